@@ -1,1 +1,71 @@
+"""Dongguan (441900, parent 440000): Guangdong with the city's fixed values (entry point
+``guangdong-dongguan``).
 
+The city profile is ``attrs.evolve(GUANGDONG, ...)``: routing, signing and the e-voucher rule
+come from the province; the city adds its fixed fields (pharmacy 2102 ``med_type`` 41 and
+``mdtrtarea_admvs`` 441900), its person classification (4419 / 44 / other), its 清算类别 and its
+three institution kinds with their required-interface lists (:mod:`.dongguan_data`), and the
+catalogue entries of its extra transactions (:mod:`.dongguan_extras`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import structlog
+from yibao.core.plugins import RegionProfile, RegionRegistry, hookimpl, merge_fixed
+
+from . import dongguan_data as data
+from .dongguan_extras import EXTRA_TRANSACTIONS
+from .profile import GUANGDONG
+
+__all__ = ["DONGGUAN", "profile_for_kind", "yibao_after_settle", "yibao_register_regions"]
+
+_log = structlog.get_logger("yibao.provinces.dongguan")
+
+DONGGUAN: RegionProfile = attrs.evolve(
+    GUANGDONG,
+    code=data.DONGGUAN_CODE,
+    name="东莞市 (Dongguan)",
+    parent="440000",
+    plugin="guangdong-dongguan",
+    fixed_fields=merge_fixed(GUANGDONG.fixed_fields, data.KIND_FIXED_FIELDS["pharmacy"]),
+    local_prefix=data.LOCAL_PREFIX,
+    province_prefix=data.PROVINCE_PREFIX,
+    clr_types=data.CLR_TYPES,
+    institution_kinds=data.REQUIRED,
+    extra_transactions=EXTRA_TRANSACTIONS,
+    notes=(
+        "Guangdong + 附件6: 2102 med_type 41 / mdtrtarea_admvs 441900; clinic 9935 / psn_setlway 01; "
+        "clr_type 41/9904/11/9903; kinds pharmacy, clinic, hospital (yibao acceptance --kind)"
+    ),
+)
+
+
+def profile_for_kind(kind: str) -> RegionProfile:
+    """The Dongguan profile with the fixed values of institution ``kind`` merged in.
+
+    :raises KeyError: for a kind the city does not define (``pharmacy``, ``clinic``, ``hospital``).
+    """
+    fixed = data.KIND_FIXED_FIELDS[kind]
+    base = GUANGDONG.fixed_fields
+    return attrs.evolve(DONGGUAN, fixed_fields=merge_fixed(base, fixed))
+
+
+@hookimpl
+def yibao_register_regions(register: RegionRegistry) -> None:
+    """Declare Dongguan 441900."""
+    register.add(DONGGUAN)
+
+
+@hookimpl
+def yibao_after_settle(profile: RegionProfile, infno: str, output: Mapping[str, Any]) -> None:
+    """注意事项（一）: warn the cashier when ``acct_pay`` was charged through the interface."""
+    if profile.code != data.DONGGUAN_CODE:
+        return
+    warning = data.acct_pay_warning(output)
+    if warning:
+        # Only the amount is logged: no person data.
+        _log.warning("acct_pay_charged", infno=infno, message=warning)

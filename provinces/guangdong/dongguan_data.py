@@ -1,0 +1,129 @@
+"""Dongguan (441900) rules as data: 东莞市医疗保障两定机构信息化事项要求 (附件6).
+
+Three institution kinds, each with the interfaces the city requires (一、需实现的接口) in the
+order an acceptance run calls them, the fixed field values of 注意事项（一）, the 清算类别 of
+3201 / 3202 by kind and person's region, and the person classification by ``insuplc_admdvs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Final
+
+__all__ = [
+    "ACCT_PAY_WARNING",
+    "CLR_TYPES",
+    "CONDITIONAL_GROUPS",
+    "DONGGUAN_CODE",
+    "KINDS",
+    "KIND_FIXED_FIELDS",
+    "LOCAL_PREFIX",
+    "PROVINCE_PREFIX",
+    "REQUIRED",
+    "acct_pay_warning",
+]
+
+DONGGUAN_CODE: Final = "441900"
+#: 【1101】insuplc_admdvs: 本市 4419 开头, 省内异地 44 开头且非 4419, 跨省异地 非 44 开头.
+LOCAL_PREFIX: Final = "4419"
+PROVINCE_PREFIX: Final = "44"
+
+KINDS: Final = ("pharmacy", "clinic", "hospital")
+
+_ENVELOPE = {"mdtrtarea_admvs": DONGGUAN_CODE}
+
+#: 注意事项（一）字段固定值, by kind.  The pharmacy values are the city profile's own fixed
+#: fields (a Dongguan deployment is a pharmacy unless it says otherwise); the clinic values
+#: apply to an independent clinic (独立门诊部个人账户支付) only, so they live here and are merged
+#: by :func:`yibao.provinces.guangdong.dongguan.profile_for_kind`.
+KIND_FIXED_FIELDS: Final[Mapping[str, Mapping[str, Mapping[str, Mapping[str, Any]]]]] = {
+    "pharmacy": {
+        "2101": {"druginfo": {"med_type": "41"}, "envelope": _ENVELOPE},
+        "2102": {"druginfo": {"med_type": "41"}, "envelope": _ENVELOPE},
+    },
+    "clinic": {
+        "2203": {"mdtrtinfo": {"med_type": "9935"}, "envelope": _ENVELOPE},
+        "2204": {"envelope": _ENVELOPE},
+        "2206": {"data": {"med_type": "9935", "psn_setlway": "01"}, "envelope": _ENVELOPE},
+        "2207": {"data": {"med_type": "9935", "psn_setlway": "01"}, "envelope": _ENVELOPE},
+    },
+    # 使用医保统筹基金支付的医疗机构: no fixed values in the document beyond the area code.
+    "hospital": {},
+}
+
+#: 3201 / 3202 clr_type: 药店 本市 41 药店购药 / 省内异地 9904; 独立门诊部 本市 11 门诊 / 省内异地 9903.
+#: Hospitals and cross-province persons: the document names none, the national default applies.
+CLR_TYPES: Final[Mapping[str, Mapping[str, str]]] = {
+    "pharmacy": {"local": "41", "province": "9904"},
+    "clinic": {"local": "11", "province": "9903"},
+}
+
+_RECONCILE = ("9101", "9102", "3201", "3202", "90502", "90504")
+_CLEARING = ("3260", "3261", "3262", "2601")
+_TRACE_SALES = ("3505", "3505A", "3506", "3506A")
+_TRACE_STOCK = ("3501", "3501A", "3502", "3502A", "3513", "3512")
+_AUDIT = ("3101", "3102", "3103")
+
+#: 一、需实现的接口, in a sensible calling order (sign in, identify, settle, cancel, query,
+#: trace codes, audit, reconcile, clearing).  提取异地清分明细 is 3260 (Guangdong §7).
+REQUIRED: Final[Mapping[str, tuple[str, ...]]] = {
+    "pharmacy": (
+        "9001", "1101", "2101", "2102", "5201", "5203", "5204", "2103",
+        *_TRACE_SALES, "3513", *_AUDIT, *_RECONCILE, *_CLEARING,
+        # 线下医保电子处方相关接口
+        "CFYYJG111", "CFYYJG101", "CFYYJG104", "CFYYJG105", "CFYYJG106", "CFYYJG107",
+        "CFYYJG108", "CFYYJG109", "CFYYJG110", "YDZF102",
+    ),
+    "clinic": (
+        "9001", "1101", "2201", "2203", "2204", "2206", "2207", "5201", "5203", "5204",
+        "2208", "2205", "2202", *_TRACE_SALES, *_TRACE_STOCK, *_AUDIT, *_RECONCILE, *_CLEARING,
+    ),
+    "hospital": (
+        "9001", "1101", "1201", "1901", "90100",
+        # (一) 门诊业务
+        "2201", "2203", "2204", "2206", "2207", "5201", "5202", "5203", "5204",
+        "2208", "2205", "2202",
+        # (二) 住院业务
+        "2401", "5303", "2403", "2301", "2402", "2303", "2304", "2305", "2405", "2302", "2404", "4401",
+        # 审批备案类 (the document's "2502-人员慢特病备案" is 2503 in the national numbering)
+        "2501", "2501A", "90215", "5304", "2503", "2505", "90206", "90304", "90104",
+        "5301", "5302", "90210", "90211", "90110",
+        # 自费结算数据上传
+        "4201", "4201A", "4202", "4203", "4204", "4205", "4206", "4207", "4208", "4209",
+        # 电子处方
+        "CFYLJG008", "CFYLJG009", "CFYLJG001", "CFYLJG002", "CFYLJG003", "CFYLJG004",
+        "CFYLJG005", "CFYLJG006", "CFYLJG007",
+        *_TRACE_SALES, *_TRACE_STOCK, *_AUDIT, "4101A", "4103", "90306", *_RECONCILE, *_CLEARING,
+    ),
+}  # fmt: skip
+
+#: Interfaces the document requires only for some institutions (its 其他 paragraphs).
+CONDITIONAL_GROUPS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
+    "pharmacy": {"chronic": ("90104", "5301", "5302")},  # 医疗类别 14 门诊慢特病
+    "clinic": {},
+    "hospital": {"maternity": ("90201", "90101", "90517")},  # 生育业务
+}
+
+ACCT_PAY_WARNING: Final = (
+    "个人账户已通过接口直接扣除 (acct_pay={acct_pay})，无需再刷POS机，避免重复扣参保人个账！"
+)
+
+
+def acct_pay_warning(output: Mapping[str, Any]) -> str | None:
+    """注意事项（一）: the warning a cashier must see when a settlement already paid from the account.
+
+    ``output`` is a 2102 / 2207 reply (``setlinfo.acct_pay``).  When ``acct_pay`` is not zero the
+    personal account was charged through the interface, and swiping the POS again would charge it
+    twice.  Returns ``None`` when there is nothing to warn about.
+    """
+    setlinfo = output.get("setlinfo")
+    if not isinstance(setlinfo, Mapping):
+        return None
+    raw = setlinfo.get("acct_pay")
+    if raw is None or raw == "":
+        return None
+    amount = raw if isinstance(raw, Decimal) else Decimal(str(raw))
+    if amount == 0:
+        return None
+    return ACCT_PAY_WARNING.format(acct_pay=format(amount, "f"))
