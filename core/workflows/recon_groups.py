@@ -1,0 +1,158 @@
+"""The HIS side of a reconciliation: journal entries turned into 3201 groups and 3202 rows.
+
+【3201】 重点说明 2 and 【3202】 重点说明 2/6 (national baseline 表146-151; spec_reference.md §11):
+
+- the period is matched against the centre's settlement time (``setl_time``), not ours;
+- a group is ``insutype`` × ``clr_type`` × ``setl_optins`` (the settlement's ``clr_optins``);
+- succeeded settlements (2102 / 2207 / 2304) are forward rows (``refd_setl_flag`` 0);
+- succeeded cancels (2103 / 2208 / 2305) are reverse rows (flag 1, amounts negated) of the
+  settlement they cancel, keyed by that settlement's ``setl_id``, at the cancel's time;
+- an entry reversed with 2601 never happened, and one whose outcome is still unknown is not
+  counted: the detail diff will show it at the centre with our ``msgid`` if it committed.
+
+Totals are net: amounts summed with reverse rows negative, the count is forward rows minus
+reverse rows.  The sandbox's 3201 (``yibao.sandbox.handlers.recon``) counts the same way.
+
+The ``clr_type`` is the one the centre returned with the settlement when the journal has it
+(the centre books by it); otherwise it comes from the region: the ``yibao_clr_type`` hook,
+then ``RegionProfile.clr_types`` (Dongguan: pharmacy 41 local / 9904 elsewhere in the
+province; clinic 11 / 9903), then the national default by transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import Any, NamedTuple, Protocol
+
+import attrs
+
+from .recon_files import DetailRow
+
+__all__ = [
+    "CANCEL_INFNOS",
+    "KIND_BY_INFNO",
+    "NATIONAL_CLR_TYPE",
+    "SETTLE_INFNOS",
+    "GroupKey",
+    "GroupTotals",
+    "SettlementEntry",
+    "his_rows",
+    "totals_by_group",
+]
+
+SETTLE_INFNOS = frozenset({"2102", "2207", "2304"})
+CANCEL_INFNOS = frozenset({"2103", "2208", "2305"})
+#: institution kind by transaction, for the region's clr_type table.
+KIND_BY_INFNO = {"2102": "pharmacy", "2103": "pharmacy", "2207": "clinic", "2208": "clinic",
+                 "2304": "hospital", "2305": "hospital"}  # fmt: skip
+#: 清算类别 national codes (spec_reference.md §14): 41 药店购药, 11 门诊, 21 住院.
+NATIONAL_CLR_TYPE = {"pharmacy": "41", "clinic": "11", "hospital": "21"}
+SUCCEEDED = "SUCCEEDED"
+
+
+class SettlementEntry(Protocol):
+    """What the journal gives for one money entry (``Journal.settlements``)."""
+
+    @property
+    def msgid(self) -> str: ...
+    @property
+    def infno(self) -> str: ...
+    @property
+    def state(self) -> Any: ...
+    @property
+    def psn_no(self) -> str | None: ...
+    @property
+    def mdtrt_id(self) -> str | None: ...
+    @property
+    def setl_id(self) -> str | None: ...
+    @property
+    def insutype(self) -> str | None: ...
+    @property
+    def clr_type(self) -> str | None: ...
+    @property
+    def clr_optins(self) -> str | None: ...
+    @property
+    def medfee_sumamt(self) -> Decimal | None: ...
+    @property
+    def fund_pay_sumamt(self) -> Decimal | None: ...
+    @property
+    def acct_pay(self) -> Decimal | None: ...
+
+
+class GroupKey(NamedTuple):
+    """One 3201 call: 险种 × 清算类别 × 结算经办机构."""
+
+    insutype: str
+    clr_type: str
+    setl_optins: str
+
+
+@attrs.define
+class GroupTotals:
+    """Net totals of one group, as 3201 sends them."""
+
+    key: GroupKey
+    medfee_sumamt: Decimal = Decimal("0.00")
+    fund_pay_sumamt: Decimal = Decimal("0.00")
+    acct_pay: Decimal = Decimal("0.00")
+    count: int = 0
+    forward: int = 0
+    reverse: int = 0
+
+    def add(self, row: DetailRow) -> None:
+        self.medfee_sumamt += row.medfee_sumamt
+        self.fund_pay_sumamt += row.fund_pay_sumamt
+        self.acct_pay += row.acct_pay
+        if row.refd_setl_flag == "1":
+            self.reverse += 1
+            self.count -= 1
+        else:
+            self.forward += 1
+            self.count += 1
+
+    @property
+    def cash_payamt(self) -> Decimal:
+        """现金支付 for 3202: what neither the fund nor the account paid."""
+        return self.medfee_sumamt - self.fund_pay_sumamt - self.acct_pay
+
+
+ClrTypeOf = Callable[[SettlementEntry], str]
+
+
+def _state(entry: SettlementEntry) -> str:
+    return str(getattr(entry.state, "value", entry.state))
+
+
+def his_rows(
+    entries: Iterable[SettlementEntry], clr_type_of: ClrTypeOf, default_optins: str
+) -> Iterator[tuple[GroupKey, DetailRow, str]]:
+    """Each counted entry as (group, detail row, msgid); others are skipped."""
+    for e in entries:
+        if _state(e) != SUCCEEDED or not e.setl_id:
+            continue
+        if e.infno in SETTLE_INFNOS:
+            flag = "0"
+        elif e.infno in CANCEL_INFNOS:
+            flag = "1"
+        else:
+            continue
+        medfee = abs(e.medfee_sumamt or Decimal(0))
+        fund = abs(e.fund_pay_sumamt or Decimal(0))
+        acct = abs(e.acct_pay or Decimal(0))
+        row = DetailRow(e.setl_id, e.mdtrt_id or "", e.psn_no or "", medfee, fund, acct, "0")
+        if flag == "1":
+            row = row.reverse()
+        key = GroupKey(e.insutype or "", e.clr_type or clr_type_of(e), e.clr_optins or default_optins)
+        yield key, row, e.msgid
+
+
+def totals_by_group(rows: Iterable[tuple[GroupKey, DetailRow, str]]) -> dict[GroupKey, GroupTotals]:
+    """Net totals of every group, in first-seen order."""
+    groups: dict[GroupKey, GroupTotals] = {}
+    for key, row, _ in rows:
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = GroupTotals(key)
+        g.add(row)
+    return groups
