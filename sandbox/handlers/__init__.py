@@ -1,1 +1,193 @@
+"""The handler registry of the sandbox: one function per ``infno``.
 
+A handler module registers its transactions with the decorator::
+
+    from yibao.sandbox.handlers import CallContext, Refusal, handler
+
+    @handler("2102", changes_state=True)
+    def settle(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        ...                      # inp is the envelope's ``input`` object
+        raise Refusal("...")     # business error: infcode -1 with this err_msg, nothing committed
+        return {"setlinfo": ..., "setldetail": [...]}   # the reply's ``output``
+
+The dispatcher (:mod:`yibao.sandbox.dispatch`) runs every handler inside
+``ctx.store.transaction()``: a :class:`Refusal` (or any other exception) rolls back everything
+the call wrote, including its ``msgid``.  ``changes_state=True`` means the envelope's
+``sign_no`` must come from a current sign-in (9001) of the same institution and operator;
+queries may send it empty.
+
+Plugging in: :func:`load_handler_modules` imports the modules named in :data:`MODULES` from
+this package, each one only if its file exists.  Another engineer's module (``recon.py``,
+``files.py``, ``catalogs.py``, ``clearing.py``, ``extras.py``) plugs in by just being created.
+A raw (non-JSON) reply, such as the file of a 9102 download, is registered with
+``ctx.respond_bytes(data, content_type)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    from ..config import SandboxConfig
+    from ..ids import IdGenerator
+    from ..rules import RegionRules
+    from ..store import Store
+
+__all__ = [
+    "MODULES",
+    "CallContext",
+    "HandlerFunc",
+    "HandlerResult",
+    "HandlerSpec",
+    "RawResponse",
+    "Refusal",
+    "get_handler",
+    "handler",
+    "load_handler_modules",
+    "registered",
+]
+
+#: Handler modules of this package, imported in this order when they exist.
+MODULES: tuple[str, ...] = (
+    "identity", "signin", "pharmacy", "outpatient", "inpatient", "reversal", "queries",
+    "recon", "files", "catalogs", "clearing", "extras",
+)  # fmt: skip
+
+HandlerResult = Mapping[str, Any] | Sequence[Any] | None
+
+
+class Refusal(Exception):
+    """A business refusal: the reply is ``infcode`` -1 (or ``infcode``) with ``err_msg``."""
+
+    def __init__(self, err_msg: str, *, infcode: int = -1) -> None:
+        super().__init__(err_msg)
+        self.err_msg = err_msg
+        self.infcode = infcode
+
+
+@attrs.frozen
+class RawResponse:
+    """A non-JSON reply body (9102 file download)."""
+
+    data: bytes
+    content_type: str = "application/octet-stream"
+    filename: str | None = None
+
+
+@attrs.define
+class CallContext:
+    """Everything a handler may use about the call being served.
+
+    :ivar store: the books (:class:`yibao.sandbox.store.Store`), already in a transaction.
+    :ivar envelope: the request envelope as received (``input`` included).
+    :ivar region: the envelope's ``mdtrtarea_admvs`` (the config's region when empty).
+    :ivar insuplc_admdvs: the envelope's ``insuplc_admdvs`` ("" when absent).
+    :ivar now: the centre's local time (UTC+8) from the injectable clock.
+    :ivar rules: the region rules (:class:`yibao.sandbox.rules.RegionRules`).
+    :ivar ids: id generator (``ids.mdtrt_id()``, ``ids.setl_id()``, ``ids.file_qury_no()``...).
+    :ivar message: set it to answer ``infcode`` 0 with an ``err_msg`` (e.g. "原交易已冲正").
+    """
+
+    store: Store
+    envelope: Mapping[str, Any]
+    infno: str
+    msgid: str
+    fixmedins_code: str
+    fixmedins_name: str
+    region: str
+    insuplc_admdvs: str
+    opter: str
+    opter_name: str
+    sign_no: str
+    now: datetime
+    rules: RegionRules
+    ids: IdGenerator
+    config: SandboxConfig
+    message: str = ""
+    raw: RawResponse | None = None
+
+    @property
+    def now_text(self) -> str:
+        """``now`` as ``yyyy-MM-dd HH:mm:ss`` (the spec's DT format)."""
+        return self.now.strftime("%Y-%m-%d %H:%M:%S")
+
+    @property
+    def today(self) -> str:
+        """``now`` as ``yyyy-MM-dd``."""
+        return self.now.strftime("%Y-%m-%d")
+
+    def respond_bytes(
+        self, data: bytes, content_type: str = "application/octet-stream", filename: str | None = None
+    ) -> None:
+        """Answer with these bytes instead of the JSON envelope (9102)."""
+        self.raw = RawResponse(data=data, content_type=content_type, filename=filename)
+
+
+HandlerFunc = Callable[[CallContext, Mapping[str, Any]], HandlerResult]
+
+
+@attrs.frozen
+class HandlerSpec:
+    """A registered handler."""
+
+    infno: str
+    func: HandlerFunc
+    changes_state: bool
+    needs_sign_in: bool
+    module: str
+
+
+_REGISTRY: dict[str, HandlerSpec] = {}
+
+
+def handler(
+    infno: str, *, changes_state: bool = False, needs_sign_in: bool | None = None
+) -> Callable[[HandlerFunc], HandlerFunc]:
+    """Register ``func`` for ``infno``.
+
+    :param changes_state: the transaction changes the centre's books.
+    :param needs_sign_in: ``sign_no`` must be a current sign-in; defaults to ``changes_state``
+        (9001 itself changes state without needing one).
+    A second registration of the same infno replaces the first (a region's extras may
+    specialise a national handler); the replacement is visible in ``registered()``.
+    """
+
+    def deco(func: HandlerFunc) -> HandlerFunc:
+        _REGISTRY[infno] = HandlerSpec(
+            infno=infno,
+            func=func,
+            changes_state=changes_state,
+            needs_sign_in=changes_state if needs_sign_in is None else needs_sign_in,
+            module=getattr(func, "__module__", ""),
+        )
+        return func
+
+    return deco
+
+
+def get_handler(infno: str) -> HandlerSpec | None:
+    """The handler of ``infno``, or ``None`` when no module registered one."""
+    return _REGISTRY.get(infno)
+
+
+def registered() -> dict[str, HandlerSpec]:
+    """A copy of the registry (infno -> spec)."""
+    return dict(_REGISTRY)
+
+
+def load_handler_modules() -> list[str]:
+    """Import every module of :data:`MODULES` that exists; returns the names imported."""
+    loaded = []
+    for name in MODULES:
+        full = f"{__name__}.{name}"
+        if importlib.util.find_spec(full) is None:
+            continue
+        importlib.import_module(full)
+        loaded.append(name)
+    return loaded
