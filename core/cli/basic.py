@@ -1,0 +1,96 @@
+"""``yibao plugins`` and ``yibao init``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import PluginError
+from ..plugins import load_registry
+from ._common import handle_errors, print_json
+
+__all__ = ["register", "render_template"]
+
+_TEMPLATE = '''\
+# yibao configuration for {name} ({code}).
+# Found from --config FILE, else $YIBAO_CONFIG, else ./yibao.toml.
+# Every key is described in the README; a wrong key stops yibao with exit code 2 and its name.
+
+region = "{code}"              # admdvs code of the province or city plugin{region_note}
+
+[gateway]
+url = "{url}"  # base URL of the gateway; the region's plugin adds its own paths
+paasid = "your-paasid"          # x-tif-paasid, given by the bureau with the secretKey
+secret_env = "YIBAO_SECRET"     # the NAME of the environment variable holding secretKey (never the secret itself)
+ca_bundle = ""                  # optional PEM file of the province's private CA; TLS is verified by default
+resolve = {{ }}                  # optional host binding (绑定配置 HOST), e.g. {{ "igb.hsa.gdgov.cn" = "<the IP the bureau gives>" }}
+# [gateway.timeout]             # seconds; a read timeout after the bytes left is an UNKNOWN outcome, reversed by 2601
+# connect = 5
+# read = 30
+# write = 10
+# pool = 5
+
+[institution]
+fixmedins_code = "H{code}00001"   # 定点医药机构编号, 12 characters
+fixmedins_name = "示例医药机构"
+mdtrtarea_admvs = "{code}"       # 就医地医保区划
+kind = "{kind}"                  # pharmacy | clinic | hospital: picks clr_type rules and acceptance lists
+
+[operator]
+opter = "0001"                   # 经办人 / terminal code as the bureau requires
+opter_name = "收费员"
+opter_type = "1"                 # 1 经办人, 2 自助终端, 3 移动终端
+terminal = "T01"                 # sign-in (9001) sessions are kept per operator and terminal
+
+[journal]
+url = "sqlite:///yibao-journal.db"   # or postgresql://user@host/db for several terminals
+
+[reversal]
+delay_seconds = 15               # wait before the first 2601 of an unknown outcome; 0 in tests
+
+# [envelope]                     # envelope fields the bureau dictates
+# infver = "V1.0"
+# recer_sys_code = "YBXT"
+{extra}'''
+
+
+def render_template(code: str) -> str:
+    """The commented configuration template for ``code``."""
+    registry = load_registry()
+    profile = registry.get(code) or registry.resolve(code)
+    name = profile.name if profile.code != "000000" else "the national baseline"
+    kinds = list(profile.institution_kinds) or ["hospital"]
+    note = f"; {profile.name}, parent {profile.parent}" if profile.parent else ""
+    extra = ""
+    if profile.transport != "http":
+        extra = f'\n[transport]                      # {profile.name} sends through the province\'s library\n# library = "path/to/vendor.so"\n'
+    return _TEMPLATE.format(code=code, name=name, region_note=note, url="http://127.0.0.1:8080",
+                            kind=kinds[0], extra=extra)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("plugins")
+    def plugins(json_: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
+        """The regions the installed plugins serve."""
+        with handle_errors(json_errors=json_):
+            registry = load_registry()
+        rows = [{"code": p.code, "name": p.name, "parent": p.parent, "plugin": p.plugin,
+                 "transport": p.transport, "kinds": sorted(p.institution_kinds)} for p in registry]
+        if json_:
+            print_json(rows)
+            return
+        table = Table("code", "name", "parent", "plugin", "transport", title="yibao regions")
+        for r in rows:
+            table.add_row(r["code"], r["name"], r["parent"] or "-", r["plugin"], r["transport"])
+        Console().print(table)
+
+    @app.command("init")
+    def init(region: Annotated[str, typer.Option("--region", help="admdvs code, e.g. 441900 for Dongguan")]) -> None:
+        """Print a commented configuration template for REGION."""
+        with handle_errors():
+            if not (len(region) == 6 and region.isdigit()):
+                raise PluginError(f"--region must be a 6-digit admdvs code, got {region!r}")
+            typer.echo(render_template(region), nl=False)

@@ -1,0 +1,104 @@
+"""``yibao journal list | show | recover``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import attrs
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import StateError
+from ._common import client_from_ctx, config_from_ctx, handle_errors, print_json
+
+__all__ = ["register"]
+
+
+def _row(entry: Any, *, full: bool = False) -> dict[str, Any]:
+    d = attrs.asdict(entry)
+    d.pop("input_full", None)  # personal data stays in the journal; show the masked copy
+    if not full:
+        for k in ("input_masked", "output"):
+            d.pop(k, None)
+    else:
+        from ..journal import mask_input
+
+        if d.get("output") is not None:
+            d["output"] = mask_input(d["output"])
+    for k, v in list(d.items()):
+        if hasattr(v, "isoformat"):
+            d[k] = v.isoformat()
+        elif hasattr(v, "value") and not isinstance(v, str | int):
+            d[k] = v.value
+    d["state"] = str(entry.state)
+    return d
+
+
+def register(app: typer.Typer) -> None:
+    journal = typer.Typer(help="The durable journal of state-changing messages.", no_args_is_help=True)
+    app.add_typer(journal, name="journal")
+
+    @journal.command("list")
+    def list_(
+        ctx: typer.Context,
+        state: Annotated[str | None, typer.Option("--state", help="only entries in this state, e.g. UNKNOWN")] = None,
+        infno: Annotated[str | None, typer.Option("--infno")] = None,
+        limit: Annotated[int, typer.Option("--limit")] = 200,
+        json_: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Journal entries, newest first."""
+        from ..journal import State, open_journal
+
+        with handle_errors(json_errors=json_):
+            cfg = config_from_ctx(ctx)
+            try:
+                st = State(state.upper()) if state else None
+            except ValueError:
+                raise StateError(f"--state must be one of {', '.join(s.value for s in State)}") from None
+            with open_journal(cfg.journal.url) as j:
+                rows = [_row(e) for e in j.list(state=st, infno=infno, limit=limit)]
+        if json_:
+            print_json(rows)
+            return
+        table = Table("msgid", "infno", "state", "psn_no", "setl_id", "medfee_sumamt", "created_at")
+        for r in rows:
+            psn = r.get("psn_no") or ""
+            table.add_row(r["msgid"], r["infno"], r["state"], (psn[:4] + "****") if psn else "",
+                          r.get("setl_id") or "", str(r.get("medfee_sumamt") or ""), str(r.get("created_at")))
+        Console().print(table)
+
+    @journal.command("show")
+    def show(ctx: typer.Context, msgid: str) -> None:
+        """One entry with its masked input and reply."""
+        from ..journal import open_journal
+
+        with handle_errors():
+            cfg = config_from_ctx(ctx)
+            with open_journal(cfg.journal.url) as j:
+                entry = j.get(msgid)
+            if entry is None:
+                raise StateError(f"no journal entry with msgid {msgid}")
+            print_json(_row(entry, full=True))
+
+    @journal.command("recover")
+    def recover(
+        ctx: typer.Context,
+        no_wait: Annotated[bool, typer.Option("--no-wait", help="do not wait for reversals not yet due")] = False,
+        json_: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Resolve every UNKNOWN outcome (2601 and its retries); exit 0 when none is left unresolved."""
+        with handle_errors(json_errors=json_):
+            client = client_from_ctx(ctx)
+            report = client.reversals.recover(wait=not no_wait)
+        out = {"reversed": report.reversed, "not_sent": report.not_sent, "pending": report.pending,
+               "needs_attention": report.needs_attention}
+        if json_:
+            print_json(out)
+        else:
+            typer.echo(f"reversed: {len(report.reversed)}  pending: {len(report.pending)}  "
+                       f"needs attention: {len(report.needs_attention)}  marked not sent: {len(report.not_sent)}")
+            for m in report.needs_attention:
+                typer.echo(f"NEEDS ATTENTION {m}: see `yibao journal show {m}`", err=True)
+        if report.unresolved:
+            raise typer.Exit(4)
