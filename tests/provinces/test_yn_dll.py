@@ -16,9 +16,9 @@ from yibao.provinces.yunnan.dll import DllTransport
 
 def _post(transport: httpx.BaseTransport, infno: str, msgid: str) -> httpx.Response:
     with httpx.Client(transport=transport) as client:
-        body = json.dumps(
-            {"infno": infno, "msgid": msgid, "input": {"data": {"psn_name": "云南"}}}, ensure_ascii=False
-        )
+        envelope = {"infno": infno, "msgid": msgid, "input": {"data": {"psn_name": "云南"}}}
+        # Compact, as the engine's wire.dumps writes it.
+        body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
         return client.post("http://dll.invalid/fsi/api/rsfComIfsService/callService", content=body.encode())
 
 
