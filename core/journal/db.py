@@ -1,0 +1,247 @@
+"""One thin connection wrapper over SQLite (stdlib) and PostgreSQL (psycopg 3).
+
+The rest of the journal writes its SQL once, with ``?`` placeholders, and never asks which
+backend it talks to except for the two row-locking clauses (:attr:`Database.for_update`,
+:attr:`Database.skip_locked`), which are empty on SQLite because ``BEGIN IMMEDIATE`` already
+serialises writers there.
+
+Durability is checked, not hoped for (reliability.md §1 "Durable local store"): SQLite must
+answer ``journal_mode=wal``, ``synchronous=2`` (FULL: each commit is fsynced; NORMAL may lose
+the last commits on power loss) and the busy timeout we set; PostgreSQL must answer
+``synchronous_commit=on``.  Otherwise opening fails.
+
+A :class:`Database` holds one connection and is not meant to be shared between threads;
+open one journal per thread or process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from yibao.core.errors import ConfigurationError
+
+from .schema import all_migrations, split_statements
+
+__all__ = ["BUSY_TIMEOUT_MS", "Database", "parse_url"]
+
+BUSY_TIMEOUT_MS = 30_000
+# A fixed key for pg_advisory_xact_lock: "yibao" in ASCII; only migrations take it.
+_PG_MIGRATION_LOCK = 0x7969_6261_6F
+
+_URL_KEY = "journal.url"
+
+
+def parse_url(url: str) -> tuple[str, str]:
+    """``(dialect, target)``: a file path for SQLite, a conninfo URL for PostgreSQL."""
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///") :]
+        if not path or path == ":memory:":
+            raise ConfigurationError(_URL_KEY, "needs a file path, e.g. sqlite:///yibao-journal.db")
+        return "sqlite", path
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.split("+")[0] in ("postgresql", "postgres"):
+        return "postgresql", f"postgresql://{rest}"
+    raise ConfigurationError(_URL_KEY, "must start with sqlite:/// or postgresql://")
+
+
+def _adapt(value: Any, dialect: str) -> Any:
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.astimezone()
+        if dialect == "sqlite":
+            # One fixed-width UTC form, so TEXT comparison orders like time.
+            return aware.astimezone(UTC).isoformat(timespec="microseconds")
+        return aware
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal) and dialect == "sqlite":
+        return format(value, "f")
+    if isinstance(value, float):
+        raise TypeError(f"float {value!r} reached the journal: amounts must be Decimal")
+    return value
+
+
+def _connect_sqlite(path: str) -> sqlite3.Connection:
+    if not os.path.exists(path):
+        # The journal keeps full payloads (ID numbers, diagnoses): owner-only from birth.
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+        sync = int(conn.execute("PRAGMA synchronous").fetchone()[0])
+        busy = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    except sqlite3.Error as exc:
+        conn.close()
+        raise ConfigurationError(_URL_KEY, f"cannot open SQLite journal {path!r}: {exc}") from exc
+    if (mode, sync, busy) != ("wal", 2, BUSY_TIMEOUT_MS):
+        conn.close()
+        raise ConfigurationError(
+            _URL_KEY,
+            f"SQLite journal {path!r} is not durable: journal_mode={mode} synchronous={sync} "
+            f"busy_timeout={busy} (need wal, 2=FULL, {BUSY_TIMEOUT_MS})",
+        )
+    return conn
+
+
+def _connect_pg(conninfo: str, *, autocommit: bool = True) -> psycopg.Connection[dict[str, Any]]:
+    try:
+        conn = psycopg.connect(conninfo, autocommit=True, row_factory=dict_row)
+    except psycopg.Error as exc:
+        raise ConfigurationError(_URL_KEY, f"cannot connect to PostgreSQL: {exc}") from exc
+    conn.execute("SET synchronous_commit TO on")
+    row = conn.execute("SHOW synchronous_commit").fetchone()
+    if row is None or row["synchronous_commit"] != "on":
+        conn.close()
+        raise ConfigurationError(_URL_KEY, f"PostgreSQL synchronous_commit is {row}, need on")
+    conn.autocommit = autocommit
+    return conn
+
+
+class Database:
+    """A checked connection, ``?``-style SQL on both backends, and explicit transactions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.dialect, self._target = parse_url(url)
+        self._sqlite: sqlite3.Connection | None = None
+        self._pg: psycopg.Connection[dict[str, Any]] | None = None
+        if self.dialect == "sqlite":
+            self._sqlite = _connect_sqlite(self._target)
+        else:
+            self._pg = _connect_pg(self._target)
+        self._depth = 0
+
+    # -- SQL -----------------------------------------------------------------------------
+    @property
+    def for_update(self) -> str:
+        """Row lock suffix for a SELECT inside :meth:`transaction` (empty on SQLite)."""
+        return " FOR UPDATE" if self.dialect == "postgresql" else ""
+
+    @property
+    def skip_locked(self) -> str:
+        """Queue-claim suffix: rows another worker holds are skipped, not waited for."""
+        return " FOR UPDATE SKIP LOCKED" if self.dialect == "postgresql" else ""
+
+    def _prepare(self, sql: str, params: Sequence[Any]) -> tuple[str, list[Any]]:
+        values = [_adapt(p, self.dialect) for p in params]
+        if self.dialect == "postgresql":
+            sql = sql.replace("?", "%s")
+        return sql, values
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; the number of rows it touched."""
+        sql, values = self._prepare(sql, params)
+        if self._sqlite is not None:
+            return self._sqlite.execute(sql, values).rowcount
+        assert self._pg is not None
+        return self._pg.execute(sql, values).rowcount
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """All rows of a query, as dicts."""
+        sql, values = self._prepare(sql, params)
+        if self._sqlite is not None:
+            return [dict(r) for r in self._sqlite.execute(sql, values).fetchall()]
+        assert self._pg is not None
+        return self._pg.execute(sql, values).fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        """The first row of a query, or ``None``."""
+        rows = self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic, durable unit.  SQLite takes the write lock at BEGIN (``IMMEDIATE``)
+        so a read-then-write inside cannot be overtaken; nested use joins the outer unit."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            if self._sqlite is not None:
+                self._sqlite.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    self._sqlite.execute("ROLLBACK")
+                    raise
+                self._sqlite.execute("COMMIT")
+            else:
+                assert self._pg is not None
+                with self._pg.transaction():
+                    yield
+        finally:
+            self._depth = 0
+
+    def stream(self, sql: str, params: Sequence[Any] = (), batch: int = 500) -> Iterator[dict[str, Any]]:
+        """Rows of a query fetched ``batch`` at a time on a connection of their own (a
+        server-side cursor on PostgreSQL), so a long read never holds this one."""
+        sql, values = self._prepare(sql, params)
+        if self.dialect == "sqlite":
+            conn = _connect_sqlite(self._target)
+            try:
+                cur = conn.execute(sql, values)
+                while rows := cur.fetchmany(batch):
+                    yield from (dict(r) for r in rows)
+            finally:
+                conn.close()
+            return
+        pg = _connect_pg(self._target, autocommit=False)
+        try:
+            with pg.cursor(name="yibao_journal_stream") as server_cursor:
+                server_cursor.itersize = batch
+                server_cursor.execute(sql, values)
+                yield from server_cursor
+        finally:
+            pg.close()
+
+    # -- life ----------------------------------------------------------------------------
+    def migrate(self) -> list[str]:
+        """Apply the missing migrations under a cross-process lock; the names applied."""
+        applied: list[str] = []
+        with self.transaction():
+            if self.dialect == "postgresql":
+                self.execute("SELECT pg_advisory_xact_lock(?)", (_PG_MIGRATION_LOCK,))
+            self.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                " name TEXT PRIMARY KEY, number INTEGER NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            done = {r["name"] for r in self.fetchall("SELECT name FROM schema_version")}
+            number = len(done)
+            for migration in all_migrations():
+                if migration.name in done:
+                    continue
+                for statement in split_statements(migration.sql(self.dialect)):
+                    self.execute(statement)
+                number += 1
+                self.execute(
+                    "INSERT INTO schema_version (name, number, applied_at) VALUES (?, ?, ?)",
+                    (migration.name, number, datetime.now(UTC).isoformat(timespec="seconds")),
+                )
+                applied.append(migration.name)
+        return applied
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
+        if self._pg is not None:
+            self._pg.close()
+            self._pg = None

@@ -1,0 +1,84 @@
+"""Idempotency keys at our edge: the HIS bill number makes a retry harmless.
+
+The national platform has no idempotency of its own, so a double click or a HIS retry
+would settle twice (Tphy issues #29, #70; reliability.md §1 "Idempotency keys", §2 case 10).
+The caller claims the key with a fingerprint of the request body before journaling:
+
+- ``new``: this caller owns the key; call :func:`complete_key` with the result, or
+  :func:`release_key` when the attempt failed without sending anything;
+- ``in_progress``: another caller holds it (answer 409 / "in progress");
+- ``done``: the stored ``result`` is the answer (return it, send nothing);
+- ``conflict``: the key was used with another body (answer 422).
+
+The claim is a unique insert, so of two concurrent claims exactly one is ``new``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import attrs
+from yibao.core import wire
+from yibao.core.errors import StateError
+
+from .db import Database
+
+__all__ = ["KeyClaim", "claim_key", "complete_key", "prune_keys", "release_key"]
+
+ClaimStatus = Literal["new", "in_progress", "done", "conflict"]
+
+
+@attrs.frozen
+class KeyClaim:
+    """The answer to a claim; ``result`` is the stored JSON when ``status == "done"``."""
+
+    key: str
+    status: ClaimStatus
+    result: Any = None
+
+
+def claim_key(db: Database, key: str, fingerprint: str) -> KeyClaim:
+    """Claim ``key`` for a request whose body hashes to ``fingerprint``."""
+    if not key or len(key) > 255:
+        raise ValueError("an idempotency key is 1-255 characters")
+    now = datetime.now(UTC)
+    with db.transaction():
+        inserted = db.execute(
+            "INSERT INTO journal_idem_keys (idem_key, fingerprint, status, result, created_at, updated_at)"
+            " VALUES (?, ?, 'in_progress', NULL, ?, ?) ON CONFLICT (idem_key) DO NOTHING",
+            (key, fingerprint, now, now),
+        )
+        if inserted == 1:
+            return KeyClaim(key, "new")
+        row = db.fetchone(
+            "SELECT fingerprint, status, result FROM journal_idem_keys WHERE idem_key = ?", (key,)
+        )
+    assert row is not None
+    if row["fingerprint"] != fingerprint:
+        return KeyClaim(key, "conflict")
+    if row["status"] == "done":
+        return KeyClaim(key, "done", None if row["result"] is None else wire.loads(row["result"]))
+    return KeyClaim(key, "in_progress")
+
+
+def complete_key(db: Database, key: str, result: Mapping[str, Any]) -> None:
+    """Store the result of the claimed request; later claims with the same body get it."""
+    changed = db.execute(
+        "UPDATE journal_idem_keys SET status = 'done', result = ?, updated_at = ?"
+        " WHERE idem_key = ? AND status = 'in_progress'",
+        (wire.dumps(dict(result)), datetime.now(UTC), key),
+    )
+    if changed != 1:
+        raise StateError(f"idempotency key {key!r} is not in progress")
+
+
+def release_key(db: Database, key: str) -> None:
+    """Forget an in-progress claim whose attempt sent nothing, so the HIS may try again."""
+    db.execute("DELETE FROM journal_idem_keys WHERE idem_key = ? AND status = 'in_progress'", (key,))
+
+
+def prune_keys(db: Database, older_than: datetime) -> int:
+    """Drop finished keys last touched before ``older_than`` (keep them ≥24 h); the count."""
+    return db.execute("DELETE FROM journal_idem_keys WHERE status = 'done' AND updated_at < ?", (older_than,))

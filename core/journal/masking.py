@@ -1,0 +1,147 @@
+"""Masking of personal data for ``input_masked``, logs and CLI output.
+
+The rules follow reliability.md §3 (PIPL art. 28/51, GB/T 35273-2020 display limits): an ID
+number keeps its first 4 and last 4 characters, a name its first character, a phone 3 + 4,
+a card number its last 4; tokens (电子凭证 ``ecToken``) keep only their last 4; diagnoses
+(诊断 / 病种, free-text conditions) are removed altogether.  Field names are the platform's
+own (national baseline 1101 ``certno`` / ``psn_name``, 2201 ``mdtrt_cert_no``, 2203
+``diseinfo``: ``diag_code`` / ``diag_name``, 2401 ``main_cond_dscr``, 2102 ``dise_codg``).
+
+The field lists are public so the logging module applies the same rules.  Keys are matched
+case-insensitively (``ecToken`` and ``ectoken`` are the same field).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = [
+    "ADDRESS_FIELDS",
+    "CARD_FIELDS",
+    "CERT_OR_TOKEN_FIELDS",
+    "DIAGNOSIS_FIELDS",
+    "ID_FIELDS",
+    "NAME_FIELDS",
+    "PHONE_FIELDS",
+    "TOKEN_FIELDS",
+    "mask_address",
+    "mask_card",
+    "mask_id",
+    "mask_input",
+    "mask_name",
+    "mask_phone",
+    "mask_token",
+    "mask_value",
+]
+
+#: 证件号码: resident ID, passport and other certificate numbers of persons.
+ID_FIELDS = frozenset({
+    "certno", "cert_no", "psn_cert_no", "agnter_certno", "agnter_cert_no", "coner_certno",
+    "prsc_dr_certno", "phar_certno", "dr_certno", "idcard", "id_card", "idno", "id_no",
+})  # fmt: skip
+#: 就诊凭证编号: an ID number, a social-security card number or an e-voucher token,
+#: depending on ``mdtrt_cert_type``; masked as an ID when it looks like one, else as a token.
+CERT_OR_TOKEN_FIELDS = frozenset({"mdtrt_cert_no"})
+#: Names of persons (patients, contacts, agents, doctors, operators).
+NAME_FIELDS = frozenset({
+    "psn_name", "patn_name", "coner_name", "agnter_name", "opter_name", "crter_name",
+    "bilg_dr_name", "chfpdr_name", "prsc_dr_name", "orders_dr_name", "oper_dr_name", "anst_dr_name",
+    "ipdr_name", "chfdr_name", "atddr_name", "resp_nurs_name", "phar_name", "dise_dor_name",
+    "prac_psn_name", "dept_resper_name", "sel_retn_opter_name", "purc_retn_opter_name",
+    "inv_chg_opter_name", "emp_psn_name",
+})  # fmt: skip
+#: Card numbers (social-security card, bank card).
+CARD_FIELDS = frozenset({"card_sn", "card_no", "cardno", "bank_card_no", "bankcard_no", "card_num"})
+#: Bearer secrets: e-voucher tokens, auth codes.
+TOKEN_FIELDS = frozenset({"ectoken", "ec_token", "token", "auth_code", "authcode", "qrcode", "pay_token"})
+#: Phone numbers.
+PHONE_FIELDS = frozenset({"tel", "mob", "mobile", "phone", "coner_tel", "dept_resper_tel", "psn_tel"})
+#: Addresses.
+ADDRESS_FIELDS = frozenset({"addr", "curr_addr", "coner_addr", "resd_addr", "live_addr"})
+#: Diagnoses and disease codes: removed, never masked.
+DIAGNOSIS_FIELDS = frozenset({
+    "diag_name", "diag_code", "diag_dscr", "dise_name", "dise_codg", "dise_code", "main_cond_dscr",
+    "adm_diag_dscr", "dscg_maindiag_code", "dscg_maindiag_name", "opsp_dise_code", "opsp_dise_cod",
+    "opsp_dise_name", "tcm_dise_code", "tcm_dise_name", "bydise_setl_list_code",
+    "daysrg_dise_list_code", "dise_type_code", "oprn_oprt_code", "oprn_oprt_name",
+})  # fmt: skip
+
+_ID_LIKE = re.compile(r"^(?:\d{17}[\dXx]|\d{15})$")
+
+
+def mask_id(value: str) -> str:
+    """``430104199001011234`` -> ``4301**********1234`` (first 4 and last 4 kept)."""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    """``张三丰`` -> ``张**``: the first character, then one ``*`` per character."""
+    if len(value) <= 1:
+        return "*" * len(value)
+    return value[0] + "*" * (len(value) - 1)
+
+
+def mask_card(value: str) -> str:
+    """A card number keeps its last 4 characters."""
+    if len(value) <= 4:
+        return "*" * len(value)
+    return "*" * (len(value) - 4) + value[-4:]
+
+
+def mask_token(value: str) -> str:
+    """A token keeps only its last 4 characters, and only when it is long."""
+    return "****" + value[-4:] if len(value) >= 16 else "****"
+
+
+def mask_phone(value: str) -> str:
+    """``13812345678`` -> ``138****5678``."""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_address(value: str) -> str:
+    """An address keeps its first 6 characters (province / city)."""
+    return value[:6] + "***" if len(value) > 6 else "***"
+
+
+def mask_value(field: str, value: Any) -> tuple[bool, Any]:
+    """``(keep, masked)`` for one field: ``keep`` is False for a field that must be removed."""
+    name = field.lower()
+    if name in DIAGNOSIS_FIELDS:
+        return False, None
+    if value is None or value == "" or isinstance(value, dict | list):
+        return True, value
+    text = str(value)
+    if name in ID_FIELDS:
+        return True, mask_id(text)
+    if name in CERT_OR_TOKEN_FIELDS:
+        return True, mask_id(text) if _ID_LIKE.match(text) else mask_token(text)
+    if name in NAME_FIELDS:
+        return True, mask_name(text)
+    if name in CARD_FIELDS:
+        return True, mask_card(text)
+    if name in TOKEN_FIELDS:
+        return True, mask_token(text)
+    if name in PHONE_FIELDS:
+        return True, mask_phone(text)
+    if name in ADDRESS_FIELDS:
+        return True, mask_address(text)
+    return True, value
+
+
+def mask_input(obj: Any) -> Any:
+    """A masked deep copy of a message body (dicts and lists, any depth); the input is untouched."""
+    if isinstance(obj, dict):
+        out: dict[str, Any] = {}
+        for key, value in obj.items():
+            keep, masked = mask_value(str(key), value)
+            if keep:
+                out[key] = mask_input(masked) if isinstance(masked, dict | list) else masked
+        return out
+    if isinstance(obj, list | tuple):
+        return [mask_input(v) for v in obj]
+    return obj

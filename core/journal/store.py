@@ -1,0 +1,389 @@
+"""The journal: durable intents and outcomes, the reversal queue, and the HIS-side ledger.
+
+Every state-changing message is recorded as an INTENT (full and masked input) before it is
+sent and its outcome after, one commit per step (reliability.md §1 "Write-ahead intent").
+A settlement whose answer was lost is UNKNOWN and is reversed by 2601 冲正交易 (national
+baseline 【2601】, ``omsgid`` = its msgid, ``oinfno`` = its infno) built from its row; a
+money message is never re-sent under a new msgid.  See :mod:`.states` for the machine.
+
+Transitions are compare-and-set (``UPDATE ... WHERE msgid = ? AND state IN (...)``): of two
+processes racing to move one entry, one wins and the other gets :class:`IllegalTransition`.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta
+from types import TracebackType
+from typing import Any
+
+from yibao.core import wire
+from yibao.core.errors import StateError
+
+from . import idempotency, sessions
+from .db import Database
+from .entry import Entry, encode_columns, entry_from_row
+from .idempotency import KeyClaim
+from .msgid import MsgidAllocator
+from .sessions import Session
+from .states import (
+    IN_FLIGHT_STATES,
+    LEGAL_TRANSITIONS,
+    OUTCOME_STATES,
+    UNRESOLVED_STATES,
+    IllegalTransition,
+    State,
+    check_transition,
+)
+
+__all__ = ["REVERSAL_INFNO", "SETTLEMENT_INFNOS", "Journal", "open_journal"]
+
+REVERSAL_INFNO = "2601"
+#: Settlements (2102 药店, 2207 门诊, 2304 住院) and their cancels (2103, 2208, 2305).
+SETTLEMENT_INFNOS = ("2102", "2103", "2207", "2208", "2304", "2305")
+_REVERSIBLE = (State.UNKNOWN, State.REVERSING)
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def _states(states: Iterable[State]) -> list[str]:
+    return sorted(State(s).value for s in states)
+
+
+class Journal:
+    """The store behind every workflow; open it with :func:`open_journal`.
+
+    One instance holds one connection: use one per thread (or process).  ``clock`` (aware
+    UTC "now") and ``msgid_clock`` / ``sleep`` (see :class:`.msgid.MsgidAllocator`) are
+    injectable for tests.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        msgid_clock: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self._db = db
+        self._now = clock or (lambda: datetime.now(UTC))
+        self._msgids = MsgidAllocator(db, clock=msgid_clock, sleep=sleep)
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._db.dialect
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- writing entries -----------------------------------------------------------------
+    def allocate_msgid(self, fixmedins_code: str) -> str:
+        """A msgid never issued before for this institution (see :mod:`.msgid`)."""
+        return self._msgids.allocate(fixmedins_code)
+
+    def record_intent(
+        self,
+        *,
+        msgid: str,
+        infno: str,
+        region: str,
+        fixmedins_code: str,
+        opter: str,
+        terminal: str,
+        input_full: Mapping[str, Any],
+        input_masked: Mapping[str, Any],
+        kind: str,
+        psn_no: str | None = None,
+        mdtrt_id: str | None = None,
+        setl_id: str | None = None,
+        chrg_bchno: str | None = None,
+        insuplc_admdvs: str | None = None,
+        idem_key: str | None = None,
+        omsgid: str | None = None,
+        oinfno: str | None = None,
+        business_date: date | None = None,
+    ) -> Entry:
+        """Commit the INTENT of a message before it is sent; the msgid must be new.
+
+        ``input_masked`` is what logs and ``journal show`` display (see :func:`.mask_input`);
+        ``input_full`` is kept for building 2601 and for reconciliation.  For a 2601,
+        ``omsgid`` / ``oinfno`` name the original and ``reversal_of`` is set from ``omsgid``.
+        """
+        if not kind:
+            raise ValueError("kind is required (e.g. 'money', 'state')")
+        now = self._now()
+        row: dict[str, Any] = {
+            "msgid": msgid, "infno": infno, "region": region, "fixmedins_code": fixmedins_code,
+            "opter": opter, "terminal": terminal, "kind": kind, "state": State.INTENT.value,
+            "psn_no": psn_no, "mdtrt_id": mdtrt_id, "setl_id": setl_id, "chrg_bchno": chrg_bchno,
+            "insuplc_admdvs": insuplc_admdvs, "idem_key": idem_key, "omsgid": omsgid, "oinfno": oinfno,
+            "reversal_of": omsgid if infno == REVERSAL_INFNO else None,
+            "input_full": wire.dumps(dict(input_full)), "input_masked": wire.dumps(dict(input_masked)),
+            "business_date": business_date or now.astimezone().date(),
+            "created_at": now, "updated_at": now, "attempts": 0,
+        }  # fmt: skip
+        sql = (
+            f"INSERT INTO journal_entries ({', '.join(row)}) VALUES ({_marks(len(row))})"
+            " ON CONFLICT (msgid) DO NOTHING"
+        )
+        with self._db.transaction():
+            if self._db.execute(sql, list(row.values())) != 1:
+                raise StateError("msgid is already in the journal; a msgid is never reused", msgid=msgid)
+        return self._require(msgid)
+
+    def mark_sent(self, msgid: str) -> Entry:
+        """INTENT (or NOT_SENT, for a re-send under the same msgid) -> SENT, before the bytes go."""
+        return self._move(msgid, {State.INTENT, State.NOT_SENT}, State.SENT, {})
+
+    def record_outcome(
+        self,
+        msgid: str,
+        state: State,
+        *,
+        output: Any = None,
+        err_msg: str | None = None,
+        infcode: int | None = None,
+        inf_refmsgid: str | None = None,
+        **columns: Any,
+    ) -> Entry:
+        """Commit what came back: SENT -> SUCCEEDED / FAILED / NOT_SENT / UNKNOWN, or
+        INTENT -> NOT_SENT / FAILED (refused before sending).  ``columns`` may set
+        ``setl_id``, ``mdtrt_id``, the money columns, ``clr_type``, ``setl_time``,
+        ``next_attempt_at`` (first 2601 not before; unset means due at once) ..."""
+        state = State(state)
+        if state not in OUTCOME_STATES:
+            raise IllegalTransition(msgid, (), state, reason=f"{state.value} is not an outcome")
+        sources = {s for s in (State.INTENT, State.SENT) if state in LEGAL_TRANSITIONS[s]}
+        extra = {"output": output, "err_msg": err_msg, "infcode": infcode, "inf_refmsgid": inf_refmsgid}
+        values = {k: v for k, v in extra.items() if v is not None} | columns
+        return self._move(msgid, sources, state, encode_columns(values))
+
+    def transition(self, msgid: str, from_states: Iterable[State], to_state: State, **columns: Any) -> Entry:
+        """Move ``msgid`` from one of ``from_states`` to ``to_state``, setting ``columns``.
+
+        Raises :class:`IllegalTransition` for a pair the machine forbids (nothing touched) or
+        when the entry is in none of ``from_states`` (another process moved it first).
+        """
+        to_state = State(to_state)
+        return self._move(
+            msgid, check_transition(msgid, from_states, to_state), to_state, encode_columns(columns)
+        )
+
+    def _move(self, msgid: str, sources: Iterable[State], to_state: State, values: dict[str, Any]) -> Entry:
+        sources = check_transition(msgid, sources, to_state)
+        now = self._now()
+        values = {**values, "state": to_state.value, "updated_at": now}
+        if to_state is State.SENT:
+            values["sent_at"] = now
+        if to_state in OUTCOME_STATES:
+            values["outcome_at"] = now
+        if to_state not in _REVERSIBLE:
+            values |= {"lease_owner": None, "lease_until": None}
+        states = _states(sources)
+        sets = ", ".join(f"{name} = ?" for name in values)
+        with self._db.transaction():
+            changed = self._db.execute(
+                f"UPDATE journal_entries SET {sets} WHERE msgid = ? AND state IN ({_marks(len(states))})",
+                [*values.values(), msgid, *states],
+            )
+            row = self._db.fetchone("SELECT * FROM journal_entries WHERE msgid = ?", (msgid,))
+        if changed != 1 or row is None:
+            raise IllegalTransition(msgid, sources, to_state, None if row is None else State(row["state"]))
+        return entry_from_row(row)
+
+    # -- reading -------------------------------------------------------------------------
+    def get(self, msgid: str) -> Entry | None:
+        """The entry, or ``None``."""
+        row = self._db.fetchone("SELECT * FROM journal_entries WHERE msgid = ?", (msgid,))
+        return None if row is None else entry_from_row(row)
+
+    def _require(self, msgid: str) -> Entry:
+        entry = self.get(msgid)
+        if entry is None:
+            raise StateError("no such journal entry", msgid=msgid)
+        return entry
+
+    def _select(self, where: str, params: list[Any], tail: str = "ORDER BY created_at, msgid") -> list[Entry]:
+        rows = self._db.fetchall(f"SELECT * FROM journal_entries WHERE {where} {tail}", params)
+        return [entry_from_row(r) for r in rows]
+
+    def list(
+        self, *, state: State | None = None, infno: str | None = None, limit: int = 200
+    ) -> builtins.list[Entry]:
+        """Newest first, optionally one state and/or one infno."""
+        where: builtins.list[str] = ["1 = 1"]
+        params: builtins.list[Any] = []
+        if state is not None:
+            where.append("state = ?")
+            params.append(State(state).value)
+        if infno is not None:
+            where.append("infno = ?")
+            params.append(infno)
+        newest_first = "ORDER BY created_at DESC, msgid DESC LIMIT ?"
+        return self._select(" AND ".join(where), [*params, limit], newest_first)
+
+    def unresolved_for_person(self, psn_no: str) -> builtins.list[Entry]:
+        """What should stop a new settlement for ``psn_no``: entries UNKNOWN, REVERSING or
+        NEEDS_ATTENTION (the centre may hold a settlement the HIS does not know), and entries
+        still INTENT / SENT whatever their age (another process is sending for this person
+        right now, or a crashed one left it for recovery).  2601 rows are left out: the
+        original's own state says whether its reversal is done."""
+        states = _states(UNRESOLVED_STATES | IN_FLIGHT_STATES)
+        where = f"psn_no = ? AND infno <> ? AND state IN ({_marks(len(states))})"
+        return self._select(where, [psn_no, REVERSAL_INFNO, *states])
+
+    def interrupted(self, *, older_than: datetime | None = None) -> builtins.list[Entry]:
+        """INTENT / SENT entries: left by a crashed process when nothing is running.  With
+        ``older_than``, only those not touched since (so a live process's rows are spared).
+        Recovery moves INTENT -> NOT_SENT (nothing left us) and SENT -> UNKNOWN."""
+        states = _states(IN_FLIGHT_STATES)
+        where = f"state IN ({_marks(len(states))})"
+        params: builtins.list[Any] = [*states]
+        if older_than is not None:
+            where += " AND updated_at < ?"
+            params.append(older_than)
+        return self._select(where, params)
+
+    def settlements(
+        self, begin: date, end: date, *, infnos: Iterable[str] = SETTLEMENT_INFNOS, batch: int = 500
+    ) -> Iterator[Entry]:
+        """The HIS-side ledger for reconciliation (3201/3202), streamed in ``setl_time`` order:
+        SUCCEEDED settlements and cancels whose centre day is in ``begin..end`` (inclusive),
+        plus REVERSED ones (by ``setl_time`` when known, else by their business day)."""
+        codes = list(infnos)
+        lo, hi = f"{begin.isoformat()} 00:00:00", f"{(end + timedelta(days=1)).isoformat()} 00:00:00"
+        sql = (
+            f"SELECT * FROM journal_entries WHERE infno IN ({_marks(len(codes))})"
+            " AND state IN (?, ?) AND ((setl_time >= ? AND setl_time < ?)"
+            " OR (setl_time IS NULL AND business_date >= ? AND business_date <= ?))"
+            " ORDER BY COALESCE(setl_time, business_date), msgid"
+        )
+        params = [*codes, State.SUCCEEDED.value, State.REVERSED.value, lo, hi, begin, end]
+        for row in self._db.stream(sql, params, batch):
+            yield entry_from_row(row)
+
+    # -- the reversal queue ----------------------------------------------------------------
+    def _due_where(self, now: datetime) -> tuple[str, builtins.list[Any]]:
+        where = (
+            "state IN (?, ?) AND infno <> ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+            " AND (lease_until IS NULL OR lease_until <= ?)"
+        )
+        return where, [State.UNKNOWN.value, State.REVERSING.value, REVERSAL_INFNO, now, now]
+
+    def due_reversals(self, now: datetime, *, limit: int = 100) -> builtins.list[Entry]:
+        """UNKNOWN / REVERSING entries whose next attempt is due and that no worker leases."""
+        where, params = self._due_where(now)
+        return self._select(where, [*params, limit], "ORDER BY created_at, msgid LIMIT ?")
+
+    def claim_due_reversals(
+        self, now: datetime, worker_id: str, lease_seconds: float, *, limit: int = 100
+    ) -> builtins.list[Entry]:
+        """Lease the due entries to ``worker_id`` until ``now + lease_seconds``: two workers
+        never get the same row (PostgreSQL ``FOR UPDATE SKIP LOCKED``; SQLite's write lock).
+        The lease ends with :meth:`schedule_reversal`, a move out of UNKNOWN/REVERSING, or
+        its expiry (a worker that died gives its rows back)."""
+        where, params = self._due_where(now)
+        until = now + timedelta(seconds=lease_seconds)
+        db = self._db
+        with db.transaction():
+            picked = db.fetchall(
+                f"SELECT msgid FROM journal_entries WHERE {where} ORDER BY created_at, msgid LIMIT ?"
+                + db.skip_locked,
+                [*params, limit],
+            )
+            ids = [r["msgid"] for r in picked]
+            if not ids:
+                return []
+            db.execute(
+                "UPDATE journal_entries SET lease_owner = ?, lease_until = ?"
+                f" WHERE msgid IN ({_marks(len(ids))})",
+                [worker_id, until, *ids],
+            )
+            return self._select(f"msgid IN ({_marks(len(ids))})", ids)
+
+    def schedule_reversal(
+        self, msgid: str, at: datetime, attempts: int, last_error: str | None, *, worker_id: str | None = None
+    ) -> Entry:
+        """Set the next 2601 attempt of an UNKNOWN / REVERSING / NEEDS_ATTENTION entry and end
+        its lease.  With ``worker_id`` only the lease holder may do it (a fenced lease)."""
+        states = _states((*_REVERSIBLE, State.NEEDS_ATTENTION))
+        sql = (
+            "UPDATE journal_entries SET next_attempt_at = ?, attempts = ?, last_error = ?, updated_at = ?,"
+            f" lease_owner = NULL, lease_until = NULL WHERE msgid = ? AND state IN ({_marks(len(states))})"
+        )
+        params: list[Any] = [at, attempts, last_error, self._now(), msgid, *states]
+        if worker_id is not None:
+            sql += " AND lease_owner = ?"
+            params.append(worker_id)
+        with self._db.transaction():
+            changed = self._db.execute(sql, params)
+        entry = self._require(msgid)
+        if changed != 1:
+            raise IllegalTransition(
+                msgid, (), entry.state, entry.state,
+                reason=f"cannot schedule a reversal: entry is {entry.state.value}, lease {entry.lease_owner}",
+            )  # fmt: skip
+        return entry
+
+    # -- sign-in sessions and idempotency keys -------------------------------------------
+    def get_session(self, opter: str, terminal: str, business_date: date) -> Session | None:
+        """The 9001 session of that operator, terminal and day (see :mod:`.sessions`)."""
+        return sessions.get_session(self._db, opter, terminal, business_date)
+
+    def save_session(
+        self, opter: str, terminal: str, business_date: date, sign_no: str, signed_in_at: datetime
+    ) -> Session:
+        """Keep the ``sign_no`` a 9001 returned."""
+        return sessions.save_session(self._db, opter, terminal, business_date, sign_no, signed_in_at)
+
+    def mark_signed_out(self, opter: str, terminal: str, business_date: date, at: datetime) -> Session:
+        """Record the 9002 of that day."""
+        return sessions.mark_signed_out(self._db, opter, terminal, business_date, at)
+
+    def claim_key(self, key: str, fingerprint: str) -> KeyClaim:
+        """Claim an idempotency key (see :mod:`.idempotency`)."""
+        return idempotency.claim_key(self._db, key, fingerprint)
+
+    def complete_key(self, key: str, result: Mapping[str, Any]) -> None:
+        """Store the claimed request's result."""
+        idempotency.complete_key(self._db, key, result)
+
+    def release_key(self, key: str) -> None:
+        """Give the key back after a failure that sent nothing."""
+        idempotency.release_key(self._db, key)
+
+    def prune_keys(self, older_than: datetime) -> int:
+        """Drop finished keys older than ``older_than``."""
+        return idempotency.prune_keys(self._db, older_than)
+
+
+def open_journal(
+    url: str,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    msgid_clock: Callable[[], datetime] | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> Journal:
+    """Open ``journal.url`` (``sqlite:///file.db`` relative to the cwd, or
+    ``postgresql://user@host/db``), check its durability settings and run the migrations."""
+    db = Database(url)
+    try:
+        db.migrate()
+    except BaseException:
+        db.close()
+        raise
+    return Journal(db, clock=clock, msgid_clock=msgid_clock, sleep=sleep)
