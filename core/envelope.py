@@ -74,6 +74,7 @@ class Reply:
     output: Any = None
     cainfo: str = ""
     signtype: str = ""
+    msgid: str = ""  # ours: the msgid of the request this reply answers (not a wire field)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Reply:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import structlog
 
 from ..errors import (
@@ -139,7 +140,7 @@ def send_transaction(
     if infno == "1101":
         _remember_insuplc(client, reply.output)
     bound.info("sent", outcome="ok")
-    return reply
+    return attrs.evolve(reply, msgid=msgid)
 
 
 class _SignInRefused(Exception):

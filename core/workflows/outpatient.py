@@ -1,0 +1,141 @@
+"""Outpatient: 2201 挂号 → 2203 就诊信息上传 → 2204 费用明细上传 (per fee batch) → 2206 预结算 →
+2207 结算; undo 2208 结算撤销 → 2205 明细撤销 → 2202 挂号撤销 (spec_reference §7; Gansu §3.4).
+
+One registration may settle several fee batches (``chrg_bchno``); ``feedetl_sn`` is unique
+within the visit.  2207's four amount inputs come from the 2204 split results of the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .identify import Identity
+from .settle import FeeItem, Settlement, _send, fresh_medium, idempotent, token_fields, total
+
+if TYPE_CHECKING:
+    from ..client import Client
+
+__all__ = ["Diagnosis", "OutpatientVisit"]
+
+_SPLIT_SUMS = ("fulamt_ownpay_amt", "overlmt_amt", "preselfpay_amt", "inscp_scp_amt")
+
+
+@attrs.frozen
+class Diagnosis:
+    diag_code: str
+    diag_name: str
+    diag_type: str = "1"
+    diag_dept: str = "内科"
+    dise_dor_no: str = "D000000000001"
+    dise_dor_name: str = "医师"
+    maindiag_flag: str = "1"
+
+
+def _time(client: Client) -> str:
+    return client.clock().strftime("%Y-%m-%d %H:%M:%S")
+
+
+@attrs.define
+class OutpatientVisit:
+    """One registration and its fee batches."""
+
+    client: Client
+    identity: Identity
+    mdtrt_id: str
+    ipt_otp_no: str
+    med_type: str
+    batches: dict[str, dict[str, Decimal]] = attrs.field(factory=dict)
+    settlements: dict[str, Settlement] = attrs.field(factory=dict)
+
+    @classmethod
+    def register(cls, client: Client, identity: Identity, *, ipt_otp_no: str, med_type: str = "11",
+                 dept_code: str = "A03", dept_name: str = "内科", caty: str = "A03",
+                 atddr_no: str = "D000000000001", dr_name: str = "医师") -> OutpatientVisit:
+        """2201 门诊挂号."""
+        data = {"data": {
+            "psn_no": identity.psn_no, "insutype": identity.insutype, "begntime": _time(client),
+            **identity.cert_fields(), "ipt_otp_no": ipt_otp_no, "atddr_no": atddr_no, "dr_name": dr_name,
+            "dept_code": dept_code, "dept_name": dept_name, "caty": caty,
+        }}
+        out = client.call("2201", data, insuplc_admdvs=identity.insuplc_admdvs)
+        mdtrt_id = str((out or {}).get("data", {}).get("mdtrt_id", ""))
+        return cls(client, identity, mdtrt_id, ipt_otp_no, med_type)
+
+    def upload_visit(self, diagnoses: Sequence[Diagnosis], *, main_cond_dscr: str = "",
+                     dise_codg: str = "", dise_name: str = "") -> None:
+        """2203 门诊就诊信息上传 (one med_type per visit; diagnoses as diseinfo)."""
+        now = _time(self.client)
+        data = {
+            "mdtrtinfo": {"mdtrt_id": self.mdtrt_id, "psn_no": self.identity.psn_no, "med_type": self.med_type,
+                          "begntime": now, "main_cond_dscr": main_cond_dscr, "dise_codg": dise_codg,
+                          "dise_name": dise_name},
+            "diseinfo": [{"diag_type": d.diag_type, "diag_srt_no": Decimal(n + 1), "diag_code": d.diag_code,
+                          "diag_name": d.diag_name, "diag_dept": d.diag_dept, "dise_dor_no": d.dise_dor_no,
+                          "dise_dor_name": d.dise_dor_name, "diag_time": now, "vali_flag": "1"}
+                         for n, d in enumerate(diagnoses)],
+        }
+        self.client.call("2203", data, insuplc_admdvs=self.identity.insuplc_admdvs)
+
+    def upload_fees(self, chrg_bchno: str, items: Sequence[FeeItem]) -> list[Mapping[str, Any]]:
+        """2204 门诊费用明细信息上传: one whole batch; returns the split results."""
+        now = self.client.clock()
+        rows = [i.row(now, mdtrt_id=self.mdtrt_id, psn_no=self.identity.psn_no, chrg_bchno=chrg_bchno,
+                      bilg_dept_codg=i.bilg_dept_codg, bilg_dept_name=i.bilg_dept_name,
+                      hosp_appr_flag=i.hosp_appr_flag) for i in items]
+        out = self.client.call("2204", {"feedetail": rows}, insuplc_admdvs=self.identity.insuplc_admdvs)
+        result = out.get("result", []) if isinstance(out, Mapping) else (out or [])
+        sums = {k: Decimal("0") for k in _SPLIT_SUMS}
+        for r in result if isinstance(result, list) else []:
+            for k in _SPLIT_SUMS:
+                sums[k] += Decimal(str(r.get(k) or 0))
+        sums["medfee_sumamt"] = total(items)
+        self.batches[chrg_bchno] = sums
+        return list(result) if isinstance(result, list) else []
+
+    def _settle_input(self, identity: Identity, chrg_bchno: str, acct_used_flag: str,
+                      psn_setlway: str) -> dict[str, Any]:
+        sums = self.batches[chrg_bchno]
+        return {
+            "psn_no": identity.psn_no, **identity.cert_fields(), "med_type": self.med_type,
+            "medfee_sumamt": sums["medfee_sumamt"], "psn_setlway": psn_setlway, "mdtrt_id": self.mdtrt_id,
+            "chrg_bchno": chrg_bchno, "insutype": identity.insutype, "acct_used_flag": acct_used_flag,
+            "fulamt_ownpay_amt": sums["fulamt_ownpay_amt"], "overlmt_selfpay": sums["overlmt_amt"],
+            "preselfpay_amt": sums["preselfpay_amt"], "inscp_scp_amt": sums["inscp_scp_amt"],
+        }
+
+    def settle(self, chrg_bchno: str, *, acct_used_flag: str = "0", psn_setlway: str = "01",
+               idem_key: str | None = None, ectoken_provider: Callable[[Identity], str] | None = None) -> Settlement:
+        """2206 门诊预结算 then 2207 门诊结算 of one batch."""
+        identity = fresh_medium(self.client, self.identity, "2207", ectoken_provider)
+        data = self._settle_input(identity, chrg_bchno, acct_used_flag, psn_setlway)
+        data.update(token_fields(self.client, identity, "2207"))
+        pre = {k: v for k, v in data.items() if k not in ("fulamt_ownpay_amt", "overlmt_selfpay",
+                                                           "preselfpay_amt", "inscp_scp_amt")}
+
+        def run() -> Settlement:
+            self.client.call("2206", {"data": pre}, insuplc_admdvs=identity.insuplc_admdvs)
+            return _send(self.client, "2207", {"data": data}, identity)
+
+        result = idempotent(self.client, idem_key, {"data": data}, run)
+        self.settlements[chrg_bchno] = result
+        return result
+
+    def cancel(self, chrg_bchno: str) -> Settlement:
+        """2208 门诊结算撤销 of one batch's settlement."""
+        s = self.settlements[chrg_bchno]
+        data = {"data": {"setl_id": s.setl_id, "mdtrt_id": self.mdtrt_id, "psn_no": self.identity.psn_no}}
+        return _send(self.client, "2208", data, self.identity)
+
+    def revoke_fees(self, chrg_bchno: str = "0000") -> None:
+        """2205 门诊费用明细信息撤销 (``0000`` = every unsettled batch of the visit)."""
+        data = {"data": {"mdtrt_id": self.mdtrt_id, "chrg_bchno": chrg_bchno, "psn_no": self.identity.psn_no}}
+        self.client.call("2205", data, insuplc_admdvs=self.identity.insuplc_admdvs)
+
+    def unregister(self) -> None:
+        """2202 门诊挂号撤销."""
+        data = {"data": {"psn_no": self.identity.psn_no, "mdtrt_id": self.mdtrt_id, "ipt_otp_no": self.ipt_otp_no}}
+        self.client.call("2202", data, insuplc_admdvs=self.identity.insuplc_admdvs)
