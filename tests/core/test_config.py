@@ -1,0 +1,96 @@
+"""Configuration: the contract's keys, errors that name the key, the secret from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from yibao.core.config import find_config_path, load_config, parse_config
+from yibao.core.errors import ConfigurationError
+
+GOOD = {
+    "region": "441900",
+    "gateway": {"url": "http://127.0.0.1:8080/", "paasid": "p", "secret_env": "YB_T_SECRET",
+                "resolve": {"igb.hsa.gdgov.cn": "127.0.0.1"}},
+    "institution": {"fixmedins_code": "P44190000001", "fixmedins_name": "测试药房", "mdtrtarea_admvs": "441900",
+                    "kind": "pharmacy"},
+    "operator": {"opter": "0001", "opter_name": "收费员", "opter_type": "1"},
+    "journal": {"url": "sqlite:///j.db"},
+    "reversal": {"delay_seconds": 0},
+}
+
+
+def _with(path: str, value: object) -> dict[str, object]:
+    import copy
+
+    data = copy.deepcopy(GOOD)
+    node: dict[str, object] = data
+    keys = path.split(".")
+    for k in keys[:-1]:
+        node = node[k]  # type: ignore[assignment]
+    if value is None:
+        node.pop(keys[-1])
+    else:
+        node[keys[-1]] = value
+    return data
+
+
+def test_good_configuration_loads() -> None:
+    cfg = parse_config(GOOD)
+    assert cfg.region == "441900"
+    assert cfg.gateway.url == "http://127.0.0.1:8080"
+    assert cfg.gateway.resolve == {"igb.hsa.gdgov.cn": "127.0.0.1"}
+    assert cfg.reversal.delay_seconds == 0
+    assert cfg.institution.kind == "pharmacy"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "key"),
+    [
+        ("region", "4419", "region"),
+        ("region", None, "region"),
+        ("gateway.url", "ftp://x", "gateway.url"),
+        ("gateway.paasid", None, "gateway.paasid"),
+        ("institution.fixmedins_code", "SHORT", "institution.fixmedins_code"),
+        ("institution.mdtrtarea_admvs", "44190", "institution.mdtrtarea_admvs"),
+        ("institution.kind", "shop", "institution.kind"),
+        ("operator.opter_type", "9", "operator.opter_type"),
+        ("journal.url", "mysql://x", "journal.url"),
+        ("reversal.delay_seconds", -1, "reversal.delay_seconds"),
+        ("gateway.ca_bundle", "/nonexistent/ca.pem", "gateway.ca_bundle"),
+        ("gateway.resolve", "127.0.0.1", "gateway.resolve"),
+    ],
+)
+def test_errors_name_the_key(path: str, value: object, key: str) -> None:
+    """Every configuration error names the key and what is wrong with it."""
+    with pytest.raises(ConfigurationError) as info:
+        parse_config(_with(path, value))
+    assert info.value.key == key
+    assert info.value.exit_code == 2
+
+
+def test_secret_only_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file names the variable; a missing variable is a configuration error naming secret_env."""
+    cfg = parse_config(GOOD)
+    monkeypatch.delenv("YB_T_SECRET", raising=False)
+    with pytest.raises(ConfigurationError, match="YB_T_SECRET"):
+        cfg.gateway.secret()
+    monkeypatch.setenv("YB_T_SECRET", "s3cr3t")
+    assert cfg.gateway.secret() == "s3cr3t"
+    assert "s3cr3t" not in str(cfg.masked())
+
+
+def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--config, else YIBAO_CONFIG, else ./yibao.toml."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("YIBAO_CONFIG", raising=False)
+    assert find_config_path(None) == Path("yibao.toml")
+    monkeypatch.setenv("YIBAO_CONFIG", "env.toml")
+    assert find_config_path(None) == Path("env.toml")
+    assert find_config_path("cli.toml") == Path("cli.toml")
+    with pytest.raises(ConfigurationError, match="no configuration file"):
+        load_config(None)
+    (tmp_path / "env.toml").write_text("region = [", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="not valid TOML"):
+        load_config(None)
