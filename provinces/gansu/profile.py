@@ -19,7 +19,7 @@ from yibao.core.plugins import RegionProfile, Routing
 
 __all__ = ["BASELINE_INFNOS", "GANSU", "ONLINE_SERVED_BY_INSTITUTION"]
 
-#: 表 1: the 111 transactions of the baseline version (基线版本提供的111个接口).
+#: 表 1 of the baseline version ("基线版本提供的111个接口"; the table has 113 rows with 2203A / 2501A).
 BASELINE_INFNOS: tuple[str, ...] = (
     "1101", "1201",
     "1301", "1302", "1303", "1304", "1305", "1306", "1307", "1308", "1309", "1310",
