@@ -22,6 +22,7 @@ split the same way, then each bucket is joined with a small dict.
 
 from __future__ import annotations
 
+import io
 import zlib
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -30,7 +31,7 @@ from typing import IO, Any, Literal
 
 import attrs
 
-from .recon_files import NULL, DetailRow, ResultRow, format_amount, read_result
+from .recon_files import NULL, DetailRow, ResultRow, read_result, write_detail
 
 __all__ = ["Difference", "Spill"]
 
@@ -78,7 +79,11 @@ def _bucket(setl_id: str, n: int) -> int:
 
 
 class Spill:
-    """HIS rows spilled by bucket while the detail file is written, then joined with the result."""
+    """HIS rows spilled by bucket while the detail file is written, then joined with the result.
+
+    Use ``write_detail(rows, out, tap=spill.add)``: each bucket file then holds the exact
+    detail lines that went to the centre, so the diff compares what was really sent.
+    """
 
     def __init__(self, workdir: Path, buckets: int = 16, own_msgid_prefix: str = "") -> None:
         self.dir = workdir
@@ -87,17 +92,14 @@ class Spill:
         self.dir.mkdir(parents=True, exist_ok=True)
         self._his = [open(self.dir / f"his.{i}", "wb") for i in range(self.n)]
 
+    def add(self, setl_id: str, line: bytes) -> None:
+        """Spill one detail line (the ``tap`` of :func:`write_detail`)."""
+        self._his[zlib.crc32(setl_id.encode()) % self.n].write(line)
+
     def tee(self, rows: Iterable[DetailRow]) -> Iterator[DetailRow]:
-        """Pass ``rows`` through unchanged, spilling each into its bucket."""
-        files, n = self._his, self.n
+        """Pass ``rows`` through unchanged, spilling each (when no ``tap`` can be used)."""
         for r in rows:
-            files[zlib.crc32(r.setl_id.encode()) % n].write(
-                (
-                    f"{r.setl_id}\t{r.refd_setl_flag}\t{r.mdtrt_id or NULL}\t{r.psn_no or NULL}\t"
-                    f"{format_amount(r.medfee_sumamt)}\t{format_amount(r.fund_pay_sumamt)}\t"
-                    f"{format_amount(r.acct_pay)}\n"
-                ).encode()
-            )
+            write_detail((r,), self._his[zlib.crc32(r.setl_id.encode()) % self.n])
             yield r
 
     def _close_his(self) -> None:
@@ -125,24 +127,35 @@ class Spill:
         his: dict[tuple[str, str], list[str]] = {}
         with open(self.dir / f"his.{i}", "rb") as f:
             for raw in f:
-                p = raw.decode().rstrip("\n").split("\t")
-                k = (p[0], p[1])
+                p = raw.decode().rstrip("\n").split("\t")  # detail columns, 表150 order
+                k = (p[0], p[6])
                 if k in his:
                     yield Difference(
-                        "centre_flagged", p[0], _o(p[2]), _o(p[3]), p[1], "investigate",
-                        "the HIS books this settlement twice in the period", his=_amounts(p[4:7]),
+                        "centre_flagged", p[0], _o(p[1]), _o(p[2]), p[6], "investigate",
+                        "the HIS books this settlement twice in the period", his=_amounts(p[3:6]),
                     )
                     continue
                 his[k] = p
         with open(self.dir / f"res.{i}", "rb") as f:
-            for r in read_result(f):
+            for raw in f:
+                text = raw.decode("utf-8", "replace").rstrip("\r\n").lstrip("\ufeff")
+                if not text:
+                    continue
+                c = text.split("\t")
+                if len(c) == 10 and c[4] == "0":
+                    # The common case, kept cheap: balanced at the centre and the same amount text.
+                    q = his.get((c[2], c[5]))
+                    if q is not None and q[3] == c[7] and q[4] == c[8] and q[5] == c[9]:
+                        del his[(c[2], c[5])]
+                        continue
+                (r,) = read_result(io.BytesIO(raw))
                 yield from self._match(r, his)
         for p in his.values():
             yield Difference(
-                "only_his", p[0], _o(p[2]), _o(p[3]), p[1], "investigate",
+                "only_his", p[0], _o(p[1]), _o(p[2]), p[6], "investigate",
                 "the centre has no such settlement: check for a 2601 reversal the HIS missed "
                 "or a settlement booked in another period",
-                his=_amounts(p[4:7]),
+                his=_amounts(p[3:6]),
             )
 
     def _match(self, r: ResultRow, his: dict[tuple[str, str], list[str]]) -> Iterator[Difference]:
@@ -168,11 +181,11 @@ class Spill:
                 msgid=r.msgid, centre=centre if has_centre else None, memo=r.memo,
             )
             return
-        mine = _amounts(p[4:7])
+        mine = _amounts(p[3:6])
+        ids = (r.setl_id, r.mdtrt_id or _o(p[1]), r.psn_no or _o(p[2]), r.refd_setl_flag)
         if has_centre and mine != centre:
             yield Difference(
-                "amounts_differ", r.setl_id, r.mdtrt_id or _o(p[2]), r.psn_no or _o(p[3]), r.refd_setl_flag,
-                "investigate", "amounts differ between the HIS and the centre",
+                "amounts_differ", *ids, "investigate", "amounts differ between the HIS and the centre",
                 msgid=r.msgid, his=mine, centre=centre, memo=r.memo,
             )
         elif r.stmt_rslt != "0":
@@ -181,8 +194,7 @@ class Spill:
             if has_centre:
                 advice = "the centre marks this settlement 不平"
             yield Difference(
-                kind, r.setl_id, r.mdtrt_id or _o(p[2]), r.psn_no or _o(p[3]), r.refd_setl_flag,
-                "investigate", advice,
+                kind, *ids, "investigate", advice,
                 msgid=r.msgid, his=mine, centre=centre if has_centre else None, memo=r.memo,
             )
 

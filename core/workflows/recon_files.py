@@ -16,7 +16,7 @@ answer that way.  Both sides are generators so a month of a million rows never s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import IO, NamedTuple
 
@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 NULL = "null"
-CENT = Decimal("0.01")
 
 DETAIL_COLUMNS = (
     "setl_id", "mdtrt_id", "psn_no", "medfee_sumamt", "fund_pay_sumamt", "acct_pay", "refd_setl_flag",
@@ -69,10 +68,11 @@ class DetailRow(NamedTuple):
 
     def reverse(self) -> DetailRow:
         """The reverse row of a refund: same ids, amounts negated, flag 1 (3202 重点说明 2)."""
+        zero = Decimal(0)  # 0 - x, not -x: a zero amount stays 0.00, never -0.00
         return self._replace(
-            medfee_sumamt=-self.medfee_sumamt,
-            fund_pay_sumamt=-self.fund_pay_sumamt,
-            acct_pay=-self.acct_pay,
+            medfee_sumamt=zero - self.medfee_sumamt,
+            fund_pay_sumamt=zero - self.fund_pay_sumamt,
+            acct_pay=zero - self.acct_pay,
             refd_setl_flag="1",
         )
 
@@ -98,7 +98,8 @@ def format_amount(value: Decimal | None) -> str:
         return NULL
     if not isinstance(value, Decimal):
         raise TypeError(f"amount {value!r} must be Decimal")
-    return format(value.quantize(CENT), "f")
+    text = f"{value:.2f}"  # rounds half-even, like quantize(CENT), in one C call
+    return "0.00" if text == "-0.00" else text
 
 
 def parse_amount(text: str, line: int = 0) -> Decimal | None:
@@ -128,8 +129,13 @@ def _opt(text: str) -> str | None:
     return None if text == NULL or text == "" else text
 
 
-def write_detail(rows: Iterable[DetailRow], out: IO[bytes]) -> tuple[int, Decimal, Decimal, Decimal]:
-    """Write the upload file; returns (rows, medfee total, fund total, account total)."""
+def write_detail(
+    rows: Iterable[DetailRow], out: IO[bytes], tap: Callable[[str, bytes], None] | None = None
+) -> tuple[int, Decimal, Decimal, Decimal]:
+    """Write the upload file; returns (rows, medfee total, fund total, account total).
+
+    ``tap(setl_id, line)`` sees every line written (the diff's spill keeps them).
+    """
     n = 0
     medfee = fund = acct = Decimal(0)
     write = out.write
@@ -138,13 +144,14 @@ def write_detail(rows: Iterable[DetailRow], out: IO[bytes]) -> tuple[int, Decima
         fund += r.fund_pay_sumamt
         acct += r.acct_pay
         n += 1
-        write(
-            (
-                f"{_text(r.setl_id)}\t{_text(r.mdtrt_id)}\t{_text(r.psn_no)}\t"
-                f"{format_amount(r.medfee_sumamt)}\t{format_amount(r.fund_pay_sumamt)}\t"
-                f"{format_amount(r.acct_pay)}\t{_text(r.refd_setl_flag)}\n"
-            ).encode()
-        )
+        line = (
+            f"{_text(r.setl_id)}\t{_text(r.mdtrt_id)}\t{_text(r.psn_no)}\t"
+            f"{format_amount(r.medfee_sumamt)}\t{format_amount(r.fund_pay_sumamt)}\t"
+            f"{format_amount(r.acct_pay)}\t{_text(r.refd_setl_flag)}\n"
+        ).encode()
+        write(line)
+        if tap is not None:
+            tap(r.setl_id, line)
     return n, medfee, fund, acct
 
 
