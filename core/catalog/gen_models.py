@@ -185,17 +185,13 @@ def generate(entries: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 
 
 def _index(gen: _Gen, owner: Mapping[str, int]) -> str:
-    used = set(gen.inputs.values()) | set(gen.outputs.values()) | set(gen.renames)
-    used = {re.sub(r"^list\[(.*)\]$", r"\1", name) for name in used}
-    out = _HEADER.format(part="index")
-    imports = ""
-    for p in sorted(set(owner.values())):
-        names = sorted(n for n in used if owner[n] == p)
-        if names:
-            imports += f"from ._models_{p} import (\n"
-            imports += "".join(f"    {n},\n" for n in names) + ")\n"
+    parts = sorted(set(owner.values()))
+    out = "# ruff: noqa: F403, F405\n" + _HEADER.format(part="index")
+    imports = "".join(f"from ._models_{p} import *\n" for p in parts)
     out = out.replace("from decimal import Decimal\n", "").replace("import attrs\n", imports)
-    out += '__all__ = ["INPUT_MODELS", "OUTPUT_MODELS", "RENAMES"]\n\n'
+    # isort-style order (constants first), as ruff's RUF022 wants it.
+    names = sorted([*owner, "INPUT_MODELS", "OUTPUT_MODELS", "RENAMES"], key=lambda n: (not n.isupper(), n))
+    out += "__all__ = [\n" + "".join(f'    "{n}",\n' for n in names) + "]\n\n"
     out += "# infno -> input container class (or list[row class] for a 无节点 list).\n"
     out += "INPUT_MODELS: dict[str, Any] = {\n"
     out += "".join(f'    "{k}": {v},\n' for k, v in gen.inputs.items()) + "}\n\n"
