@@ -10,48 +10,59 @@
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from typing import Any
 
 __all__ = ["dumps", "dumps_bytes", "loads", "parse_infcode"]
 
-# The C encoder calls ``_default`` for each Decimal; it returns a marked string that a single
-# regex pass turns back into a bare number.  This keeps the fast C path for everything else.
+# One Python walk turns each Decimal into a marked string (and refuses floats); the C encoder
+# does the rest; two plain replaces turn the marks back into bare numbers.  The mark is NUL,
+# which the encoder always escapes as \u0000 and which no legitimate field contains (the walk
+# refuses strings that carry it).
 _MARK = "\x00"
-_UNMARK = re.compile(r'"\\u0000(-?[0-9]+(?:\.[0-9]+)?)"')
+_OPEN = '"\\u0000'
+_CLOSE = '\\u0000"'
 
 
-def _default(obj: object) -> object:
-    if isinstance(obj, Decimal):
+def _prepare(obj: Any, check_floats: bool) -> Any:
+    t = type(obj)
+    if t is str:
+        if _MARK in obj:
+            raise ValueError("a string in a message contains a NUL character")
+        return obj
+    if t is dict:
+        return {k: _prepare(v, check_floats) for k, v in obj.items()}
+    if t is list or t is tuple:
+        return [_prepare(v, check_floats) for v in obj]
+    if t is Decimal:
         if not obj.is_finite():
             raise ValueError(f"amount {obj} is not a finite number")
-        return _MARK + format(obj, "f")
+        return _MARK + format(obj, "f") + _MARK
+    if t is float or isinstance(obj, float):
+        if check_floats:
+            raise TypeError(f"float {obj!r} in a message: amounts must be Decimal")
+        return obj
     if isinstance(obj, bytes | bytearray):
         # 9101 may carry the file as a JSON byte array (the Guangdong guide's sbyte/byte array).
         return list(obj)
-    raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
-
-
-def _reject_float(obj: Any) -> None:
-    """Floats never carry money: refuse them anywhere in an outgoing message."""
-    if isinstance(obj, float):
-        raise TypeError(f"float {obj!r} in a message: amounts must be Decimal")
     if isinstance(obj, dict):
-        for v in obj.values():
-            _reject_float(v)
-    elif isinstance(obj, list | tuple):
-        for v in obj:
-            _reject_float(v)
+        return {k: _prepare(v, check_floats) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_prepare(v, check_floats) for v in obj]
+    if isinstance(obj, Decimal):
+        return _prepare(Decimal(obj), check_floats)
+    return obj
 
 
 def dumps(obj: Any, *, check_floats: bool = True) -> str:
-    """Encode as compact JSON, UTF-8 characters unescaped, Decimals as exact numbers."""
-    if check_floats:
-        _reject_float(obj)
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_default)
-    if _MARK in text or "\\u0000" in text:
-        text = _UNMARK.sub(r"\1", text)
+    """Encode as compact JSON, UTF-8 characters unescaped, Decimals as exact numbers.
+
+    ``check_floats`` refuses a float anywhere (amounts must be Decimal); turn it off only for
+    output that carries no money to the centre (CLI display of a reply).
+    """
+    text = json.dumps(_prepare(obj, check_floats), ensure_ascii=False, separators=(",", ":"))
+    if _OPEN in text:
+        text = text.replace(_OPEN, "").replace(_CLOSE, "")
     return text
 
 

@@ -122,7 +122,8 @@ def identify(client: Client, medium: Medium, *, insuplc_admdvs: str | None = Non
         "mdtrt_cert_no": medium.mdtrt_cert_no,
         "card_sn": medium.card_sn,
         "begntime": client.clock().strftime("%Y-%m-%d %H:%M:%S"),
-        "psn_cert_type": medium.psn_cert_type,
+        # 01 居民身份证 unless the medium says otherwise (99 documents, cross-province cards).
+        "psn_cert_type": medium.psn_cert_type or "01",
         "certno": medium.certno,
         "psn_name": medium.psn_name,
     }

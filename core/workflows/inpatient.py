@@ -86,6 +86,7 @@ class InpatientStay:
         """2403 住院信息变更 (入院信息变更)."""
         main = diagnoses[0]
         info = {"mdtrt_id": self.mdtrt_id, "psn_no": self.identity.psn_no, "begntime": _time(self.client),
+                "mdtrt_cert_type": self.identity.medium.mdtrt_cert_type,
                 "med_type": self.med_type, "ipt_otp_no": self.ipt_no, "medrcdno": self.ipt_no,
                 "atddr_no": "D000000000001", "chfpdr_name": "医师", "adm_diag_dscr": main.diag_name,
                 "adm_dept_codg": self.dept_codg, "adm_dept_name": self.dept_name, "adm_bed": "01",
