@@ -4,7 +4,7 @@
   "http"`` rehearses the same flows over HTTP (the sandbox); anything else needs
   ``[transport] library``.
 - ``yibao_read_medium``: 1191 / 1192 (:mod:`.medium`).
-- ``yibao_after_reversal``: 2405 + 2301 with fresh ``feedetl_sn`` (:mod:`.medium`).
+- ``yibao_after_reversal``: 2405 + 2301 with fresh ``feedetl_sn`` after a 2304 reversal.
 """
 
 from __future__ import annotations
@@ -14,12 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 from yibao.core.plugins import RegionProfile, RegionRegistry, hookimpl
 
+from . import medium
 from .profile import YUNNAN
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["yibao_register_regions", "yibao_transport"]
+__all__ = ["yibao_after_reversal", "yibao_read_medium", "yibao_register_regions", "yibao_transport"]
+
+
+def _ours(profile: RegionProfile) -> bool:
+    return profile.province_code == YUNNAN.code
 
 
 @hookimpl
@@ -31,10 +36,30 @@ def yibao_register_regions(register: RegionRegistry) -> None:
 @hookimpl
 def yibao_transport(profile: RegionProfile, options: Mapping[str, Any]) -> httpx.BaseTransport | None:
     """The interface library for a ``dll`` region of Yunnan; ``None`` elsewhere or for ``kind = "http"``."""
-    if profile.province_code != YUNNAN.code or profile.transport != "dll":
-        return None
-    if options.get("kind") == "http":
+    if not _ours(profile) or profile.transport != "dll" or options.get("kind") == "http":
         return None
     from .dll import DllTransport  # ctypes only when the library is really used
 
     return DllTransport.from_options(options)
+
+
+@hookimpl
+def yibao_read_medium(
+    profile: RegionProfile, step: str, request: Mapping[str, Any], call: Any
+) -> Mapping[str, Any] | None:
+    """1191 before 1101; 1192 before 2207 / 2304 (ID-card persons only: ``{}`` for others)."""
+    if not _ours(profile):
+        return None
+    if step == "1191":
+        return medium.read_1191(request, call)
+    if step == "1192":
+        return medium.verify_1192(request, call)
+    return None
+
+
+@hookimpl
+def yibao_after_reversal(profile: RegionProfile, entry: Mapping[str, Any], call: Any) -> list[str] | None:
+    """§1.11.6: after a reversed 2304, 2405 and 2301 with fresh ``feedetl_sn``."""
+    if not _ours(profile) or entry.get("infno") != "2304":
+        return None
+    return medium.after_inpatient_reversal(entry, call)

@@ -18,6 +18,8 @@ from typing import Final
 
 from yibao.core.plugins import RegionProfile, Routing
 
+from .extras import EXTRA_TRANSACTIONS
+
 __all__ = ["ECTOKEN_TTL_SECONDS", "YUNNAN"]
 
 #: §1.6 每个电子凭证令牌的默认有效时间是3分钟.
@@ -32,6 +34,7 @@ YUNNAN = RegionProfile(
     # rehearsed over HTTP against the sandbox (transport "http" in the configuration).
     routing=Routing(style="single"),
     transport="dll",
+    extra_transactions=EXTRA_TRANSACTIONS,
     token_steps={"identify": ("1191",), "2207": ("1192",), "2304": ("1192",)},
     notes=(
         "transport through the province's dynamic library (yibao.provinces.yunnan.dll); 1191 "

@@ -1,0 +1,118 @@
+"""Yunnan §1.6 / §1.11.6: 1191 and 1192 as token steps, and the follow-up after a 2304 reversal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from yibao.core.plugins import get_plugin_manager, load_registry
+from yibao.provinces.yunnan.medium import fresh_feedetl_sns
+
+
+class Centre:
+    """Records the calls a hook makes and answers them from a table."""
+
+    def __init__(self, answers: Mapping[str, Any]) -> None:
+        self.answers = answers
+        self.calls: list[tuple[str, Mapping[str, Any]]] = []
+
+    def __call__(self, infno: str, data: Mapping[str, Any]) -> Any:
+        self.calls.append((infno, data))
+        return self.answers.get(infno, {})
+
+
+def _hook() -> tuple[Any, Any, Any]:
+    pm = get_plugin_manager()
+    reg = load_registry(pm)
+    return pm.hook, reg.resolve("530100"), reg.resolve("440100")
+
+
+def test_1191_e_voucher_sends_operator_fields_and_returns_the_token() -> None:
+    """01: businesstype / operator / office go to 1191; the token becomes 1101's mdtrt_cert_no."""
+    hook, yunnan, _ = _hook()
+    centre = Centre(
+        {"1191": {"data": {"mdtrt_cert_no": "TOKEN-1", "certno": "530102199001011234", "psn_name": "甲"}}}
+    )
+    request = {"mdtrt_cert_type": "01", "operatorid": "0001", "operatorname": "收费员", "officeid": "K01",
+               "officename": "门诊"}  # fmt: skip
+    out = hook.yibao_read_medium(profile=yunnan, step="1191", request=request, call=centre)
+    infno, sent = centre.calls[0]
+    assert infno == "1191"
+    assert sent["data"]["mdtrt_cert_type"] == "01" and sent["data"]["operatorid"] == "0001"
+    assert sent["data"]["officename"] == "门诊" and sent["data"]["businesstype"]
+    assert out["mdtrt_cert_no"] == "TOKEN-1" and out["psn_cert_type"] == "01"
+    assert out["certno"] == "530102199001011234"
+
+
+def test_1191_cards_send_cardtype() -> None:
+    """03 with cardtype 0 (card) or 1 (electronic card): card number, card_sn and ID come back."""
+    hook, yunnan, _ = _hook()
+    for cardtype in ("0", "1"):
+        centre = Centre({"1191": {"data": {"mdtrt_cert_no": "C1", "card_sn": "SN1", "certno": "X"}}})
+        out = hook.yibao_read_medium(
+            profile=yunnan, step="1191", request={"mdtrt_cert_type": "03", "cardtype": cardtype}, call=centre
+        )
+        assert centre.calls[0][1]["data"] == {"mdtrt_cert_type": "03", "cardtype": cardtype}
+        assert (out["mdtrt_cert_no"], out["card_sn"], out["psn_cert_type"]) == ("C1", "SN1", "01")
+
+
+def test_1192_only_for_id_card_persons_and_only_in_yunnan() -> None:
+    """1192 carries infno and an empty cardtoken for 02; e-voucher persons and other regions skip it."""
+    hook, yunnan, guangdong = _hook()
+    centre = Centre({})
+    req = {
+        "mdtrt_cert_type": "02",
+        "mdtrt_cert_no": "ID1",
+        "certno": "ID1",
+        "psn_name": "乙",
+        "infno": "2207",
+    }
+    assert hook.yibao_read_medium(profile=yunnan, step="1192", request=req, call=centre) == {}
+    assert centre.calls == [("1192", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "ID1",
+                                                "psn_cert_type": "01", "psn_name": "乙", "infno": "2207",
+                                                "cardtoken": ""}})]  # fmt: skip
+    assert (
+        hook.yibao_read_medium(profile=yunnan, step="1192", request={"mdtrt_cert_type": "01"}, call=centre)
+        == {}
+    )
+    assert len(centre.calls) == 1
+    assert hook.yibao_read_medium(profile=guangdong, step="1191", request=req, call=centre) is None
+
+
+def test_after_2304_reversal_2405_then_2301_with_fresh_sns() -> None:
+    """§1.11.6: 2405, then the centre's details re-uploaded with new, non-repeating feedetl_sn."""
+    hook, yunnan, _ = _hook()
+    rows = [
+        {"feedetl_sn": "1", "med_list_codg": "A", "cnt": Decimal("2"), "pric": Decimal("1.50"),
+         "det_item_fee_sumamt": Decimal("3.00"), "setl_id": "S1", "init_feedetl_sn": None},
+        {"feedetl_sn": "2", "med_list_codg": "B", "cnt": Decimal("1"), "pric": Decimal("9.99"),
+         "det_item_fee_sumamt": Decimal("9.99")},
+    ]  # fmt: skip
+    centre = Centre({"5204": {"data": rows}})
+    entry = {
+        "infno": "2304",
+        "msgid": "m1",
+        "psn_no": "P1",
+        "mdtrt_id": "M1",
+        "input_full": {"data": {"setl_id": ""}},
+    }
+    sent = hook.yibao_after_reversal(profile=yunnan, entry=entry, call=centre)
+    assert sent == ["2405", "2301"]
+    assert centre.calls[0] == ("2405", {"data": {"mdtrt_id": "M1", "psn_no": "P1"}})
+    upload = centre.calls[2][1]["feedetail"]
+    assert [r["med_list_codg"] for r in upload] == ["A", "B"]
+    assert {r["feedetl_sn"] for r in upload}.isdisjoint({"1", "2"})
+    assert all(r["mdtrt_id"] == "M1" and "setl_id" not in r and "init_feedetl_sn" not in r for r in upload)
+    assert upload[0]["pric"] == Decimal("1.50")
+    assert hook.yibao_after_reversal(profile=yunnan, entry={**entry, "infno": "2207"}, call=centre) is None
+
+
+def test_fresh_sns_are_digits_and_unique() -> None:
+    """Fresh feedetl_sn are ≤ 15 digits, distinct, and never one of the old ones."""
+    now = datetime(2026, 1, 2, 3, 4, 5)
+    old = ["260102030405001", "7"]
+    new = fresh_feedetl_sns(old, now)
+    assert len(new) == 2 and len(set(new)) == 2 and not set(new) & set(old)
+    assert all(s.isdigit() and len(s) <= 15 for s in new)
