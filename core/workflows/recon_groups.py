@@ -21,7 +21,7 @@ province; clinic 11 / 9903), then the national default by transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
@@ -37,6 +37,7 @@ __all__ = [
     "GroupKey",
     "GroupTotals",
     "SettlementEntry",
+    "cancelled_setl_id",
     "his_rows",
     "totals_by_group",
 ]
@@ -118,32 +119,59 @@ class GroupTotals:
 
 
 ClrTypeOf = Callable[[SettlementEntry], str]
+OriginalOf = Callable[[str], "tuple[str | None, str | None, str | None] | None"]
 
 
 def _state(entry: SettlementEntry) -> str:
     return str(getattr(entry.state, "value", entry.state))
 
 
+def cancelled_setl_id(entry: SettlementEntry) -> str | None:
+    """The ``setl_id`` a cancel names in its input (2103/2208/2305 ``data.setl_id``).
+
+    The cancel's own reply carries a new ``setl_id`` for the reverse record; the 3202 file
+    keys the reverse row by the settlement it cancels, so that one is needed.
+    """
+    inp = getattr(entry, "input_full", None)
+    data = inp.get("data") if isinstance(inp, Mapping) else None
+    value = data.get("setl_id") if isinstance(data, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
 def his_rows(
-    entries: Iterable[SettlementEntry], clr_type_of: ClrTypeOf, default_optins: str
+    entries: Iterable[SettlementEntry],
+    clr_type_of: ClrTypeOf,
+    default_optins: str,
+    original: OriginalOf | None = None,
 ) -> Iterator[tuple[GroupKey, DetailRow, str]]:
-    """Each counted entry as (group, detail row, msgid); others are skipped."""
+    """Each counted entry as (group, detail row, msgid); others are skipped.
+
+    ``original(setl_id)`` gives the (insutype, clr_type, clr_optins) of a settlement, for a
+    cancel whose reply left them out (the centre books the reverse row in the original's group).
+    """
     for e in entries:
-        if _state(e) != SUCCEEDED or not e.setl_id:
+        if _state(e) != SUCCEEDED:
             continue
-        if e.infno in SETTLE_INFNOS:
-            flag = "0"
-        elif e.infno in CANCEL_INFNOS:
-            flag = "1"
-        else:
+        setl_id = e.setl_id
+        insutype, clr_type, optins = e.insutype, e.clr_type, e.clr_optins
+        if e.infno in CANCEL_INFNOS:
+            setl_id = cancelled_setl_id(e) or setl_id
+            if setl_id and original is not None and not (insutype and clr_type and optins):
+                found = original(setl_id)
+                if found is not None:
+                    insutype, clr_type, optins = (insutype or found[0], clr_type or found[1],
+                                                  optins or found[2])  # fmt: skip
+        elif e.infno not in SETTLE_INFNOS:
+            continue
+        if not setl_id:
             continue
         medfee = abs(e.medfee_sumamt or Decimal(0))
         fund = abs(e.fund_pay_sumamt or Decimal(0))
         acct = abs(e.acct_pay or Decimal(0))
-        row = DetailRow(e.setl_id, e.mdtrt_id or "", e.psn_no or "", medfee, fund, acct, "0")
-        if flag == "1":
+        row = DetailRow(setl_id, e.mdtrt_id or "", e.psn_no or "", medfee, fund, acct, "0")
+        if e.infno in CANCEL_INFNOS:
             row = row.reverse()
-        key = GroupKey(e.insutype or "", e.clr_type or clr_type_of(e), e.clr_optins or default_optins)
+        key = GroupKey(insutype or "", clr_type or clr_type_of(e), optins or default_optins)
         yield key, row, e.msgid
 
 

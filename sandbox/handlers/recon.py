@@ -35,6 +35,8 @@ from . import CallContext, Refusal, handler
 __all__ = ["centre_rows", "detail_account", "total_account"]
 
 D0 = Decimal("0.00")
+HIS_LACKS = "医药机构无此结算"
+CENTRE_LACKS = "中心无此结算"
 
 
 def _text(inp: Mapping[str, Any], node: str, field: str) -> str:
@@ -154,7 +156,7 @@ def detail_account(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any
             known = ctx.store.settlement(ctx.fixmedins_code, h.setl_id)
             out.append(ResultRow(h.psn_no, h.mdtrt_id, h.setl_id, str(known["msgid"]) if known else "", "1",
                                  h.refd_setl_flag,
-                                 "中心无此结算", None, None, None))  # fmt: skip
+                                 CENTRE_LACKS, None, None, None))  # fmt: skip
             continue
         row, msgid = c
         same = (h.medfee_sumamt, h.fund_pay_sumamt, h.acct_pay) == (
@@ -163,7 +165,7 @@ def detail_account(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any
                              row.refd_setl_flag, None if same else "金额不符", row.medfee_sumamt,
                              row.fund_pay_sumamt, row.acct_pay))  # fmt: skip
     for row, msgid in mine.values():
-        out.append(ResultRow(row.psn_no, row.mdtrt_id, row.setl_id, msgid, "1", row.refd_setl_flag, "医药机构无此结算",
+        out.append(ResultRow(row.psn_no, row.mdtrt_id, row.setl_id, msgid, "1", row.refd_setl_flag, HIS_LACKS,
                              row.medfee_sumamt, row.fund_pay_sumamt, row.acct_pay))  # fmt: skip
     txt = io.BytesIO()
     write_result(out, txt)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from yibao.core.files import zip_file
@@ -41,19 +42,25 @@ class E:
     insutype: str | None = "310"
     clr_type: str | None = None
     clr_optins: str | None = "441900"
+    input_full: dict[str, Any] = field(default_factory=dict)
 
 
 ENTRIES = [
     E("H1", "2102", "SUCCEEDED", "P01", "M01", "S01", D("100.5"), D("80"), D("20.5")),
     # refunded: the settlement and its cancel give a forward and a reverse row
     E("H2", "2102", "SUCCEEDED", "P02", "M02", "S02", D("36.00"), D("30.00"), D("6.00")),
-    E("H3", "2103", "SUCCEEDED", "P02", "M02", "S02", D("-36.00"), D("-30.00"), D("-6.00")),
+    # the cancel's reply names its own reverse record; the row is keyed by the one it cancels,
+    # in the original's group (its reply left insutype out)
+    E("H3", "2103", "SUCCEEDED", "P02", "M02", "C02", D("-36.00"), D("-30.00"), D("-6.00"), insutype=None,
+      input_full={"data": {"setl_id": "S02"}}),
     # reversed with 2601 and still unknown: not counted
     E("H4", "2102", "REVERSED", "P03", "M03", "S03", D("9.99"), D("9.99"), D("0")),
     E("H5", "2102", "UNKNOWN", "P04", "M04", None, D("9.99"), D("9.99"), D("0")),
     # an empty visit id is written as null
     E("H6", "2207", "SUCCEEDED", "P05", "", "S06", D("12.34"), D("0.00"), D("12.34"), clr_type="11"),
 ]
+
+ORIGINAL = {"S02": ("310", None, None)}
 
 EXPECTED = (
     b"S01\tM01\tP01\t100.50\t80.00\t20.50\t0\n"
@@ -64,7 +71,7 @@ EXPECTED = (
 
 
 def test_detail_file_matches_the_spec_byte_for_byte(tmp_path: Path) -> None:
-    rows = [r for _, r, _ in his_rows(ENTRIES, lambda e: "41", "441900")]
+    rows = [r for _, r, _ in his_rows(ENTRIES, lambda e: "41", "441900", ORIGINAL.get)]
     buf = io.BytesIO()
     n, medfee, fund, acct = write_detail(rows, buf)
     assert buf.getvalue() == EXPECTED
@@ -79,7 +86,7 @@ def test_detail_file_matches_the_spec_byte_for_byte(tmp_path: Path) -> None:
 
 
 def test_groups_are_net_of_refunds_and_use_the_region_clr_type() -> None:
-    groups = totals_by_group(his_rows(ENTRIES, lambda e: "41", "441900"))
+    groups = totals_by_group(his_rows(ENTRIES, lambda e: "41", "441900", ORIGINAL.get))
     pharmacy = groups[GroupKey("310", "41", "441900")]
     totals = (pharmacy.medfee_sumamt, pharmacy.fund_pay_sumamt, pharmacy.acct_pay)
     assert totals == (D("100.50"), D("80.00"), D("20.50"))
