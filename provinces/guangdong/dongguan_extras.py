@@ -5,7 +5,7 @@ Same JSON shape as ``core/catalog/data/catalog.json`` (``infno``, ``name``, ``ki
 
 - ``verified: true``: the fields come from a published spec table (``source`` says which).
 - ``verified: false``: no public field table was found.  The entry is a *generic envelope*:
-  its ``data`` node declares no fields, so the caller's input is sent as given and nothing is
+  its input is one field-less root node (无节点), so the caller's input is sent as given and nothing is
   invented.  ``source`` says what the name and kind rest on (附件6's interface list).
 
 Transactions the national baseline already has (3505A, 3506A, 3501A, 3502A, 3512, 3513,
@@ -44,7 +44,7 @@ def _generic(infno: str, name: str, kind: str, basis: str = _DOC) -> dict[str, A
         "kind": kind,
         "verified": False,
         "source": f"assumed: {basis}; {GENERIC_NOTE}",
-        "input": [_node("data", [], caption=GENERIC_NOTE)],
+        "input": [_node("", [], caption=GENERIC_NOTE)],
         "output": [],
     }
 
