@@ -144,8 +144,11 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         config=config,
         store=store,
         gatekeeper=Gatekeeper(
-            config.paasid, config.secret, config.clock,
-            timestamp_window=config.timestamp_window, nonce_window=config.nonce_window,
+            config.paasid,
+            config.secret,
+            config.clock,
+            timestamp_window=config.timestamp_window,
+            nonce_window=config.nonce_window,
         ),
         faults=faults,
         dispatcher=Dispatcher(config, store, faults),

@@ -162,21 +162,43 @@ def require_visit(ctx: CallContext, mdtrt_id: str, psn_no: str, kind: str) -> di
     if v["psn_no"] != psn_no:
         raise Refusal(f"就诊ID[{mdtrt_id}]不属于人员[{psn_no}]")
     if v["kind"] != kind:
-        raise Refusal(f"就诊ID[{mdtrt_id}]不是{ {'clinic': '门诊', 'hospital': '住院'}.get(kind, kind)}就诊")
+        raise Refusal(f"就诊ID[{mdtrt_id}]不是{ {'clinic': '门诊', 'hospital': '住院'}.get(kind, kind) }就诊")
     return v
 
 
 def create_visit(
-    ctx: CallContext, *, psn_no: str, kind: str, insutype: str, state: str, insuplc_admdvs: str,
-    med_type: str = "", ipt_otp_no: str = "", begntime: str = "", data: Mapping[str, Any] | None = None,
-) -> str:  # fmt: skip
+    ctx: CallContext,
+    *,
+    psn_no: str,
+    kind: str,
+    insutype: str,
+    state: str,
+    insuplc_admdvs: str,
+    med_type: str = "",
+    ipt_otp_no: str = "",
+    begntime: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> str:
     mdtrt_id = ctx.ids.mdtrt_id()
     ctx.store.execute(
-        "INSERT INTO visits(mdtrt_id, fixmedins_code, psn_no, kind, insutype, med_type, state, insuplc_admdvs, "
+        "INSERT INTO visits(mdtrt_id, fixmedins_code, psn_no, kind, insutype, med_type, state, "
+        "insuplc_admdvs, "
         "ipt_otp_no, begntime, created_msgid, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (mdtrt_id, ctx.fixmedins_code, psn_no, kind, insutype, med_type, state, insuplc_admdvs,
-         ipt_otp_no, begntime, ctx.msgid, wire.dumps(dict(data or {}))),
-    )  # fmt: skip
+        (
+            mdtrt_id,
+            ctx.fixmedins_code,
+            psn_no,
+            kind,
+            insutype,
+            med_type,
+            state,
+            insuplc_admdvs,
+            ipt_otp_no,
+            begntime,
+            ctx.msgid,
+            wire.dumps(dict(data or {})),
+        ),
+    )
     return mdtrt_id
 
 
@@ -190,22 +212,45 @@ def update_visit(store: Store, mdtrt_id: str, **fields: Any) -> None:
 # ---------------------------------------------------------------------- fee lines
 
 
-def add_fee(ctx: CallContext, mdtrt_id: str, psn_no: str, row: Mapping[str, Any], *, chrg_bchno: str = "",
-            state: str = "uploaded", setl_id: str | None = None) -> None:  # fmt: skip
+def add_fee(
+    ctx: CallContext,
+    mdtrt_id: str,
+    psn_no: str,
+    row: Mapping[str, Any],
+    *,
+    chrg_bchno: str = "",
+    state: str = "uploaded",
+    setl_id: str | None = None,
+) -> None:
     """Keep one fee line (its input row and split result are kept whole in ``data``)."""
     ctx.store.execute(
         "INSERT INTO fees(mdtrt_id, feedetl_sn, fixmedins_code, psn_no, chrg_bchno, med_list_codg, "
         "det_item_fee_sumamt, state, setl_id, fee_ocur_time, seq, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (mdtrt_id, str(row["feedetl_sn"]), ctx.fixmedins_code, psn_no, chrg_bchno, str(row["med_list_codg"]),
-         format(Decimal(str(row["det_item_fee_sumamt"])), "f"), state, setl_id, opt(row, "fee_ocur_time"),
-         ctx.store.next_seq("fee"), wire.dumps(dict(row))),
-    )  # fmt: skip
+        (
+            mdtrt_id,
+            str(row["feedetl_sn"]),
+            ctx.fixmedins_code,
+            psn_no,
+            chrg_bchno,
+            str(row["med_list_codg"]),
+            format(Decimal(str(row["det_item_fee_sumamt"])), "f"),
+            state,
+            setl_id,
+            opt(row, "fee_ocur_time"),
+            ctx.store.next_seq("fee"),
+            wire.dumps(dict(row)),
+        ),
+    )
 
 
 def fees(
-    store: Store, mdtrt_id: str, *, states: Sequence[str] = ("uploaded",), chrg_bchno: str | None = None,
+    store: Store,
+    mdtrt_id: str,
+    *,
+    states: Sequence[str] = ("uploaded",),
+    chrg_bchno: str | None = None,
     setl_id: str | None = None,
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[dict[str, Any]]:
     """Fee lines of a visit in the given states (input rows with ``state``/``setl_id`` added)."""
     sql = f"SELECT * FROM fees WHERE mdtrt_id = ? AND state IN ({', '.join('?' for _ in states)})"
     params: list[Any] = [mdtrt_id, *states]
@@ -223,14 +268,23 @@ def fees(
     return out
 
 
-def set_fees(store: Store, mdtrt_id: str, state: str, *, where_state: Sequence[str], setl_id: str | None = None,
-             only_setl_id: str | None = None, chrg_bchno: str | None = None,
-             feedetl_sn: str | None = None) -> int:  # fmt: skip
+def set_fees(
+    store: Store,
+    mdtrt_id: str,
+    state: str,
+    *,
+    where_state: Sequence[str],
+    setl_id: str | None = None,
+    only_setl_id: str | None = None,
+    chrg_bchno: str | None = None,
+    feedetl_sn: str | None = None,
+) -> int:
     """Move fee lines of a visit from ``where_state`` to ``state``; returns how many moved."""
     # Back to "uploaded" forgets the settlement; any other move keeps it unless a new one is given.
     marks = ", ".join("?" for _ in where_state)
     sql = (
-        "UPDATE fees SET state = ?, setl_id = CASE WHEN ? = 'uploaded' THEN NULL ELSE COALESCE(?, setl_id) END "
+        "UPDATE fees SET state = ?, "
+        "setl_id = CASE WHEN ? = 'uploaded' THEN NULL ELSE COALESCE(?, setl_id) END "
         f"WHERE mdtrt_id = ? AND state IN ({marks})"
     )
     params: list[Any] = [state, state, setl_id, mdtrt_id, *where_state]

@@ -132,7 +132,8 @@ class Dispatcher:
                     raise Refusal("sign_no: 签到信息无效或已过期(非当天本操作员签到)，请重新签到9001")
                 try:
                     self.store.execute(
-                        "INSERT INTO calls(fixmedins_code, msgid, infno, call_time, psn_no) VALUES (?,?,?,?,?)",
+                        "INSERT INTO calls(fixmedins_code, msgid, infno, call_time, psn_no) "
+                        "VALUES (?,?,?,?,?)",
                         (ctx.fixmedins_code, ctx.msgid, infno, ctx.now_text, None),
                     )
                 except sqlite3.IntegrityError:
@@ -171,7 +172,9 @@ class Dispatcher:
 
     def _refuse(self, region: str, received: datetime, err_msg: str, *, infcode: int = -1) -> Outcome:
         return Outcome(
-            body=env_mod.reply(region=region, received=received, now=self.now(), infcode=infcode, err_msg=err_msg)
+            body=env_mod.reply(
+                region=region, received=received, now=self.now(), infcode=infcode, err_msg=err_msg
+            )
         )
 
 

@@ -20,12 +20,24 @@ __all__ = ["EnvelopeError", "check_envelope", "check_msgid", "opt_str", "reply"]
 
 # field -> (required, max length); lengths per the national table (infno 6 allows "2203A").
 _FIELDS: Mapping[str, tuple[bool, int]] = {
-    "infno": (True, 6), "msgid": (True, 30), "mdtrtarea_admvs": (True, 6), "insuplc_admdvs": (False, 6),
-    "recer_sys_code": (True, 10), "dev_no": (False, 100), "dev_safe_info": (False, 2000),
-    "cainfo": (False, 1024), "signtype": (False, 10), "infver": (True, 6), "opter_type": (True, 3),
-    "opter": (True, 30), "opter_name": (True, 50), "inf_time": (True, 19), "fixmedins_code": (True, 12),
-    "fixmedins_name": (True, 200), "sign_no": (False, 30),
-}  # fmt: skip
+    "infno": (True, 6),
+    "msgid": (True, 30),
+    "mdtrtarea_admvs": (True, 6),
+    "insuplc_admdvs": (False, 6),
+    "recer_sys_code": (True, 10),
+    "dev_no": (False, 100),
+    "dev_safe_info": (False, 2000),
+    "cainfo": (False, 1024),
+    "signtype": (False, 10),
+    "infver": (True, 6),
+    "opter_type": (True, 3),
+    "opter": (True, 30),
+    "opter_name": (True, 50),
+    "inf_time": (True, 19),
+    "fixmedins_code": (True, 12),
+    "fixmedins_name": (True, 200),
+    "sign_no": (False, 30),
+}
 
 
 class EnvelopeError(Exception):
@@ -92,9 +104,14 @@ def _stamp17(t: datetime) -> str:
 
 
 def reply(
-    *, region: str, received: datetime, now: datetime, infcode: int = 0, err_msg: str = "",
+    *,
+    region: str,
+    received: datetime,
+    now: datetime,
+    infcode: int = 0,
+    err_msg: str = "",
     output: Any = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """The centre's reply envelope."""
     with _serial_lock:
         serial = next(_serial)

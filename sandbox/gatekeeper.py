@@ -78,9 +78,14 @@ class Gatekeeper:
     """Checks the four x-tif headers of a request."""
 
     def __init__(
-        self, paasid: str, secret: str, clock: Callable[[], float], *,
-        timestamp_window: float = 1800, nonce_window: float = 600,
-    ) -> None:  # fmt: skip
+        self,
+        paasid: str,
+        secret: str,
+        clock: Callable[[], float],
+        *,
+        timestamp_window: float = 1800,
+        nonce_window: float = 600,
+    ) -> None:
         self.paasid = paasid
         self._secret = secret
         self._clock = clock

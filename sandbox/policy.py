@@ -127,7 +127,9 @@ class Settlement:
     setldetail: tuple[Mapping[str, Any], ...]
 
 
-def _ratio(params: PolicyParams, group: str, kind: Kind, level: int, psn_type: str, locality: Locality) -> Decimal:
+def _ratio(
+    params: PolicyParams, group: str, kind: Kind, level: int, psn_type: str, locality: Locality
+) -> Decimal:
     ratio = params.ratio[(group, kind)] - params.level_step * (level - 1)
     if psn_type.startswith(("12", "13")):
         ratio += params.retiree_bonus
@@ -137,10 +139,19 @@ def _ratio(params: PolicyParams, group: str, kind: Kind, level: int, psn_type: s
 
 
 def settle(
-    split: Iterable[Mapping[str, Any]], *, params: PolicyParams, kind: Kind, level: int, insutype: str,
-    psn_type: str, cvlserv_flag: str, idet_types: Iterable[str], locality: Locality, acct_used_flag: str,
+    split: Iterable[Mapping[str, Any]],
+    *,
+    params: PolicyParams,
+    kind: Kind,
+    level: int,
+    insutype: str,
+    psn_type: str,
+    cvlserv_flag: str,
+    idet_types: Iterable[str],
+    locality: Locality,
+    acct_used_flag: str,
     balance: Decimal,
-) -> Settlement:  # fmt: skip
+) -> Settlement:
     """Settle split lines (see the module docstring for the rules)."""
     rows = list(split)
     medfee = sum((Decimal(r["det_item_fee_sumamt"]) for r in rows), ZERO)
@@ -167,19 +178,48 @@ def settle(
         acct = min(balance, psn_part)
     cash = psn_part - acct
     detail: list[Mapping[str, Any]] = [
-        {"fund_pay_type": "310100" if group == "emp" else "390100",
-         "fund_pay_type_name": "基本医疗保险统筹基金" if group == "emp" else "城乡居民基本医疗保险基金",
-         "inscp_scp_amt": q(inscp), "crt_payb_lmt_amt": q(cap), "fund_payamt": q(hifp), "setl_proc_info": ""},
-    ]  # fmt: skip
-    for code, name, amt in (("320100", "公务员医疗补助基金", cvlserv), ("610100", "医疗救助基金", maf),
-                            ("310200", "职工基本医疗保险个人账户基金", acct)):  # fmt: skip
+        {
+            "fund_pay_type": "310100" if group == "emp" else "390100",
+            "fund_pay_type_name": "基本医疗保险统筹基金" if group == "emp" else "城乡居民基本医疗保险基金",
+            "inscp_scp_amt": q(inscp),
+            "crt_payb_lmt_amt": q(cap),
+            "fund_payamt": q(hifp),
+            "setl_proc_info": "",
+        },
+    ]
+    for code, name, amt in (
+        ("320100", "公务员医疗补助基金", cvlserv),
+        ("610100", "医疗救助基金", maf),
+        ("310200", "职工基本医疗保险个人账户基金", acct),
+    ):
         if amt:
-            detail.append({"fund_pay_type": code, "fund_pay_type_name": name, "inscp_scp_amt": q(inscp),
-                           "crt_payb_lmt_amt": ZERO, "fund_payamt": q(amt), "setl_proc_info": ""})  # fmt: skip
+            detail.append(
+                {
+                    "fund_pay_type": code,
+                    "fund_pay_type_name": name,
+                    "inscp_scp_amt": q(inscp),
+                    "crt_payb_lmt_amt": ZERO,
+                    "fund_payamt": q(amt),
+                    "setl_proc_info": "",
+                }
+            )
     return Settlement(
-        medfee_sumamt=q(medfee), fulamt_ownpay_amt=q(own), overlmt_selfpay=q(overlmt), preselfpay_amt=q(pre),
-        inscp_scp_amt=q(inscp), act_pay_dedc=q(dedc), pool_prop_selfpay=ratio.quantize(Decimal("0.0001")),
-        hifp_pay=q(hifp), cvlserv_pay=q(cvlserv), maf_pay=q(maf), fund_pay_sumamt=q(fund),
-        hosp_part_amt=q(hosp_part), psn_part_amt=q(psn_part), acct_pay=q(acct), psn_cash_pay=q(cash),
-        balc=q(balance - acct), cap=q(cap), setldetail=tuple(detail),
-    )  # fmt: skip
+        medfee_sumamt=q(medfee),
+        fulamt_ownpay_amt=q(own),
+        overlmt_selfpay=q(overlmt),
+        preselfpay_amt=q(pre),
+        inscp_scp_amt=q(inscp),
+        act_pay_dedc=q(dedc),
+        pool_prop_selfpay=ratio.quantize(Decimal("0.0001")),
+        hifp_pay=q(hifp),
+        cvlserv_pay=q(cvlserv),
+        maf_pay=q(maf),
+        fund_pay_sumamt=q(fund),
+        hosp_part_amt=q(hosp_part),
+        psn_part_amt=q(psn_part),
+        acct_pay=q(acct),
+        psn_cash_pay=q(cash),
+        balc=q(balance - acct),
+        cap=q(cap),
+        setldetail=tuple(detail),
+    )

@@ -65,9 +65,13 @@ class PolicyParams:
 
 
 _BASE_RATIO: Mapping[tuple[str, Kind], Decimal] = {
-    ("emp", "pharmacy"): D("0.60"), ("emp", "clinic"): D("0.70"), ("emp", "hospital"): D("0.90"),
-    ("res", "pharmacy"): D("0.50"), ("res", "clinic"): D("0.55"), ("res", "hospital"): D("0.80"),
-}  # fmt: skip
+    ("emp", "pharmacy"): D("0.60"),
+    ("emp", "clinic"): D("0.70"),
+    ("emp", "hospital"): D("0.90"),
+    ("res", "pharmacy"): D("0.50"),
+    ("res", "clinic"): D("0.55"),
+    ("res", "hospital"): D("0.80"),
+}
 _NO_DEDUCTIBLE = (D("0"), D("0"), D("0"))
 
 
@@ -82,8 +86,11 @@ class RegionRules:
     clr_types: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     policy: PolicyParams = attrs.field(
         factory=lambda: PolicyParams(
-            deductible={"pharmacy": _NO_DEDUCTIBLE, "clinic": _NO_DEDUCTIBLE,
-                        "hospital": (D("300"), D("600"), D("900"))},
+            deductible={
+                "pharmacy": _NO_DEDUCTIBLE,
+                "clinic": _NO_DEDUCTIBLE,
+                "hospital": (D("300"), D("600"), D("900")),
+            },
             ratio=_BASE_RATIO,
         )
     )
@@ -116,33 +123,51 @@ NATIONAL = RegionRules(code="000000", name="国家基线")
 
 _REGIONS: dict[str, RegionRules] = {
     "620000": RegionRules(
-        code="620000", name="甘肃省",
+        code="620000",
+        name="甘肃省",
         policy=PolicyParams(
-            deductible={"pharmacy": _NO_DEDUCTIBLE, "clinic": _NO_DEDUCTIBLE,
-                        "hospital": (D("400"), D("700"), D("1000"))},
-            ratio=_BASE_RATIO, cap={"pharmacy": D("400"), "clinic": D("1500"), "hospital": D("150000")},
+            deductible={
+                "pharmacy": _NO_DEDUCTIBLE,
+                "clinic": _NO_DEDUCTIBLE,
+                "hospital": (D("400"), D("700"), D("1000")),
+            },
+            ratio=_BASE_RATIO,
+            cap={"pharmacy": D("400"), "clinic": D("1500"), "hospital": D("150000")},
         ),
     ),
     "440000": RegionRules(code="440000", name="广东省"),
     "441900": RegionRules(
-        code="441900", name="东莞市", local_prefix="4419", province_prefix="44",
-        clr_types={"pharmacy": {"local": "41", "province": "9904"},
-                   "clinic": {"local": "11", "province": "9903"}},
+        code="441900",
+        name="东莞市",
+        local_prefix="4419",
+        province_prefix="44",
+        clr_types={
+            "pharmacy": {"local": "41", "province": "9904"},
+            "clinic": {"local": "11", "province": "9903"},
+        },
         policy=PolicyParams(
-            deductible={"pharmacy": _NO_DEDUCTIBLE, "clinic": _NO_DEDUCTIBLE,
-                        "hospital": (D("200"), D("500"), D("800"))},
-            ratio=_BASE_RATIO, cap={"pharmacy": D("300"), "clinic": D("1000"), "hospital": D("250000")},
+            deductible={
+                "pharmacy": _NO_DEDUCTIBLE,
+                "clinic": _NO_DEDUCTIBLE,
+                "hospital": (D("200"), D("500"), D("800")),
+            },
+            ratio=_BASE_RATIO,
+            cap={"pharmacy": D("300"), "clinic": D("1000"), "hospital": D("250000")},
         ),
     ),
     "530000": RegionRules(
-        code="530000", name="云南省",
+        code="530000",
+        name="云南省",
         policy=PolicyParams(
-            deductible={"pharmacy": _NO_DEDUCTIBLE, "clinic": (D("0"), D("50"), D("100")),
-                        "hospital": (D("300"), D("600"), D("1000"))},
+            deductible={
+                "pharmacy": _NO_DEDUCTIBLE,
+                "clinic": (D("0"), D("50"), D("100")),
+                "hospital": (D("300"), D("600"), D("1000")),
+            },
             ratio=_BASE_RATIO,
         ),
     ),
-}  # fmt: skip
+}
 
 
 def rules_for(mdtrtarea_admvs: str) -> RegionRules:

@@ -112,7 +112,9 @@ def persons() -> list[dict[str, Any]]:
     rows: list[tuple[str, str, str, str, Mapping[str, Any], str | None, str | None]] = [
         (*p, None, None) for p in _PLAN
     ]
-    rows += [(ins, it, "11", "300.00" if it == "310" else "0.00", {}, doc, what) for ins, it, doc, what in _DOCS]
+    rows += [
+        (ins, it, "11", "300.00" if it == "310" else "0.00", {}, doc, what) for ins, it, doc, what in _DOCS
+    ]
     for i, (insuplc, insutype, psn_type, balc, extra, doc, doc_kind) in enumerate(rows):
         female = i % 2 == 1
         year = 1950 + rng.randint(0, 20) if extra.get("retired") else 1970 + rng.randint(0, 30)
@@ -141,55 +143,135 @@ def persons() -> list[dict[str, Any]]:
         }
         idet = []
         if extra.get("idet"):
-            idet.append({"psn_idet_type": extra["idet"], "psn_type_lv": "", "memo": "",
-                         "begntime": "2020-01-01 00:00:00", "endtime": ""})  # fmt: skip
+            idet.append(
+                {
+                    "psn_idet_type": extra["idet"],
+                    "psn_type_lv": "",
+                    "memo": "",
+                    "begntime": "2020-01-01 00:00:00",
+                    "endtime": "",
+                }
+            )
         opsp = []
         if extra.get("opsp"):
             code, dname = extra["opsp"]
-            opsp.append({"opsp_dise_code": code, "opsp_dise_name": dname, "begndate": "2022-01-01", "enddate": ""})
-        out.append({
-            "psn_no": f"SB{insuplc}{i + 1:08d}",
-            "psn_cert_type": cert_type,
-            "certno": certno,
-            "psn_name": name,
-            "gend": "2" if female else "1",
-            "naty": "01",
-            "brdy": brdy,
-            "card_no": card_no,
-            "card_sn": card_sn,
-            "insuplc_admdvs": insuplc,
-            "insutype": insutype,
-            "psn_type": psn_type,
-            "insuinfo": [insu],
-            "idetinfo": idet,
-            "opsp": opsp,
-            "doc_kind": doc_kind or "居民身份证",
-            "balc": Decimal(balc),
-        })  # fmt: skip
+            opsp.append(
+                {"opsp_dise_code": code, "opsp_dise_name": dname, "begndate": "2022-01-01", "enddate": ""}
+            )
+        out.append(
+            {
+                "psn_no": f"SB{insuplc}{i + 1:08d}",
+                "psn_cert_type": cert_type,
+                "certno": certno,
+                "psn_name": name,
+                "gend": "2" if female else "1",
+                "naty": "01",
+                "brdy": brdy,
+                "card_no": card_no,
+                "card_sn": card_sn,
+                "insuplc_admdvs": insuplc,
+                "insutype": insutype,
+                "psn_type": psn_type,
+                "insuinfo": [insu],
+                "idetinfo": idet,
+                "opsp": opsp,
+                "doc_kind": doc_kind or "居民身份证",
+                "balc": Decimal(balc),
+            }
+        )
     return out
 
 
-def _c(code: str, name: str, lv: str, typ: str, list_type: str, prop: str, cap: str, spec: str,
-       dosform: str = "", lmt: str = "0") -> dict[str, Any]:  # fmt: skip
+def _c(
+    code: str,
+    name: str,
+    lv: str,
+    typ: str,
+    list_type: str,
+    prop: str,
+    cap: str,
+    spec: str,
+    dosform: str = "",
+    lmt: str = "0",
+) -> dict[str, Any]:
     return {
-        "med_list_codg": code, "med_list_name": name, "chrgitm_lv": lv, "med_chrgitm_type": typ,
-        "list_type": list_type, "selfpay_prop": Decimal(prop), "pric_uplmt_amt": Decimal(cap),
-        "spec": spec, "dosform_name": dosform, "lmt_used_flag": lmt,
-    }  # fmt: skip
+        "med_list_codg": code,
+        "med_list_name": name,
+        "chrgitm_lv": lv,
+        "med_chrgitm_type": typ,
+        "list_type": list_type,
+        "selfpay_prop": Decimal(prop),
+        "pric_uplmt_amt": Decimal(cap),
+        "spec": spec,
+        "dosform_name": dosform,
+        "lmt_used_flag": lmt,
+    }
 
 
 #: The priced catalogue (``med_list_codg`` -> entry).  Codes are synthetic (prefix ``SB``).
 CATALOG: dict[str, dict[str, Any]] = {
     e["med_list_codg"]: e
     for e in (
-        _c("SBXA01AAA0001", "阿莫西林胶囊(测试)", "01", "09", "101", "0", "30.000000", "0.25g*24粒", "胶囊剂"),
-        _c("SBXA02BAA0002", "布洛芬缓释胶囊(测试)", "01", "09", "101", "0", "25.000000", "0.3g*20粒", "胶囊剂"),
-        _c("SBXC08CAA0003", "苯磺酸氨氯地平片(测试)", "02", "09", "101", "0.10", "40.000000", "5mg*28片", "片剂"),
-        _c("SBXA10BAA0004", "盐酸二甲双胍片(测试)", "02", "09", "101", "0.05", "20.000000", "0.5g*48片", "片剂"),
-        _c("SBZA01AAA0005", "连花清瘟胶囊(测试)", "02", "11", "101", "0.10", "35.000000", "0.35g*36粒", "胶囊剂"),
+        _c(
+            "SBXA01AAA0001", "阿莫西林胶囊(测试)", "01", "09", "101", "0", "30.000000", "0.25g*24粒", "胶囊剂"
+        ),
+        _c(
+            "SBXA02BAA0002",
+            "布洛芬缓释胶囊(测试)",
+            "01",
+            "09",
+            "101",
+            "0",
+            "25.000000",
+            "0.3g*20粒",
+            "胶囊剂",
+        ),
+        _c(
+            "SBXC08CAA0003",
+            "苯磺酸氨氯地平片(测试)",
+            "02",
+            "09",
+            "101",
+            "0.10",
+            "40.000000",
+            "5mg*28片",
+            "片剂",
+        ),
+        _c(
+            "SBXA10BAA0004",
+            "盐酸二甲双胍片(测试)",
+            "02",
+            "09",
+            "101",
+            "0.05",
+            "20.000000",
+            "0.5g*48片",
+            "片剂",
+        ),
+        _c(
+            "SBZA01AAA0005",
+            "连花清瘟胶囊(测试)",
+            "02",
+            "11",
+            "101",
+            "0.10",
+            "35.000000",
+            "0.35g*36粒",
+            "胶囊剂",
+        ),
         _c("SBXN02BEA0006", "保健营养口服液(测试)", "03", "09", "101", "1", "0", "10ml*10支", "口服液"),
-        _c("SBXL01XCA0007", "靶向谈判药注射液(测试)", "02", "09", "101", "0.20", "1500.000000", "100mg", "注射剂",
-           lmt="1"),
+        _c(
+            "SBXL01XCA0007",
+            "靶向谈判药注射液(测试)",
+            "02",
+            "09",
+            "101",
+            "0.20",
+            "1500.000000",
+            "100mg",
+            "注射剂",
+            lmt="1",
+        ),
         _c("SBT000100001", "黄芪饮片(测试)", "01", "10", "102", "0", "0.500000", "每克"),
         _c("SB110200001", "普通门诊诊查费(测试)", "01", "02", "201", "0", "20.000000", "次"),
         _c("SB120100001", "血常规(测试)", "01", "04", "201", "0", "30.000000", "次"),

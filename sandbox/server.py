@@ -26,8 +26,15 @@ __all__ = ["RunningSandbox", "run_in_thread", "serve"]
 class RunningSandbox:
     """A sandbox served by uvicorn in a daemon thread."""
 
-    def __init__(self, app: Starlette, server: uvicorn.Server, thread: threading.Thread, host: str, port: int,
-                 config: SandboxConfig) -> None:  # fmt: skip
+    def __init__(
+        self,
+        app: Starlette,
+        server: uvicorn.Server,
+        thread: threading.Thread,
+        host: str,
+        port: int,
+        config: SandboxConfig,
+    ) -> None:
         self.app = app
         self.server = server
         self.thread = thread
@@ -68,7 +75,9 @@ def _free_port(host: str) -> int:
         return port
 
 
-def run_in_thread(config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0) -> RunningSandbox:
+def run_in_thread(
+    config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0
+) -> RunningSandbox:
     """Start a sandbox on ``host``:``port`` (a free port when 0) in a background thread."""
     config = config or SandboxConfig()
     app = create_app(config)

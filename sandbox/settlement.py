@@ -24,13 +24,32 @@ __all__ = ["cancel", "clr_keys", "compute", "record", "setlinfo", "split_rows"]
 
 ZERO = Decimal("0.00")
 _NEGATED = (
-    "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "act_pay_dedc",
-    "hifp_pay", "cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay", "oth_pay", "fund_pay_sumamt",
-    "psn_part_amt", "acct_pay", "psn_cash_pay", "hosp_part_amt", "acct_mulaid_pay", "hifdm_pay",
-)  # fmt: skip
+    "medfee_sumamt",
+    "fulamt_ownpay_amt",
+    "overlmt_selfpay",
+    "preselfpay_amt",
+    "inscp_scp_amt",
+    "act_pay_dedc",
+    "hifp_pay",
+    "cvlserv_pay",
+    "hifes_pay",
+    "hifmi_pay",
+    "hifob_pay",
+    "maf_pay",
+    "oth_pay",
+    "fund_pay_sumamt",
+    "psn_part_amt",
+    "acct_pay",
+    "psn_cash_pay",
+    "hosp_part_amt",
+    "acct_mulaid_pay",
+    "hifdm_pay",
+)
 
 
-def split_rows(rows: Sequence[Mapping[str, Any]], where: str, *, seen: set[str] | None = None) -> list[dict[str, Any]]:
+def split_rows(
+    rows: Sequence[Mapping[str, Any]], where: str, *, seen: set[str] | None = None
+) -> list[dict[str, Any]]:
     """Check and split fee lines: feedetl_sn unique, det_item_fee_sumamt = cnt x pric (±0.01)."""
     seen = set() if seen is None else seen
     out = []
@@ -62,23 +81,40 @@ def clr_keys(ctx: CallContext, insuplc_admdvs: str, kind: Kind) -> dict[str, str
 
 
 def compute(
-    ctx: CallContext, person: Mapping[str, Any], split: Sequence[Mapping[str, Any]], *, kind: Kind,
+    ctx: CallContext,
+    person: Mapping[str, Any],
+    split: Sequence[Mapping[str, Any]],
+    *,
+    kind: Kind,
     acct_used_flag: str,
-) -> Settlement:  # fmt: skip
+) -> Settlement:
     insu = person["insu"]
     return settle(
-        split, params=ctx.rules.policy, kind=kind, level=ctx.rules.institution_level(ctx.fixmedins_code),
-        insutype=insu["insutype"], psn_type=insu["psn_type"], cvlserv_flag=insu["cvlserv_flag"],
+        split,
+        params=ctx.rules.policy,
+        kind=kind,
+        level=ctx.rules.institution_level(ctx.fixmedins_code),
+        insutype=insu["insutype"],
+        psn_type=insu["psn_type"],
+        cvlserv_flag=insu["cvlserv_flag"],
         idet_types=[r["psn_idet_type"] for r in person.get("idetinfo", [])],
-        locality=ctx.rules.classify(insu["insuplc_admdvs"], ctx.region), acct_used_flag=acct_used_flag,
+        locality=ctx.rules.classify(insu["insuplc_admdvs"], ctx.region),
+        acct_used_flag=acct_used_flag,
         balance=ctx.store.balance(person["psn_no"]),
-    )  # fmt: skip
+    )
 
 
 def setlinfo(
-    ctx: CallContext, person: Mapping[str, Any], s: Settlement, *, mdtrt_id: str, setl_id: str | None,
-    med_type: str, kind: Kind, mdtrt_cert_type: str = "",
-) -> dict[str, Any]:  # fmt: skip
+    ctx: CallContext,
+    person: Mapping[str, Any],
+    s: Settlement,
+    *,
+    mdtrt_id: str,
+    setl_id: str | None,
+    med_type: str,
+    kind: Kind,
+    mdtrt_cert_type: str = "",
+) -> dict[str, Any]:
     """The ``setlinfo`` block of a (pre-)settlement (§2.1); no ``setl_id`` for a pre-settlement."""
     from .handlers.identity import age_on
 
@@ -86,42 +122,88 @@ def setlinfo(
     info: dict[str, Any] = {"mdtrt_id": mdtrt_id}
     if setl_id is not None:
         info["setl_id"] = setl_id
-    info.update({
-        "psn_no": person["psn_no"], "psn_name": person["psn_name"], "psn_cert_type": person["psn_cert_type"],
-        "certno": person["certno"], "gend": person["gend"], "naty": person["naty"], "brdy": person["brdy"],
-        "age": age_on(person["brdy"], ctx.today), "insutype": insu["insutype"], "psn_type": insu["psn_type"],
-        "cvlserv_flag": insu["cvlserv_flag"], "setl_time": ctx.now_text, "mdtrt_cert_type": mdtrt_cert_type,
-        "med_type": med_type, "medfee_sumamt": s.medfee_sumamt, "fulamt_ownpay_amt": s.fulamt_ownpay_amt,
-        "overlmt_selfpay": s.overlmt_selfpay, "preselfpay_amt": s.preselfpay_amt,
-        "inscp_scp_amt": s.inscp_scp_amt, "act_pay_dedc": s.act_pay_dedc, "hifp_pay": s.hifp_pay,
-        "pool_prop_selfpay": s.pool_prop_selfpay, "cvlserv_pay": s.cvlserv_pay, "hifes_pay": ZERO,
-        "hifmi_pay": ZERO, "hifob_pay": ZERO, "maf_pay": s.maf_pay, "oth_pay": ZERO,
-        "fund_pay_sumamt": s.fund_pay_sumamt, "psn_part_amt": s.psn_part_amt, "acct_pay": s.acct_pay,
-        "psn_cash_pay": s.psn_cash_pay, "hosp_part_amt": s.hosp_part_amt, "balc": s.balc,
-        "acct_mulaid_pay": ZERO, "medins_setl_id": ctx.msgid, "hifdm_pay": ZERO, "exp_content": "",
-    })  # fmt: skip
+    info.update(
+        {
+            "psn_no": person["psn_no"],
+            "psn_name": person["psn_name"],
+            "psn_cert_type": person["psn_cert_type"],
+            "certno": person["certno"],
+            "gend": person["gend"],
+            "naty": person["naty"],
+            "brdy": person["brdy"],
+            "age": age_on(person["brdy"], ctx.today),
+            "insutype": insu["insutype"],
+            "psn_type": insu["psn_type"],
+            "cvlserv_flag": insu["cvlserv_flag"],
+            "setl_time": ctx.now_text,
+            "mdtrt_cert_type": mdtrt_cert_type,
+            "med_type": med_type,
+            "medfee_sumamt": s.medfee_sumamt,
+            "fulamt_ownpay_amt": s.fulamt_ownpay_amt,
+            "overlmt_selfpay": s.overlmt_selfpay,
+            "preselfpay_amt": s.preselfpay_amt,
+            "inscp_scp_amt": s.inscp_scp_amt,
+            "act_pay_dedc": s.act_pay_dedc,
+            "hifp_pay": s.hifp_pay,
+            "pool_prop_selfpay": s.pool_prop_selfpay,
+            "cvlserv_pay": s.cvlserv_pay,
+            "hifes_pay": ZERO,
+            "hifmi_pay": ZERO,
+            "hifob_pay": ZERO,
+            "maf_pay": s.maf_pay,
+            "oth_pay": ZERO,
+            "fund_pay_sumamt": s.fund_pay_sumamt,
+            "psn_part_amt": s.psn_part_amt,
+            "acct_pay": s.acct_pay,
+            "psn_cash_pay": s.psn_cash_pay,
+            "hosp_part_amt": s.hosp_part_amt,
+            "balc": s.balc,
+            "acct_mulaid_pay": ZERO,
+            "medins_setl_id": ctx.msgid,
+            "hifdm_pay": ZERO,
+            "exp_content": "",
+        }
+    )
     info.update(clr_keys(ctx, insu["insuplc_admdvs"], kind))
     return info
 
 
 def record(
-    ctx: CallContext, person: Mapping[str, Any], s: Settlement, info: Mapping[str, Any],
+    ctx: CallContext,
+    person: Mapping[str, Any],
+    s: Settlement,
+    info: Mapping[str, Any],
     output: Mapping[str, Any],
-) -> None:  # fmt: skip
+) -> None:
     """Write the ledger row and take the account payment."""
     ctx.store.create_settlement(
-        fixmedins_code=ctx.fixmedins_code, psn_no=person["psn_no"], medfee_sumamt=s.medfee_sumamt,
-        fund_pay_sumamt=s.fund_pay_sumamt, acct_pay=s.acct_pay, psn_cash_pay=s.psn_cash_pay,
-        hosp_part_amt=s.hosp_part_amt, insutype=info["insutype"], clr_type=info["clr_type"],
-        clr_optins=info["clr_optins"], clr_way=info["clr_way"], setl_time=ctx.now_text, infno=ctx.infno,
-        msgid=ctx.msgid, mdtrt_id=info["mdtrt_id"], setl_id=info["setl_id"], med_type=info["med_type"],
-        balc=s.balc, detail=output,
-    )  # fmt: skip
+        fixmedins_code=ctx.fixmedins_code,
+        psn_no=person["psn_no"],
+        medfee_sumamt=s.medfee_sumamt,
+        fund_pay_sumamt=s.fund_pay_sumamt,
+        acct_pay=s.acct_pay,
+        psn_cash_pay=s.psn_cash_pay,
+        hosp_part_amt=s.hosp_part_amt,
+        insutype=info["insutype"],
+        clr_type=info["clr_type"],
+        clr_optins=info["clr_optins"],
+        clr_way=info["clr_way"],
+        setl_time=ctx.now_text,
+        infno=ctx.infno,
+        msgid=ctx.msgid,
+        mdtrt_id=info["mdtrt_id"],
+        setl_id=info["setl_id"],
+        med_type=info["med_type"],
+        balc=s.balc,
+        detail=output,
+    )
     if s.acct_pay:
         ctx.store.adjust_balance(person["psn_no"], -s.acct_pay)
 
 
-def cancel(ctx: CallContext, data: Mapping[str, Any], *, forward_infno: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def cancel(
+    ctx: CallContext, data: Mapping[str, Any], *, forward_infno: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Cancel a settlement once (2103 / 2208 / 2305); returns (ledger row, cancel output)."""
     setl_id = req(data, "setl_id")
     mdtrt_id = req(data, "mdtrt_id")
@@ -138,17 +220,26 @@ def cancel(ctx: CallContext, data: Mapping[str, Any], *, forward_infno: str) -> 
     cancel_setl_id = ctx.ids.setl_id()
     balc = ctx.store.adjust_balance(psn_no, row["acct_pay"]) if row["acct_pay"] else ctx.store.balance(psn_no)
     ctx.store.update_settlement(
-        setl_id, state="cancelled", cancel_setl_id=cancel_setl_id, cancel_msgid=ctx.msgid,
-        cancel_infno=ctx.infno, cancel_time=ctx.now_text,
-    )  # fmt: skip
+        setl_id,
+        state="cancelled",
+        cancel_setl_id=cancel_setl_id,
+        cancel_msgid=ctx.msgid,
+        cancel_infno=ctx.infno,
+        cancel_time=ctx.now_text,
+    )
     orig = row["detail"].get("setlinfo", {})
     info: dict[str, Any] = {"mdtrt_id": mdtrt_id, "setl_id": cancel_setl_id, "psn_no": psn_no}
     for key in _NEGATED:
         info[key] = -Decimal(orig.get(key, 0) or 0) + ZERO
     info.update(
-        setl_time=ctx.now_text, balc=balc, medins_setl_id=ctx.msgid, clr_optins=row["clr_optins"],
-        clr_type=row["clr_type"], clr_way=row["clr_way"], pool_prop_selfpay=orig.get("pool_prop_selfpay", ZERO),
-    )  # fmt: skip
+        setl_time=ctx.now_text,
+        balc=balc,
+        medins_setl_id=ctx.msgid,
+        clr_optins=row["clr_optins"],
+        clr_type=row["clr_type"],
+        clr_way=row["clr_way"],
+        pool_prop_selfpay=orig.get("pool_prop_selfpay", ZERO),
+    )
     if ctx.infno == "2208":
         info["pdn_cash_pay"] = info["psn_cash_pay"]  # the spec's own spelling in 2208 (§2.1)
     detail = [

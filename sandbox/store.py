@@ -96,11 +96,33 @@ CREATE TABLE IF NOT EXISTS files (
 """
 
 _SETTLEMENT_FIELDS = (
-    "setl_id", "mdtrt_id", "psn_no", "infno", "msgid", "fixmedins_code", "insutype", "clr_type",
-    "clr_optins", "clr_way", "setl_time", "med_type", "medfee_sumamt", "fund_pay_sumamt", "acct_pay",
-    "psn_cash_pay", "hosp_part_amt", "balc", "state", "cancel_setl_id", "cancel_msgid", "cancel_infno",
-    "cancel_time", "reversal_msgid", "reversed_time", "detail",
-)  # fmt: skip
+    "setl_id",
+    "mdtrt_id",
+    "psn_no",
+    "infno",
+    "msgid",
+    "fixmedins_code",
+    "insutype",
+    "clr_type",
+    "clr_optins",
+    "clr_way",
+    "setl_time",
+    "med_type",
+    "medfee_sumamt",
+    "fund_pay_sumamt",
+    "acct_pay",
+    "psn_cash_pay",
+    "hosp_part_amt",
+    "balc",
+    "state",
+    "cancel_setl_id",
+    "cancel_msgid",
+    "cancel_infno",
+    "cancel_time",
+    "reversal_msgid",
+    "reversed_time",
+    "detail",
+)
 
 
 def _money(value: Decimal | int | str) -> str:
@@ -218,10 +240,15 @@ class Store:
             "INSERT INTO persons(psn_no, certno, psn_cert_type, card_no, card_sn, insuplc_admdvs, data) "
             "VALUES (?,?,?,?,?,?,?)",
             (
-                person["psn_no"], person["certno"], person["psn_cert_type"], person.get("card_no"),
-                person.get("card_sn"), person["insuplc_admdvs"], wire.dumps(dict(person)),
+                person["psn_no"],
+                person["certno"],
+                person["psn_cert_type"],
+                person.get("card_no"),
+                person.get("card_sn"),
+                person["insuplc_admdvs"],
+                wire.dumps(dict(person)),
             ),
-        )  # fmt: skip
+        )
         self.execute("INSERT INTO accounts(psn_no, balc) VALUES (?, ?)", (person["psn_no"], _money(balc)))
 
     def _person(self, where: str, value: str) -> dict[str, Any] | None:
@@ -309,14 +336,27 @@ class Store:
             stamp = re.sub(r"\D", "", setl_time)[:14]
             msgid = msgid or f"{fixmedins_code}{stamp}{seq % 10000:04d}"
             values = {
-                "setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": psn_no, "infno": infno, "msgid": msgid,
-                "fixmedins_code": fixmedins_code, "insutype": insutype, "clr_type": clr_type,
-                "clr_optins": clr_optins, "clr_way": clr_way, "setl_time": setl_time, "med_type": med_type,
-                "medfee_sumamt": _money(medfee_sumamt), "fund_pay_sumamt": _money(fund_pay_sumamt),
-                "acct_pay": _money(acct_pay), "psn_cash_pay": _money(psn_cash_pay),
-                "hosp_part_amt": _money(hosp_part_amt), "balc": _money(balc), "state": state,
+                "setl_id": setl_id,
+                "mdtrt_id": mdtrt_id,
+                "psn_no": psn_no,
+                "infno": infno,
+                "msgid": msgid,
+                "fixmedins_code": fixmedins_code,
+                "insutype": insutype,
+                "clr_type": clr_type,
+                "clr_optins": clr_optins,
+                "clr_way": clr_way,
+                "setl_time": setl_time,
+                "med_type": med_type,
+                "medfee_sumamt": _money(medfee_sumamt),
+                "fund_pay_sumamt": _money(fund_pay_sumamt),
+                "acct_pay": _money(acct_pay),
+                "psn_cash_pay": _money(psn_cash_pay),
+                "hosp_part_amt": _money(hosp_part_amt),
+                "balc": _money(balc),
+                "state": state,
                 "detail": wire.dumps(dict(detail or {})),
-            }  # fmt: skip
+            }
             cols = ", ".join(values)
             marks = ", ".join(f":{k}" for k in values)
             self.execute(f"INSERT INTO settlements({cols}) VALUES ({marks})", values)
@@ -410,9 +450,15 @@ class Store:
     # ------------------------------------------------------------------ files (9101 / 9102)
 
     def save_file(
-        self, fixmedins_code: str, filename: str, data: bytes, *, file_qury_no: str | None = None,
-        kind: str = "", created_time: str | None = None,
-    ) -> str:  # fmt: skip
+        self,
+        fixmedins_code: str,
+        filename: str,
+        data: bytes,
+        *,
+        file_qury_no: str | None = None,
+        kind: str = "",
+        created_time: str | None = None,
+    ) -> str:
         """Keep a file (upload or result); returns its ``file_qury_no``."""
         with self.transaction():
             if file_qury_no is None:
@@ -420,9 +466,15 @@ class Store:
             self.execute(
                 "INSERT OR REPLACE INTO files(file_qury_no, fixmedins_code, filename, kind, data, "
                 "created_time) VALUES (?,?,?,?,?,?)",
-                (file_qury_no, fixmedins_code, filename, kind, data,
-                 created_time or datetime.now().strftime("%Y-%m-%d %H:%M:%S")),
-            )  # fmt: skip
+                (
+                    file_qury_no,
+                    fixmedins_code,
+                    filename,
+                    kind,
+                    data,
+                    created_time or datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+                ),
+            )
         return file_qury_no
 
     def get_file(self, file_qury_no: str) -> dict[str, Any] | None:

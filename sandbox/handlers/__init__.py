@@ -55,9 +55,19 @@ __all__ = [
 
 #: Handler modules of this package, imported in this order when they exist.
 MODULES: tuple[str, ...] = (
-    "identity", "signin", "pharmacy", "outpatient", "inpatient", "reversal", "queries",
-    "recon", "files", "catalogs", "clearing", "extras",
-)  # fmt: skip
+    "identity",
+    "signin",
+    "pharmacy",
+    "outpatient",
+    "inpatient",
+    "reversal",
+    "queries",
+    "recon",
+    "files",
+    "catalogs",
+    "clearing",
+    "extras",
+)
 
 HandlerResult = Mapping[str, Any] | Sequence[Any] | None
 

@@ -106,13 +106,19 @@ def person_info(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]:
         insuinfo.append({**row, "balc": balc if row["insutype"] == "310" else Decimal("0.00")})
     return {
         "baseinfo": {
-            "psn_no": person["psn_no"], "psn_cert_type": person["psn_cert_type"], "certno": person["certno"],
-            "psn_name": person["psn_name"], "gend": person["gend"], "naty": person["naty"],
-            "brdy": person["brdy"], "age": age_on(person["brdy"], ctx.today), "exp_content": "",
+            "psn_no": person["psn_no"],
+            "psn_cert_type": person["psn_cert_type"],
+            "certno": person["certno"],
+            "psn_name": person["psn_name"],
+            "gend": person["gend"],
+            "naty": person["naty"],
+            "brdy": person["brdy"],
+            "age": age_on(person["brdy"], ctx.today),
+            "exp_content": "",
         },
         "insuinfo": insuinfo,
         "idetinfo": person.get("idetinfo", []),
-    }  # fmt: skip
+    }
 
 
 @handler("2001")
@@ -129,10 +135,15 @@ def treatment_check(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, An
         raise Refusal(f"data.insutype: 人员未参加险种[{insutype}]")
     ok = insu["psn_insu_stas"] == "1"
     return {
-        "trtinfo": [{
-            "psn_no": psn_no, "trt_chk_type": "01",
-            "fund_pay_type": "310100" if insutype.startswith("31") else "390100",
-            "trt_enjymnt_flag": "1" if ok else "0", "begndate": insu["psn_insu_date"], "enddate": "",
-            "trt_chk_rslt": "" if ok else f"参保状态[{insu['psn_insu_stas']}]，不享受待遇",
-        }]
-    }  # fmt: skip
+        "trtinfo": [
+            {
+                "psn_no": psn_no,
+                "trt_chk_type": "01",
+                "fund_pay_type": "310100" if insutype.startswith("31") else "390100",
+                "trt_enjymnt_flag": "1" if ok else "0",
+                "begndate": insu["psn_insu_date"],
+                "enddate": "",
+                "trt_chk_rslt": "" if ok else f"参保状态[{insu['psn_insu_stas']}]，不享受待遇",
+            }
+        ]
+    }

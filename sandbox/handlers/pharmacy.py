@@ -45,9 +45,15 @@ def _cut(split: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def presettle(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]:
     info, _rows, person, split, s = _prepare(ctx, inp)
     block = setlinfo(
-        ctx, person, s, mdtrt_id=ctx.ids.mdtrt_id(), setl_id=None, med_type=info["med_type"], kind="pharmacy",
+        ctx,
+        person,
+        s,
+        mdtrt_id=ctx.ids.mdtrt_id(),
+        setl_id=None,
+        med_type=info["med_type"],
+        kind="pharmacy",
         mdtrt_cert_type=str(info.get("mdtrt_cert_type", "")),
-    )  # fmt: skip
+    )
     return {"setlinfo": block, "setldetail": list(s.setldetail), "detlcutinfo": _cut(split)}
 
 
@@ -55,15 +61,26 @@ def presettle(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]:
 def settle(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]:
     info, rows, person, split, s = _prepare(ctx, inp)
     mdtrt_id = create_visit(
-        ctx, psn_no=person["psn_no"], kind="pharmacy", insutype=person["insu"]["insutype"], state="settled",
-        insuplc_admdvs=person["insu"]["insuplc_admdvs"], med_type=info["med_type"],
+        ctx,
+        psn_no=person["psn_no"],
+        kind="pharmacy",
+        insutype=person["insu"]["insutype"],
+        state="settled",
+        insuplc_admdvs=person["insu"]["insuplc_admdvs"],
+        med_type=info["med_type"],
         begntime=str(info.get("begntime", "")),
-    )  # fmt: skip
+    )
     setl_id = ctx.ids.setl_id()
     block = setlinfo(
-        ctx, person, s, mdtrt_id=mdtrt_id, setl_id=setl_id, med_type=info["med_type"], kind="pharmacy",
+        ctx,
+        person,
+        s,
+        mdtrt_id=mdtrt_id,
+        setl_id=setl_id,
+        med_type=info["med_type"],
+        kind="pharmacy",
         mdtrt_cert_type=str(info.get("mdtrt_cert_type", "")),
-    )  # fmt: skip
+    )
     for row, cut in zip(rows, split, strict=True):
         add_fee(ctx, mdtrt_id, person["psn_no"], {**row, "cut": cut}, state="settled", setl_id=setl_id)
     output = {"setlinfo": block, "setldetail": list(s.setldetail), "detlcutinfo": _cut(split)}

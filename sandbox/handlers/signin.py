@@ -33,7 +33,8 @@ def sign_in(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]:
         raise Refusal("签到失败：该操作员当天已签退，当天不能再次签到")
     sign_no = ctx.ids.sign_no()
     ctx.store.execute(
-        "INSERT INTO signins(sign_no, fixmedins_code, opter, sign_day, sign_time, state) VALUES (?,?,?,?,?,'in')",
+        "INSERT INTO signins(sign_no, fixmedins_code, opter, sign_day, sign_time, state) "
+        "VALUES (?,?,?,?,?,'in')",
         (sign_no, ctx.fixmedins_code, ctx.opter, ctx.today, ctx.now_text),
     )
     return {"signinoutb": {"sign_time": ctx.now_text, "sign_no": sign_no}}
