@@ -39,10 +39,11 @@ __all__ = ["Client"]
 log = structlog.get_logger("yibao.client")
 
 
-def apply_fixed(profile: RegionProfile, infno: str, data: Mapping[str, Any]) -> dict[str, Any]:
+def apply_fixed(profile: RegionProfile, infno: str, data: Mapping[str, Any], kind: str | None = None
+                ) -> dict[str, Any]:
     """Fill the region's fixed values into the input where the caller left them out."""
     out: dict[str, Any] = dict(data)
-    for node, fields in profile.fixed_for(infno).items():
+    for node, fields in profile.fixed_for(infno, kind).items():
         if node == "envelope":
             continue
         current = out.get(node)
@@ -131,7 +132,7 @@ class Client:
                 [ValidationIssue(infno, "-", "infno", "unknown", f"transaction {infno} is not in the catalogue")],
                 infno=infno,
             )
-        filled = apply_fixed(self.profile, infno, data)
+        filled = apply_fixed(self.profile, infno, data, self.config.institution.kind)
         issues = validate(self.catalog, infno, filled)
         if issues:
             raise ValidationError(issues, infno=infno)

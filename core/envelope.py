@@ -115,7 +115,7 @@ def build_envelope(
     """Assemble an envelope; precedence: call > profile fixed envelope values > config > profile defaults."""
     defaults = dict(profile.envelope_defaults)
     defaults.update(config.envelope)
-    fixed_env = dict(profile.fixed_for(infno).get("envelope", {}))
+    fixed_env = dict(profile.fixed_for(infno, config.institution.kind).get("envelope", {}))
     fixed_env.update(profile.fixed_for("*").get("envelope", {}))
     ins = config.institution
     op = config.operator

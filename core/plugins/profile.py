@@ -63,6 +63,9 @@ class RegionProfile:
     :param fixed_fields: ``{infno: {node: {field: value}}}`` the engine fills in where the
         caller left them out (Dongguan 2102 ``med_type`` 41, ``mdtrtarea_admvs`` 441900).
         The pseudo-node ``"envelope"`` fixes envelope fields.
+    :param kind_fixed_fields: ``{institution_kind: {infno: {node: {field: value}}}}``: fixed values
+        that hold only for one kind of institution (Dongguan clinics: ``med_type`` 9935 and
+        ``psn_setlway`` 01); merged over ``fixed_fields`` for the configured ``institution.kind``.
     :param envelope_defaults: envelope fields such as ``infver`` and ``recer_sys_code``.
     :param reversible: infnos whose unknown outcome is reversed with 2601.
     :param extra_transactions: catalogue entries (same shape as the generated catalogue) of
@@ -88,6 +91,7 @@ class RegionProfile:
     routing: Routing = attrs.field(factory=Routing)
     auth: str = "x-tif"
     fixed_fields: Mapping[str, Mapping[str, Mapping[str, Any]]] = attrs.field(factory=dict)
+    kind_fixed_fields: Mapping[str, Mapping[str, Mapping[str, Mapping[str, Any]]]] = attrs.field(factory=dict)
     envelope_defaults: Mapping[str, str] = attrs.field(
         factory=lambda: {"infver": "V1.0", "recer_sys_code": "YBXT", "opter_type": "1"}
     )
@@ -109,9 +113,16 @@ class RegionProfile:
         """The province this region belongs to (itself for a province)."""
         return self.parent or self.code
 
-    def fixed_for(self, infno: str) -> Mapping[str, Mapping[str, Any]]:
-        """The fixed values of ``infno`` by node (empty when none)."""
-        return self.fixed_fields.get(infno, {})
+    def fixed_for(self, infno: str, kind: str | None = None) -> Mapping[str, Mapping[str, Any]]:
+        """The fixed values of ``infno`` by node (empty when none); ``kind``'s values win."""
+        base = self.fixed_fields.get(infno, {})
+        extra = self.kind_fixed_fields.get(kind, {}).get(infno) if kind else None
+        if not extra:
+            return base
+        out = {node: dict(fields) for node, fields in base.items()}
+        for node, fields in extra.items():
+            out.setdefault(node, {}).update(fields)
+        return out
 
     def classify(self, insuplc_admdvs: str, mdtrtarea_admvs: str) -> str:
         """``local``, ``province`` or ``other`` for a person insured at ``insuplc_admdvs``.

@@ -50,7 +50,8 @@ class Medium:
 
     @classmethod
     def ss_card(cls, card_no: str, card_sn: str, certno: str = "", psn_name: str = "") -> Medium:
-        return cls("03", card_no, card_sn=card_sn, psn_cert_type="1" if certno else "", certno=certno,
+        # The guides write psn_cert_type "1"; the dictionary's code for 居民身份证 is "01".
+        return cls("03", card_no, card_sn=card_sn, psn_cert_type="01" if certno else "", certno=certno,
                    psn_name=psn_name)
 
     @classmethod
