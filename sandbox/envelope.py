@@ -18,9 +18,9 @@ from typing import Any
 
 __all__ = ["EnvelopeError", "check_envelope", "check_msgid", "opt_str", "reply"]
 
-# field -> (required, max length); lengths per the national table (infno 6 allows "2203A").
+# field -> (required, max length); lengths per the national table (infno up to 12: "2203A", the regions' "90100", "CFYLJG001").
 _FIELDS: Mapping[str, tuple[bool, int]] = {
-    "infno": (True, 6),
+    "infno": (True, 12),
     "msgid": (True, 30),
     "mdtrtarea_admvs": (True, 6),
     "insuplc_admdvs": (False, 6),

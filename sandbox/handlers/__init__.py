@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 __all__ = [
+    "FAILED_MODULES",
     "MODULES",
     "CallContext",
     "HandlerFunc",
@@ -154,6 +156,7 @@ class HandlerSpec:
 
 
 _REGISTRY: dict[str, HandlerSpec] = {}
+log = logging.getLogger("yibao.sandbox")
 
 
 def handler(
@@ -191,13 +194,26 @@ def registered() -> dict[str, HandlerSpec]:
     return dict(_REGISTRY)
 
 
+#: Modules that exist but failed to import (name -> error text); the centre serves without them.
+FAILED_MODULES: dict[str, str] = {}
+
+
 def load_handler_modules() -> list[str]:
-    """Import every module of :data:`MODULES` that exists; returns the names imported."""
+    """Import every module of :data:`MODULES` that exists; returns the names imported.
+
+    A module that exists but fails to import is logged and listed in :data:`FAILED_MODULES`:
+    one broken extension must not take the whole centre down with it.
+    """
     loaded = []
     for name in MODULES:
         full = f"{__name__}.{name}"
         if importlib.util.find_spec(full) is None:
             continue
-        importlib.import_module(full)
+        try:
+            importlib.import_module(full)
+        except Exception as exc:
+            FAILED_MODULES[name] = f"{type(exc).__name__}: {exc}"
+            log.error("sandbox handler module %s failed to import: %s", full, exc)
+            continue
         loaded.append(name)
     return loaded
