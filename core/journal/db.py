@@ -211,6 +211,17 @@ class Database:
         finally:
             pg.close()
 
+    def durability(self) -> dict[str, str]:
+        """The settings read back from the server (for ``doctor`` and the tests)."""
+        if self._sqlite is not None:
+            return {
+                name: str(self._sqlite.execute(f"PRAGMA {name}").fetchone()[0]).lower()
+                for name in ("journal_mode", "synchronous", "busy_timeout")
+            }
+        assert self._pg is not None
+        row = self._pg.execute("SHOW synchronous_commit").fetchone()
+        return {"synchronous_commit": str(row["synchronous_commit"] if row else "")}
+
     # -- life ----------------------------------------------------------------------------
     def migrate(self) -> list[str]:
         """Apply the missing migrations under a cross-process lock; the names applied."""

@@ -9,7 +9,7 @@ centre's own wall-clock time (``yyyy-MM-dd HH:mm:ss``, no zone) because reconcil
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 from yibao.core import wire
 
+from .db import Database
 from .states import State
 
 __all__ = [
@@ -29,6 +30,9 @@ __all__ = [
     "encode_money",
     "encode_setl_time",
     "entry_from_row",
+    "marks",
+    "select_entries",
+    "state_values",
 ]
 
 MONEY_COLUMNS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")
@@ -201,3 +205,21 @@ def entry_from_row(row: Mapping[str, Any]) -> Entry:
     values["business_date"] = date.fromisoformat(str(values["business_date"]))
     values["state"] = State(values["state"])
     return Entry(**values)
+
+
+def marks(n: int) -> str:
+    """``?, ?, ?`` for an ``IN (...)`` of ``n`` values."""
+    return ", ".join("?" * n)
+
+
+def state_values(states: Iterable[State]) -> list[str]:
+    """The states as sorted column values."""
+    return sorted(State(s).value for s in states)
+
+
+def select_entries(
+    db: Database, where: str, params: Sequence[Any], tail: str = "ORDER BY created_at, msgid"
+) -> list[Entry]:
+    """The entries matching ``where`` (SQL with ``?``), in ``tail``'s order."""
+    rows = db.fetchall(f"SELECT * FROM journal_entries WHERE {where} {tail}", params)
+    return [entry_from_row(r) for r in rows]

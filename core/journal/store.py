@@ -21,11 +21,12 @@ from typing import Any
 from yibao.core import wire
 from yibao.core.errors import StateError
 
-from . import idempotency, sessions
+from . import idempotency, reversals, sessions
 from .db import Database
-from .entry import Entry, encode_columns, entry_from_row
+from .entry import Entry, encode_columns, entry_from_row, marks, select_entries, state_values
 from .idempotency import KeyClaim
 from .msgid import MsgidAllocator
+from .reversals import REVERSAL_INFNO, REVERSIBLE_STATES
 from .sessions import Session
 from .states import (
     IN_FLIGHT_STATES,
@@ -39,18 +40,8 @@ from .states import (
 
 __all__ = ["REVERSAL_INFNO", "SETTLEMENT_INFNOS", "Journal", "open_journal"]
 
-REVERSAL_INFNO = "2601"
 #: Settlements (2102 药店, 2207 门诊, 2304 住院) and their cancels (2103, 2208, 2305).
 SETTLEMENT_INFNOS = ("2102", "2103", "2207", "2208", "2304", "2305")
-_REVERSIBLE = (State.UNKNOWN, State.REVERSING)
-
-
-def _marks(n: int) -> str:
-    return ", ".join("?" * n)
-
-
-def _states(states: Iterable[State]) -> list[str]:
-    return sorted(State(s).value for s in states)
 
 
 class Journal:
@@ -77,6 +68,10 @@ class Journal:
     def dialect(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return self._db.dialect
+
+    def durability(self) -> dict[str, str]:
+        """The durability settings in force, as the server reports them (see :mod:`.db`)."""
+        return self._db.durability()
 
     def close(self) -> None:
         """Close the connection."""
@@ -137,7 +132,7 @@ class Journal:
             "created_at": now, "updated_at": now, "attempts": 0,
         }  # fmt: skip
         sql = (
-            f"INSERT INTO journal_entries ({', '.join(row)}) VALUES ({_marks(len(row))})"
+            f"INSERT INTO journal_entries ({', '.join(row)}) VALUES ({marks(len(row))})"
             " ON CONFLICT (msgid) DO NOTHING"
         )
         with self._db.transaction():
@@ -191,13 +186,13 @@ class Journal:
             values["sent_at"] = now
         if to_state in OUTCOME_STATES:
             values["outcome_at"] = now
-        if to_state not in _REVERSIBLE:
+        if to_state not in REVERSIBLE_STATES:
             values |= {"lease_owner": None, "lease_until": None}
-        states = _states(sources)
+        states = state_values(sources)
         sets = ", ".join(f"{name} = ?" for name in values)
         with self._db.transaction():
             changed = self._db.execute(
-                f"UPDATE journal_entries SET {sets} WHERE msgid = ? AND state IN ({_marks(len(states))})",
+                f"UPDATE journal_entries SET {sets} WHERE msgid = ? AND state IN ({marks(len(states))})",
                 [*values.values(), msgid, *states],
             )
             row = self._db.fetchone("SELECT * FROM journal_entries WHERE msgid = ?", (msgid,))
@@ -218,8 +213,7 @@ class Journal:
         return entry
 
     def _select(self, where: str, params: list[Any], tail: str = "ORDER BY created_at, msgid") -> list[Entry]:
-        rows = self._db.fetchall(f"SELECT * FROM journal_entries WHERE {where} {tail}", params)
-        return [entry_from_row(r) for r in rows]
+        return select_entries(self._db, where, params, tail)
 
     def list(
         self, *, state: State | None = None, infno: str | None = None, limit: int = 200
@@ -242,16 +236,16 @@ class Journal:
         still INTENT / SENT whatever their age (another process is sending for this person
         right now, or a crashed one left it for recovery).  2601 rows are left out: the
         original's own state says whether its reversal is done."""
-        states = _states(UNRESOLVED_STATES | IN_FLIGHT_STATES)
-        where = f"psn_no = ? AND infno <> ? AND state IN ({_marks(len(states))})"
+        states = state_values(UNRESOLVED_STATES | IN_FLIGHT_STATES)
+        where = f"psn_no = ? AND infno <> ? AND state IN ({marks(len(states))})"
         return self._select(where, [psn_no, REVERSAL_INFNO, *states])
 
     def interrupted(self, *, older_than: datetime | None = None) -> builtins.list[Entry]:
         """INTENT / SENT entries: left by a crashed process when nothing is running.  With
         ``older_than``, only those not touched since (so a live process's rows are spared).
         Recovery moves INTENT -> NOT_SENT (nothing left us) and SENT -> UNKNOWN."""
-        states = _states(IN_FLIGHT_STATES)
-        where = f"state IN ({_marks(len(states))})"
+        states = state_values(IN_FLIGHT_STATES)
+        where = f"state IN ({marks(len(states))})"
         params: builtins.list[Any] = [*states]
         if older_than is not None:
             where += " AND updated_at < ?"
@@ -267,7 +261,7 @@ class Journal:
         codes = list(infnos)
         lo, hi = f"{begin.isoformat()} 00:00:00", f"{(end + timedelta(days=1)).isoformat()} 00:00:00"
         sql = (
-            f"SELECT * FROM journal_entries WHERE infno IN ({_marks(len(codes))})"
+            f"SELECT * FROM journal_entries WHERE infno IN ({marks(len(codes))})"
             " AND state IN (?, ?) AND ((setl_time >= ? AND setl_time < ?)"
             " OR (setl_time IS NULL AND business_date >= ? AND business_date <= ?))"
             " ORDER BY COALESCE(setl_time, business_date), msgid"
@@ -276,68 +270,25 @@ class Journal:
         for row in self._db.stream(sql, params, batch):
             yield entry_from_row(row)
 
-    # -- the reversal queue ----------------------------------------------------------------
-    def _due_where(self, now: datetime) -> tuple[str, builtins.list[Any]]:
-        where = (
-            "state IN (?, ?) AND infno <> ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
-            " AND (lease_until IS NULL OR lease_until <= ?)"
-        )
-        return where, [State.UNKNOWN.value, State.REVERSING.value, REVERSAL_INFNO, now, now]
-
+    # -- the reversal queue (see :mod:`.reversals`) ---------------------------------------
     def due_reversals(self, now: datetime, *, limit: int = 100) -> builtins.list[Entry]:
         """UNKNOWN / REVERSING entries whose next attempt is due and that no worker leases."""
-        where, params = self._due_where(now)
-        return self._select(where, [*params, limit], "ORDER BY created_at, msgid LIMIT ?")
+        return reversals.due_reversals(self._db, now, limit)
 
     def claim_due_reversals(
         self, now: datetime, worker_id: str, lease_seconds: float, *, limit: int = 100
     ) -> builtins.list[Entry]:
-        """Lease the due entries to ``worker_id`` until ``now + lease_seconds``: two workers
-        never get the same row (PostgreSQL ``FOR UPDATE SKIP LOCKED``; SQLite's write lock).
-        The lease ends with :meth:`schedule_reversal`, a move out of UNKNOWN/REVERSING, or
-        its expiry (a worker that died gives its rows back)."""
-        where, params = self._due_where(now)
-        until = now + timedelta(seconds=lease_seconds)
-        db = self._db
-        with db.transaction():
-            picked = db.fetchall(
-                f"SELECT msgid FROM journal_entries WHERE {where} ORDER BY created_at, msgid LIMIT ?"
-                + db.skip_locked,
-                [*params, limit],
-            )
-            ids = [r["msgid"] for r in picked]
-            if not ids:
-                return []
-            db.execute(
-                "UPDATE journal_entries SET lease_owner = ?, lease_until = ?"
-                f" WHERE msgid IN ({_marks(len(ids))})",
-                [worker_id, until, *ids],
-            )
-            return self._select(f"msgid IN ({_marks(len(ids))})", ids)
+        """Lease the due entries to ``worker_id`` for ``lease_seconds``; two workers never
+        get the same row (see :func:`.reversals.claim_due_reversals`)."""
+        return reversals.claim_due_reversals(self._db, now, worker_id, lease_seconds, limit)
 
     def schedule_reversal(
         self, msgid: str, at: datetime, attempts: int, last_error: str | None, *, worker_id: str | None = None
     ) -> Entry:
-        """Set the next 2601 attempt of an UNKNOWN / REVERSING / NEEDS_ATTENTION entry and end
-        its lease.  With ``worker_id`` only the lease holder may do it (a fenced lease)."""
-        states = _states((*_REVERSIBLE, State.NEEDS_ATTENTION))
-        sql = (
-            "UPDATE journal_entries SET next_attempt_at = ?, attempts = ?, last_error = ?, updated_at = ?,"
-            f" lease_owner = NULL, lease_until = NULL WHERE msgid = ? AND state IN ({_marks(len(states))})"
+        """Set the next 2601 attempt and end the lease (fenced by ``worker_id`` when given)."""
+        return reversals.schedule_reversal(
+            self._db, msgid, at, attempts, last_error, worker_id=worker_id, now=self._now()
         )
-        params: list[Any] = [at, attempts, last_error, self._now(), msgid, *states]
-        if worker_id is not None:
-            sql += " AND lease_owner = ?"
-            params.append(worker_id)
-        with self._db.transaction():
-            changed = self._db.execute(sql, params)
-        entry = self._require(msgid)
-        if changed != 1:
-            raise IllegalTransition(
-                msgid, (), entry.state, entry.state,
-                reason=f"cannot schedule a reversal: entry is {entry.state.value}, lease {entry.lease_owner}",
-            )  # fmt: skip
-        return entry
 
     # -- sign-in sessions and idempotency keys -------------------------------------------
     def get_session(self, opter: str, terminal: str, business_date: date) -> Session | None:
