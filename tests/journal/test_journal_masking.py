@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from yibao.core.journal import (
     CARD_FIELDS,
     DIAGNOSIS_FIELDS,
@@ -34,7 +33,9 @@ def test_mask_id(value: str, masked: str) -> None:
     assert mask_id(value) == masked
 
 
-@pytest.mark.parametrize(("value", "masked"), [("张三", "张*"), ("欧阳娜娜", "欧***"), ("𠮷野家", "𠮷**"), ("李", "*")])
+@pytest.mark.parametrize(
+    ("value", "masked"), [("张三", "张*"), ("欧阳娜娜", "欧***"), ("𠮷野家", "𠮷**"), ("李", "*")]
+)
 def test_mask_name(value: str, masked: str) -> None:
     """A name keeps its first character (a non-BMP one too), one star per hidden character."""
     assert mask_name(value) == masked
@@ -82,7 +83,11 @@ def test_mask_input_deep() -> None:
 
 @pytest.mark.parametrize(
     ("cert", "masked"),
-    [("430104199001011234", "4301**********1234"), ("eyJhbGciOiJIUzI1NiJ9abcd", "****abcd"), ("E123", "****")],
+    [
+        ("430104199001011234", "4301**********1234"),
+        ("eyJhbGciOiJIUzI1NiJ9abcd", "****abcd"),
+        ("E123", "****"),
+    ],
 )
 def test_mdtrt_cert_no_by_what_it_holds(cert: str, masked: str) -> None:
     """mdtrt_cert_no is masked as an ID when it is one, otherwise as a token or card."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from journal_support import drive
-
 from yibao.core.journal import MONEY_COLUMNS, Entry, Journal, State
 
 MakeEntry = Callable[..., Entry]
@@ -69,13 +69,14 @@ def test_extremes(journal: Journal, new_entry: MakeEntry) -> None:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.decimals(min_value=-10**6, max_value=10**6, places=2), min_size=4, max_size=4))
+@given(st.lists(st.decimals(min_value=-(10**6), max_value=10**6, places=2), min_size=4, max_size=4))
 def test_any_two_decimal_amount_round_trips(
     journal: Journal, new_entry: MakeEntry, amounts: list[Decimal]
 ) -> None:
     """Any two-decimal amount comes back equal, as a Decimal, in every money column."""
     e = drive(journal, new_entry(), State.SENT)
-    journal.record_outcome(e.msgid, State.SUCCEEDED, **dict(zip(MONEY_COLUMNS, amounts, strict=True)))
+    columns: dict[str, Any] = dict(zip(MONEY_COLUMNS, amounts, strict=True))
+    journal.record_outcome(e.msgid, State.SUCCEEDED, **columns)
     got = journal.get(e.msgid)
     assert got is not None
     for name, amount in zip(MONEY_COLUMNS, amounts, strict=True):

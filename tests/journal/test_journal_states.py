@@ -46,7 +46,7 @@ def test_happy_path_sets_times_and_outcome(journal: Journal, new_entry: MakeEntr
     assert done.state is State.SUCCEEDED
     assert done.setl_id == "S1" and done.infcode == 0 and done.inf_refmsgid == "R1"
     assert done.output == {"setlinfo": {"setl_id": "S1", "medfee_sumamt": Decimal("12.30")}}
-    assert done.outcome_at is not None and done.outcome_at >= sent.sent_at  # type: ignore[operator]
+    assert done.outcome_at is not None and done.outcome_at >= sent.sent_at
     assert done.setl_time == datetime(2026, 11, 22, 10, 11, 12)
 
 
@@ -186,3 +186,16 @@ def test_interrupted_and_unresolved(journal: Journal, new_entry: MakeEntry) -> N
     assert {intent.msgid, sent.msgid} <= stuck
     assert all(journal.get(m).state in (State.INTENT, State.SENT) for m in stuck)  # type: ignore[union-attr]
     assert journal.interrupted(older_than=datetime.now(UTC) - timedelta(hours=1)) == []
+
+
+def test_to_dict_is_json_ready_and_masked(journal: Journal, new_entry: MakeEntry) -> None:
+    """to_dict() leaves the full input out unless asked, and encodes with the wire rules."""
+    from yibao.core import wire
+
+    e = drive(journal, new_entry(), State.SENT)
+    done = journal.record_outcome(e.msgid, State.SUCCEEDED, medfee_sumamt=Decimal("1.10"))
+    shown = done.to_dict()
+    assert "input_full" not in shown and shown["state"] == "SUCCEEDED"
+    text = wire.dumps(shown)
+    assert '"medfee_sumamt":1.10' in text and "430104199001011234" not in text
+    assert done.to_dict(full_input=True)["input_full"]["data"]["certno"] == "430104199001011234"
