@@ -429,7 +429,7 @@ class Output2405:
 
 @attrs.frozen(kw_only=True)
 class In2601Data:
-    """【2601】冲正交易（这个尽量别用） input node data"""
+    """【2601】冲正交易 input node data"""
 
     psn_no: str  # 人员编号 C30
     omsgid: str  # 原发送方报文ID C30
@@ -438,14 +438,14 @@ class In2601Data:
 
 @attrs.frozen(kw_only=True)
 class Input2601:
-    """【2601】冲正交易（这个尽量别用） input."""
+    """【2601】冲正交易 input."""
 
     data: In2601Data
 
 
 @attrs.frozen(kw_only=True)
 class Output2601:
-    """【2601】冲正交易（这个尽量别用） output."""
+    """【2601】冲正交易 output."""
 
     pass
 

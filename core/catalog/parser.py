@@ -212,10 +212,24 @@ def _strip_private(nodes: list[dict[str, Any]]) -> None:
         _strip_private(node["children"])
 
 
+_REMARK = re.compile(r"^(.*?)[（(]([^（）()]{4,})[)）]$")
+
+
+def _split_remark(heading: str) -> tuple[str, str]:
+    """Split an editor's remark off a heading: ``冲正交易（这个尽量别用）`` -> (冲正交易, 这个尽量别用).
+
+    The Hunan copy annotates some headings (已废除 ..., 最好不用 ...); the name is what comes
+    before.  Short parentheses that are part of the name (``医疗服务项目（新）目录下载``) stay.
+    """
+    m = _REMARK.match(heading)
+    return (m.group(1).strip(), m.group(2).strip()) if m else (heading, "")
+
+
 def parse_transactions(lines: Iterable[str], *, source: str) -> list[dict[str, Any]]:
     """Catalogue entries for every 【infno】 section of ``lines`` (in document order)."""
     entries: list[dict[str, Any]] = []
-    for infno, name, body in parse_sections(lines):
+    for infno, heading, body in parse_sections(lines):
+        name, remark = _split_remark(heading)
         tables = _tables(body)
         nodes_in = _build_nodes(tables, "input")
         nodes_out = _build_nodes(tables, "output")
@@ -226,7 +240,7 @@ def parse_transactions(lines: Iterable[str], *, source: str) -> list[dict[str, A
             {
                 "infno": infno,
                 "name": name,
-                "source": f"{source} 【{infno}】",
+                "source": f"{source} 【{infno}】" + (f" (remark in the heading: {remark})" if remark else ""),
                 "verified": True,
                 "input": nodes_in,
                 "output": nodes_out,

@@ -204,6 +204,8 @@ class _NodeCheck:
         # D / DT / NUM written as text: one regex match (NUM's length is in its pattern).
         self.patterns: dict[str, re.Pattern[str]] = {}
         for f in node.fields:
+            if f.dict and dictionaries.get(f.code) and f.type != "C":
+                continue  # a coded number or date: always the full check (with its dictionary)
             if f.type == "D":
                 self.patterns[f.code] = _DATE
             elif f.type == "DT":
@@ -211,13 +213,13 @@ class _NodeCheck:
             elif f.type == "NUM":
                 digits = rf"\d{{1,{f.length}}}\Z" if f.length else r"\d+\Z"
                 self.patterns[f.code] = re.compile(digits, re.ASCII)
+            elif f.type == "N":
+                scale = f.scale or 0
+                self.numbers[f.code] = (scale, (f.length - scale) if f.length is not None else 1 << 30)
         for f in node.fields:
             if f.type == "C":
                 table = dictionaries.get(f.code) if f.dict else None
                 self.texts[f.code] = (f.length or 1 << 30, frozenset(table) if table else None)
-            elif f.type == "N":
-                scale = f.scale or 0
-                self.numbers[f.code] = (scale, (f.length - scale) if f.length is not None else 1 << 30)
         self.required: tuple[str, ...] = tuple(f.code for f in node.fields if f.required)
         self.children: dict[str, _NodeCheck] = {}
         for child in node.children:
