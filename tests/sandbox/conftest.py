@@ -21,7 +21,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from yibao.sandbox.app import create_app
 from yibao.sandbox.config import SandboxConfig
 from yibao.sandbox.server import RunningSandbox, run_in_thread
@@ -35,7 +34,9 @@ SPECS = Path(__file__).resolve().parents[2] / ".." / "shared" / "specs"
 _seq = itertools.count(1)
 
 
-def x_tif(secret: str = SECRET, paasid: str = PAASID, ts: int | None = None, nonce: str | None = None) -> dict[str, str]:
+def x_tif(
+    secret: str = SECRET, paasid: str = PAASID, ts: int | None = None, nonce: str | None = None
+) -> dict[str, str]:
     ts_text = str(int(time.time()) if ts is None else ts)
     nonce = nonce or uuid.uuid4().hex
     sig = hashlib.sha256((ts_text + secret + nonce + ts_text).encode()).hexdigest()
@@ -71,9 +72,17 @@ def loads(data: bytes) -> Any:
 class Centre:
     """Talks to a sandbox in-process (ASGITransport) or over a socket (base URL)."""
 
-    def __init__(self, *, app: Any = None, url: str | None = None, code: str = INSTITUTION,
-                 region: str = "441900") -> None:
+    def __init__(
+        self,
+        *,
+        app: Any = None,
+        url: str | None = None,
+        code: str = INSTITUTION,
+        region: str = "441900",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.app = app
+        self.clock = clock
         self.url = url
         self.code = code
         self.region = region
@@ -81,9 +90,13 @@ class Centre:
         self.opter = "0001"
 
     # -- raw HTTP
-    def post(self, path: str, content: bytes, headers: dict[str, str] | None = None,
-             timeout: float = 10) -> httpx.Response:
-        hdrs = {"content-type": "application/json", **(headers if headers is not None else x_tif())}
+    def post(
+        self, path: str, content: bytes, headers: dict[str, str] | None = None, timeout: float = 10
+    ) -> httpx.Response:
+        hdrs = {
+            "content-type": "application/json",
+            **(headers if headers is not None else x_tif(ts=int(self.clock()))),
+        }
         if self.url is not None:
             return httpx.post(self.url + path, content=content, headers=hdrs, timeout=timeout)
 
@@ -98,6 +111,7 @@ class Centre:
         if self.url is not None:
             r = httpx.request(method, self.url + path, content=dumps(body) if body is not None else None)
         else:
+
             async def go() -> httpx.Response:
                 transport = httpx.ASGITransport(app=self.app)
                 async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as c:
@@ -109,11 +123,24 @@ class Centre:
     # -- envelopes
     def envelope(self, infno: str, inp: dict[str, Any], **over: Any) -> dict[str, Any]:
         env = {
-            "infno": infno, "msgid": new_msgid(self.code), "mdtrtarea_admvs": self.region,
-            "insuplc_admdvs": "", "recer_sys_code": "YBXT", "dev_no": "", "dev_safe_info": "", "cainfo": "",
-            "signtype": "", "infver": "V1.0", "opter_type": "1", "opter": self.opter, "opter_name": "测试经办",
-            "inf_time": time.strftime("%Y-%m-%d %H:%M:%S"), "fixmedins_code": self.code,
-            "fixmedins_name": "测试药店", "sign_no": self.sign_no, "input": inp,
+            "infno": infno,
+            "msgid": new_msgid(self.code),
+            "mdtrtarea_admvs": self.region,
+            "insuplc_admdvs": "",
+            "recer_sys_code": "YBXT",
+            "dev_no": "",
+            "dev_safe_info": "",
+            "cainfo": "",
+            "signtype": "",
+            "infver": "V1.0",
+            "opter_type": "1",
+            "opter": self.opter,
+            "opter_name": "测试经办",
+            "inf_time": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "fixmedins_code": self.code,
+            "fixmedins_name": "测试药店",
+            "sign_no": self.sign_no,
+            "input": inp,
         }
         env.update(over)
         return env
@@ -133,7 +160,9 @@ class Centre:
         return reply["output"]
 
     def sign_in(self) -> str:
-        out = self.ok("9001", {"signIn": {"opter_no": self.opter, "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}})
+        out = self.ok(
+            "9001", {"signIn": {"opter_no": self.opter, "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}}
+        )
         self.sign_no = out["signinoutb"]["sign_no"]
         return self.sign_no
 
@@ -171,10 +200,20 @@ def drug_line(sn: str, code: str, cnt: str, pric: str, **extra: Any) -> dict[str
     """A drugdetail / feedetail row with det_item_fee_sumamt = cnt x pric."""
     amount = (Decimal(cnt) * Decimal(pric)).quantize(Decimal("0.01"))
     row = {
-        "feedetl_sn": sn, "rxno": "", "rx_circ_flag": "0", "fee_ocur_time": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "med_list_codg": code, "medins_list_codg": "HIS-" + code, "det_item_fee_sumamt": amount,
-        "cnt": Decimal(cnt), "pric": Decimal(pric), "hosp_appr_flag": "1",
-        "bilg_dept_codg": "A01", "bilg_dept_name": "内科", "bilg_dr_codg": "D0001", "bilg_dr_name": "测试医生",
+        "feedetl_sn": sn,
+        "rxno": "",
+        "rx_circ_flag": "0",
+        "fee_ocur_time": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "med_list_codg": code,
+        "medins_list_codg": "HIS-" + code,
+        "det_item_fee_sumamt": amount,
+        "cnt": Decimal(cnt),
+        "pric": Decimal(pric),
+        "hosp_appr_flag": "1",
+        "bilg_dept_codg": "A01",
+        "bilg_dept_name": "内科",
+        "bilg_dr_codg": "D0001",
+        "bilg_dr_name": "测试医生",
     }
     row.update(extra)
     return row
