@@ -123,9 +123,7 @@ def yibao_clr_type(profile: RegionProfile, kind: str, locality: str, infno: str)
 
 
 @hookspec(firstresult=True)
-def yibao_online_order(
-    profile: RegionProfile, infno: str, order: Mapping[str, Any]
-) -> Mapping[str, Any] | None:
+def yibao_online_order(profile: RegionProfile, infno: str, order: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """Hand an online-payment call *from the centre* to the HIS (Gansu §3.8: 6201 订单确认,
     6202 医保结算结果通知), received by :mod:`yibao.provinces.gansu.receiver`.
 
@@ -134,4 +132,18 @@ def yibao_online_order(
     :return: the ``output`` to answer with (infcode 0); ``None`` when no HIS handler is
         installed, which the receiver answers with infcode -1.  Raise
         :class:`yibao.core.errors.BusinessError` to refuse the order with its ``err_msg``.
+    """
+
+
+# ---------------------------------------------------------------------------- acceptance
+
+
+@hookspec(firstresult=True)
+def yibao_acceptance_notes(profile: RegionProfile, kind: str) -> Mapping[str, str] | None:
+    """The evidence the bureau asks for each required interface of institution ``kind``.
+
+    Used by ``yibao acceptance`` to turn the document's notes (Dongguan 附件6: 录屏, 截图,
+    使用日志, 后台验收) into the evidence of the report.
+
+    :return: ``{infno: note as the document words it}``, or ``None`` when the region has none.
     """

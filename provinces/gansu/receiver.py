@@ -30,6 +30,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
 from yibao.core import wire
 from yibao.core.errors import BusinessError
 from yibao.core.plugins import RegionProfile
@@ -149,9 +150,7 @@ def create_receiver(
         except BusinessError as exc:
             return reply(received, -1, exc.err_msg, None)
         if output is None:
-            return reply(
-                received, -1, f"{infno}: 定点医药机构未配置订单处理 (no yibao_online_order handler)", None
-            )
+            return reply(received, -1, f"{infno}: 定点医药机构未配置订单处理 (no yibao_online_order handler)", None)
         return reply(received, 0, "", dict(output))
 
     return Starlette(routes=[Route("/{path:path}", receive, methods=["POST"])])

@@ -15,13 +15,20 @@ from typing import Any
 
 import attrs
 import structlog
+
 from yibao.core.plugins import RegionProfile, RegionRegistry, hookimpl, merge_fixed
 
 from . import dongguan_data as data
 from .dongguan_extras import EXTRA_TRANSACTIONS
 from .profile import GUANGDONG
 
-__all__ = ["DONGGUAN", "profile_for_kind", "yibao_after_settle", "yibao_register_regions"]
+__all__ = [
+    "DONGGUAN",
+    "profile_for_kind",
+    "yibao_acceptance_notes",
+    "yibao_after_settle",
+    "yibao_register_regions",
+]
 
 _log = structlog.get_logger("yibao.provinces.dongguan")
 
@@ -69,3 +76,11 @@ def yibao_after_settle(profile: RegionProfile, infno: str, output: Mapping[str, 
     if warning:
         # Only the amount is logged: no person data.
         _log.warning("acct_pay_charged", infno=infno, message=warning)
+
+
+@hookimpl
+def yibao_acceptance_notes(profile: RegionProfile, kind: str) -> Mapping[str, str] | None:
+    """附件6's evidence notes (录屏, 截图, 使用日志, 后台验收) for Dongguan's institution kinds."""
+    if profile.code != data.DONGGUAN_CODE or kind not in data.KINDS:
+        return None
+    return data.acceptance_notes(kind)

@@ -21,6 +21,7 @@ __all__ = [
     "LOCAL_PREFIX",
     "PROVINCE_PREFIX",
     "REQUIRED",
+    "acceptance_notes",
     "acct_pay_warning",
 ]
 
@@ -105,9 +106,7 @@ CONDITIONAL_GROUPS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
     "hospital": {"maternity": ("90201", "90101", "90517")},  # 生育业务
 }
 
-ACCT_PAY_WARNING: Final = (
-    "个人账户已通过接口直接扣除 (acct_pay={acct_pay})，无需再刷POS机，避免重复扣参保人个账！"
-)
+ACCT_PAY_WARNING: Final = "个人账户已通过接口直接扣除 (acct_pay={acct_pay})，无需再刷POS机，避免重复扣参保人个账！"
 
 
 def acct_pay_warning(output: Mapping[str, Any]) -> str | None:
@@ -127,3 +126,42 @@ def acct_pay_warning(output: Mapping[str, Any]) -> str | None:
     if amount == 0:
         return None
     return ACCT_PAY_WARNING.format(acct_pay=format(amount, "f"))
+
+
+_SCREEN = "提供界面截图验收"
+_SCREEN_QUERY = "提供界面查询截图验收"
+_LOG = "提供使用日志"
+_BACK = "提供界面截图，后台查验上传数据验收"
+_RECON = "完成对账，提供界面截图验收"
+_CLEAR = "提供功能界面截图验收即可"
+
+#: The document's 【...】 notes per interface (the evidence the bureau asks for).
+_NOTES: Final[Mapping[str, str]] = {
+    "1101": (
+        "需能通过6101接口解码获取身份核验令牌-ectoken，实现就诊凭证类型01-医保电子凭证获取；"
+        "能正常读取港澳台、非大陆证件证件类型"
+    ),
+    "2102": "需上传追溯码，完成至少1笔身份证读卡结算和1笔医保电子凭证全流程结算，提供结算ID和结算过程录屏验收",
+    "2207": "完成至少1笔身份证读卡结算和1笔医保电子凭证全流程结算，提供结算ID和结算过程录屏验收",
+    "2103": "提供界面截图，并正常办理，后台验收",
+    "2202": "提供界面截图，并正常办理，后台验收",
+    "5201": _SCREEN_QUERY, "5202": _SCREEN_QUERY, "5203": _SCREEN_QUERY, "5204": _SCREEN_QUERY,
+    "90100": _SCREEN_QUERY, "1201": _SCREEN_QUERY, "1901": _SCREEN_QUERY, "90104": _SCREEN_QUERY,
+    "5301": _SCREEN_QUERY, "5302": _SCREEN_QUERY,
+    "3505": _BACK, "3505A": _BACK, "3506": _BACK, "3506A": _BACK, "3501": _BACK, "3501A": _BACK,
+    "3502": _SCREEN, "3502A": _SCREEN, "3513": _SCREEN, "3512": _SCREEN,
+    "3101": _LOG, "3102": _LOG, "3103": _LOG,
+    "9101": _RECON, "9102": _RECON, "3201": _RECON, "3202": _RECON,
+    "90502": "查出数据提供界面截图验收", "90504": _SCREEN,
+    "3260": _CLEAR, "3261": _CLEAR, "3262": _CLEAR, "2601": _CLEAR,
+    "2501": _SCREEN, "2501A": _SCREEN, "90215": _SCREEN, "5304": _SCREEN, "2503": _SCREEN, "2505": _SCREEN,
+    "90206": _SCREEN, "90304": _SCREEN, "90210": _SCREEN, "90211": _SCREEN, "90110": _SCREEN,
+    **{f"CFYYJG{n}": _LOG for n in ("101", "104", "105", "106", "107", "108", "109", "110", "111")},
+    "YDZF102": _LOG,
+}  # fmt: skip
+
+
+def acceptance_notes(kind: str) -> dict[str, str]:
+    """The notes of the interfaces ``kind`` must show (only those on its list)."""
+    listed = set(REQUIRED.get(kind, ()))
+    return {infno: note for infno, note in _NOTES.items() if infno in listed}

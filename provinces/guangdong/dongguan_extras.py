@@ -30,9 +30,7 @@ def _f(code: str, name: str, type_: str = "C", length: int | None = None, *, req
             "dict": dict_, "required": required, "note": note}  # fmt: skip
 
 
-def _node(
-    name: str, fields: list[dict[str, Any]], *, multi: bool = False, caption: str = ""
-) -> dict[str, Any]:
+def _node(name: str, fields: list[dict[str, Any]], *, multi: bool = False, caption: str = "") -> dict[str, Any]:
     return {"node": name, "caption": caption, "multi": multi, "multi_from": "spec", "aliases": [],
             "fields": fields, "children": []}  # fmt: skip
 

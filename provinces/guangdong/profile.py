@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Final
 
 import attrs
+
 from yibao.core.plugins import RegionProfile, Routing
 
 __all__ = ["CARD_INIT_URLS", "ENVIRONMENTS", "GATEWAY_HOST", "GUANGDONG", "Environment"]
@@ -65,9 +66,7 @@ GUANGDONG = RegionProfile(
     parent=None,
     plugin="guangdong",
     # 9101 / 9102 take the same base + infno route as every other transaction here.
-    routing=Routing(
-        style="infno_path", path="/hsa/hgs/{infno}", file_upload_path=None, file_download_path=None
-    ),
+    routing=Routing(style="infno_path", path="/hsa/hgs/{infno}", file_upload_path=None, file_download_path=None),
     auth="x-tif",
     fresh_ectoken_for=frozenset({"2207", "2304"}),
     file_in_encoding="array",

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import attrs
+
 from yibao.core.errors import YibaoError
 
 from .._ctypes_lib import Calling, LibraryUnavailable, load_library

@@ -38,6 +38,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import httpx
+
 from yibao.core.errors import ConfigurationError
 
 from .._ctypes_lib import Calling, LibraryUnavailable, load_library
@@ -64,9 +65,7 @@ class DllTransport(httpx.BaseTransport):
         try:
             self._lib = load_library(library, calling)
         except LibraryUnavailable as exc:
-            raise ConfigurationError(
-                "transport.library", f"{exc}; install the Yunnan interface library"
-            ) from exc
+            raise ConfigurationError("transport.library", f"{exc}; install the Yunnan interface library") from exc
         self.function_name = str(options.get("function", "BUSINESS_HANDLE"))
         self.signature: Signature = options.get("signature", "in_out")
         if self.signature not in ("in_out", "in_out_len"):
@@ -78,9 +77,7 @@ class DllTransport(httpx.BaseTransport):
         self.not_sent_patterns = tuple(p.lower() for p in patterns)
         fn = getattr(self._lib, self.function_name, None)
         if fn is None:
-            raise ConfigurationError(
-                "transport.function", f"the library has no function {self.function_name}"
-            )
+            raise ConfigurationError("transport.function", f"the library has no function {self.function_name}")
         fn.restype = ctypes.c_int
         argtypes: list[Any] = [ctypes.c_char_p, ctypes.c_char_p]
         if self.signature == "in_out_len":
@@ -112,9 +109,7 @@ class DllTransport(httpx.BaseTransport):
             payload = body.decode("utf-8").encode(self.encoding)
         except (UnicodeDecodeError, UnicodeEncodeError) as exc:
             # Nothing reached the library: it is safe to call this not sent.
-            raise httpx.ConnectError(
-                f"envelope cannot be encoded as {self.encoding}: {exc}", request=request
-            ) from exc
+            raise httpx.ConnectError(f"envelope cannot be encoded as {self.encoding}: {exc}", request=request) from exc
         rc, raw = self._call(payload)
         text = raw.decode(self.encoding, errors="replace")
         reply = _json_object(text)
@@ -128,9 +123,7 @@ class DllTransport(httpx.BaseTransport):
             )
         lowered = text.lower()
         if rc in self.not_sent_codes or any(p in lowered for p in self.not_sent_patterns):
-            raise httpx.ConnectError(
-                f"interface library could not connect (rc={rc}): {text}", request=request
-            )
+            raise httpx.ConnectError(f"interface library could not connect (rc={rc}): {text}", request=request)
         raise httpx.ReadError(f"interface library failed (rc={rc}) without a reply: {text}", request=request)
 
 

@@ -118,9 +118,7 @@ def fresh_feedetl_sns(old: Sequence[str], now: datetime) -> list[str]:
     return out
 
 
-def after_inpatient_reversal(
-    entry: Mapping[str, Any], call: Call, *, now: datetime | None = None
-) -> list[str]:
+def after_inpatient_reversal(entry: Mapping[str, Any], call: Call, *, now: datetime | None = None) -> list[str]:
     """§1.11.6: 2405 出院撤销, then 2301 with the visit's details under fresh ``feedetl_sn``."""
     inp = entry.get("input_full") or entry.get("input") or {}
     data = _row(inp)
@@ -131,9 +129,7 @@ def after_inpatient_reversal(
         return []
     call("2405", {"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no}})
     sent = ["2405"]
-    listing = call(
-        "5204", {"data": {"psn_no": psn_no, "mdtrt_id": mdtrt_id, "setl_id": str(data.get("setl_id", ""))}}
-    )
+    listing = call("5204", {"data": {"psn_no": psn_no, "mdtrt_id": mdtrt_id, "setl_id": str(data.get("setl_id", ""))}})
     rows = listing.get("output") if isinstance(listing, Mapping) and "output" in listing else listing
     if isinstance(rows, Mapping):
         rows = rows.get("data") or rows.get("feedetail") or []
