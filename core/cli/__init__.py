@@ -34,8 +34,12 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     ctx: typer.Context,
-    config: Annotated[str | None, typer.Option("--config", help="configuration file (else $YIBAO_CONFIG, else ./yibao.toml)")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version")] = False,
+    config: Annotated[
+        str | None, typer.Option("--config", help="configuration file (else $YIBAO_CONFIG, else ./yibao.toml)")
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version")
+    ] = False,
     log_json: Annotated[bool, typer.Option("--log-json", help="structured JSON logs on stderr")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log INFO and above")] = False,
 ) -> None:

@@ -26,7 +26,8 @@ url = "{url}"  # base URL of the gateway; the region's plugin adds its own paths
 paasid = "your-paasid"          # x-tif-paasid, given by the bureau with the secretKey
 secret_env = "YIBAO_SECRET"     # the NAME of the environment variable holding secretKey (never the secret itself)
 ca_bundle = ""                  # optional PEM file of the province's private CA; TLS is verified by default
-resolve = {{ }}                  # optional host binding (绑定配置 HOST), e.g. {{ "igb.hsa.gdgov.cn" = "<the IP the bureau gives>" }}
+# optional host binding (绑定配置 HOST), e.g. {{ "igb.hsa.gdgov.cn" = "<the IP the bureau gives>" }}
+resolve = {{ }}
 # [gateway.timeout]             # seconds; a read timeout after the bytes left is an UNKNOWN outcome, reversed by 2601
 # connect = 5
 # read = 30
@@ -66,7 +67,8 @@ def render_template(code: str) -> str:
     note = f"; {profile.name}, parent {profile.parent}" if profile.parent else ""
     extra = ""
     if profile.transport != "http":
-        extra = f'\n[transport]                      # {profile.name} sends through the province\'s library\n# library = "path/to/vendor.so"\n'
+        extra = (f"\n[transport]                      # {profile.name} sends through the province's library\n"
+                 '# library = "path/to/vendor.so"\n')
     return _TEMPLATE.format(code=code, name=name, region_note=note, url="http://127.0.0.1:8080",
                             kind=kinds[0], extra=extra)
 

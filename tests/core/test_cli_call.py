@@ -147,7 +147,7 @@ def test_configuration_error_exits_2_naming_the_key(tmp_path: Path) -> None:
 
 
 def test_input_from_file_and_bad_json(tmp_path: Path, server: tuple[str, Script]) -> None:
-    url, script = server
+    url, _ = server
     cfg = write_config(tmp_path, url)
     f = tmp_path / "in.json"
     f.write_text('{"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "x", "psn_cert_type": "01"}}', encoding="utf-8")
