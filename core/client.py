@@ -84,6 +84,7 @@ class Client:
         journal: Journal | None = None,
         http_transport: httpx.BaseTransport | None = None,
         clock: Callable[[], datetime] = datetime.now,
+        recover_on_start: bool = True,
     ) -> None:
         self.config = config
         self.pm = pm or (registry.pm if registry is not None and registry.pm is not None else get_plugin_manager())
@@ -105,6 +106,20 @@ class Client:
 
         self.sessions = SessionManager(self)
         self.reversals = ReversalQueue(self)
+        if recover_on_start:
+            self._recover_on_start()
+
+    def _recover_on_start(self) -> None:
+        """The reversal queue runs at start-up: due 2601s first, before any new business."""
+        from .errors import YibaoError
+
+        try:
+            report = self.reversals.run_due()
+        except YibaoError as exc:  # the centre may be down: the queue stays and runs next time
+            log.warning("startup_reversals_failed", error=str(exc))
+            return
+        if report.reversed:
+            log.warning("startup_reversals", reversed=len(report.reversed))
 
     @classmethod
     def from_config(cls, config: Config, **kwargs: Any) -> Client:
