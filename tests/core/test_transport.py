@@ -109,3 +109,24 @@ def test_download_returns_bytes_or_raises_on_json_error() -> None:
     err = httpx.Response(200, json={"infcode": -1, "err_msg": "文件不存在"})
     with pytest.raises(BusinessError, match="文件不存在"):
         _transport(lambda r: err).download("/d", _envelope("9102"))
+
+
+def test_clock_offset_from_date_header_warns_past_five_minutes() -> None:
+    """The gateway refuses timestamps 30 minutes off; a Date header 10 minutes off warns early."""
+    import email.utils
+    import time
+
+    from structlog.testing import capture_logs
+
+    def answer(offset: float) -> Callable[[httpx.Request], httpx.Response]:
+        date = email.utils.formatdate(time.time() + offset, usegmt=True)
+        return lambda r: httpx.Response(200, json={"infcode": 0, "output": {}}, headers={"Date": date})
+
+    with capture_logs() as logs:
+        t = _transport(answer(600))
+        t.send("/x", _envelope("1101"))
+    assert t.clock_offset is not None and 590 < t.clock_offset < 610
+    assert [e["event"] for e in logs] == ["clock_offset"]
+    with capture_logs() as logs:
+        _transport(answer(30)).send("/x", _envelope("1101"))
+    assert logs == []
