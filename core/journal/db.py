@@ -26,17 +26,22 @@ from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
+
 from yibao.core.errors import ConfigurationError
 
 from .schema import all_migrations, split_statements
 
-__all__ = ["BUSY_TIMEOUT_MS", "Database", "parse_url"]
+__all__ = ["BUSY_TIMEOUT_MS", "Database", "DuplicateRow", "parse_url"]
 
 BUSY_TIMEOUT_MS = 30_000
 # A fixed key for pg_advisory_xact_lock: "yibao" in ASCII; only migrations take it.
 _PG_MIGRATION_LOCK = 0x7969_6261_6F
 
 _URL_KEY = "journal.url"
+
+
+class DuplicateRow(Exception):
+    """A unique key or index refused the row (either backend's integrity error)."""
 
 
 def parse_url(url: str) -> tuple[str, str]:
@@ -143,10 +148,13 @@ class Database:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one statement; the number of rows it touched."""
         sql, values = self._prepare(sql, params)
-        if self._sqlite is not None:
-            return self._sqlite.execute(sql, values).rowcount
-        assert self._pg is not None
-        return self._pg.execute(sql, values).rowcount
+        try:
+            if self._sqlite is not None:
+                return self._sqlite.execute(sql, values).rowcount
+            assert self._pg is not None
+            return self._pg.execute(sql, values).rowcount
+        except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as exc:
+            raise DuplicateRow(str(exc)) from exc
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """All rows of a query, as dicts."""

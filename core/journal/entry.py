@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
+
 from yibao.core import wire
 
 from .db import Database

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import attrs
+
 from yibao.core import wire
 from yibao.core.errors import StateError
 
@@ -52,9 +53,7 @@ def claim_key(db: Database, key: str, fingerprint: str) -> KeyClaim:
         )
         if inserted == 1:
             return KeyClaim(key, "new")
-        row = db.fetchone(
-            "SELECT fingerprint, status, result FROM journal_idem_keys WHERE idem_key = ?", (key,)
-        )
+        row = db.fetchone("SELECT fingerprint, status, result FROM journal_idem_keys WHERE idem_key = ?", (key,))
     assert row is not None
     if row["fingerprint"] != fingerprint:
         return KeyClaim(key, "conflict")

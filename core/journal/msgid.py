@@ -82,8 +82,7 @@ class MsgidAllocator:
                 (code,),
             )
             row = db.fetchone(
-                "SELECT last_second, last_seq FROM journal_msgid_counter WHERE fixmedins_code = ?"
-                + db.for_update,
+                "SELECT last_second, last_seq FROM journal_msgid_counter WHERE fixmedins_code = ?" + db.for_update,
                 (code,),
             )
             assert row is not None

@@ -137,6 +137,17 @@ CREATE TABLE IF NOT EXISTS journal_msgid_counter (
 """
 
 
+# One open money message per visit (reliability.md §2 case 11, "two terminals, one visit"):
+# a second settlement of the same mdtrt_id cannot even be journaled while the first is in
+# flight or unresolved, whichever process or terminal tries.  Pharmacy 2102 rows have no
+# mdtrt_id (NULLs never collide); 2601 rows are left out (they share the original's visit).
+_GUARDS_SQL = """
+CREATE INDEX IF NOT EXISTS journal_entries_idem_key ON journal_entries (idem_key);
+CREATE UNIQUE INDEX IF NOT EXISTS journal_entries_open_visit ON journal_entries (mdtrt_id)
+    WHERE kind = 'money' AND infno <> '2601'
+    AND state IN ('INTENT', 'SENT', 'UNKNOWN', 'REVERSING', 'NEEDS_ATTENTION')
+"""
+
 CORE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "journal.0001.entries",
@@ -144,6 +155,7 @@ CORE_MIGRATIONS: tuple[Migration, ...] = (
         _entries_sql("NUMERIC(16,2)", "TIMESTAMPTZ"),
     ),
     Migration("journal.0002.support", _support_sql("TEXT"), _support_sql("TIMESTAMPTZ")),
+    Migration("journal.0003.guards", _GUARDS_SQL, _GUARDS_SQL),
 )
 
 _registered: dict[str, Migration] = {}

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 import attrs
+
 from yibao.core.errors import StateError
 
 from .db import Database

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
 
 from yibao.core import wire
 from yibao.core.errors import StateError
 
-from . import idempotency, reversals, sessions
-from .db import Database
+from . import idempotency, ledger, reversals, sessions
+from .db import Database, DuplicateRow
 from .entry import Entry, encode_columns, entry_from_row, marks, select_entries, state_values
 from .idempotency import KeyClaim
+from .ledger import SETTLEMENT_INFNOS
 from .msgid import MsgidAllocator
 from .reversals import REVERSAL_INFNO, REVERSIBLE_STATES
 from .sessions import Session
@@ -40,8 +41,15 @@ from .states import (
 
 __all__ = ["REVERSAL_INFNO", "SETTLEMENT_INFNOS", "Journal", "open_journal"]
 
-#: Settlements (2102 药店, 2207 门诊, 2304 住院) and their cancels (2103, 2208, 2305).
-SETTLEMENT_INFNOS = ("2102", "2103", "2207", "2208", "2304", "2305")
+
+def _visit_busy(infno: str | None, msgid: str, mdtrt_id: object) -> StateError:
+    # The open-visit unique index refused it: another money message of this visit is open.
+    return StateError(
+        f"another money message of visit {mdtrt_id or '(this visit)'} is in flight or unresolved;"
+        " resolve it (journal recover) before settling again",
+        infno=infno,
+        msgid=msgid,
+    )
 
 
 class Journal:
@@ -132,12 +140,14 @@ class Journal:
             "created_at": now, "updated_at": now, "attempts": 0,
         }  # fmt: skip
         sql = (
-            f"INSERT INTO journal_entries ({', '.join(row)}) VALUES ({marks(len(row))})"
-            " ON CONFLICT (msgid) DO NOTHING"
+            f"INSERT INTO journal_entries ({', '.join(row)}) VALUES ({marks(len(row))}) ON CONFLICT (msgid) DO NOTHING"
         )
-        with self._db.transaction():
-            if self._db.execute(sql, list(row.values())) != 1:
-                raise StateError("msgid is already in the journal; a msgid is never reused", msgid=msgid)
+        try:
+            with self._db.transaction():
+                if self._db.execute(sql, list(row.values())) != 1:
+                    raise StateError("msgid is already in the journal; a msgid is never reused", msgid=msgid)
+        except DuplicateRow as exc:
+            raise _visit_busy(infno, msgid, mdtrt_id) from exc
         return self._require(msgid)
 
     def mark_sent(self, msgid: str) -> Entry:
@@ -174,9 +184,7 @@ class Journal:
         when the entry is in none of ``from_states`` (another process moved it first).
         """
         to_state = State(to_state)
-        return self._move(
-            msgid, check_transition(msgid, from_states, to_state), to_state, encode_columns(columns)
-        )
+        return self._move(msgid, check_transition(msgid, from_states, to_state), to_state, encode_columns(columns))
 
     def _move(self, msgid: str, sources: Iterable[State], to_state: State, values: dict[str, Any]) -> Entry:
         sources = check_transition(msgid, sources, to_state)
@@ -190,12 +198,15 @@ class Journal:
             values |= {"lease_owner": None, "lease_until": None}
         states = state_values(sources)
         sets = ", ".join(f"{name} = ?" for name in values)
-        with self._db.transaction():
-            changed = self._db.execute(
-                f"UPDATE journal_entries SET {sets} WHERE msgid = ? AND state IN ({marks(len(states))})",
-                [*values.values(), msgid, *states],
-            )
-            row = self._db.fetchone("SELECT * FROM journal_entries WHERE msgid = ?", (msgid,))
+        try:
+            with self._db.transaction():
+                changed = self._db.execute(
+                    f"UPDATE journal_entries SET {sets} WHERE msgid = ? AND state IN ({marks(len(states))})",
+                    [*values.values(), msgid, *states],
+                )
+                row = self._db.fetchone("SELECT * FROM journal_entries WHERE msgid = ?", (msgid,))
+        except DuplicateRow as exc:
+            raise _visit_busy(None, msgid, values.get("mdtrt_id")) from exc
         if changed != 1 or row is None:
             raise IllegalTransition(msgid, sources, to_state, None if row is None else State(row["state"]))
         return entry_from_row(row)
@@ -215,9 +226,7 @@ class Journal:
     def _select(self, where: str, params: list[Any], tail: str = "ORDER BY created_at, msgid") -> list[Entry]:
         return select_entries(self._db, where, params, tail)
 
-    def list(
-        self, *, state: State | None = None, infno: str | None = None, limit: int = 200
-    ) -> builtins.list[Entry]:
+    def list(self, *, state: State | None = None, infno: str | None = None, limit: int = 200) -> builtins.list[Entry]:
         """Newest first, optionally one state and/or one infno."""
         where: builtins.list[str] = ["1 = 1"]
         params: builtins.list[Any] = []
@@ -255,20 +264,8 @@ class Journal:
     def settlements(
         self, begin: date, end: date, *, infnos: Iterable[str] = SETTLEMENT_INFNOS, batch: int = 500
     ) -> Iterator[Entry]:
-        """The HIS-side ledger for reconciliation (3201/3202), streamed in ``setl_time`` order:
-        SUCCEEDED settlements and cancels whose centre day is in ``begin..end`` (inclusive),
-        plus REVERSED ones (by ``setl_time`` when known, else by their business day)."""
-        codes = list(infnos)
-        lo, hi = f"{begin.isoformat()} 00:00:00", f"{(end + timedelta(days=1)).isoformat()} 00:00:00"
-        sql = (
-            f"SELECT * FROM journal_entries WHERE infno IN ({marks(len(codes))})"
-            " AND state IN (?, ?) AND ((setl_time >= ? AND setl_time < ?)"
-            " OR (setl_time IS NULL AND business_date >= ? AND business_date <= ?))"
-            " ORDER BY COALESCE(setl_time, business_date), msgid"
-        )
-        params = [*codes, State.SUCCEEDED.value, State.REVERSED.value, lo, hi, begin, end]
-        for row in self._db.stream(sql, params, batch):
-            yield entry_from_row(row)
+        """The HIS-side ledger for reconciliation, streamed (see :func:`.ledger.settlements`)."""
+        return ledger.settlements(self._db, begin, end, infnos=infnos, batch=batch)
 
     # -- the reversal queue (see :mod:`.reversals`) ---------------------------------------
     def due_reversals(self, now: datetime, *, limit: int = 100) -> builtins.list[Entry]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from journal_support import CODE, body
+
 from yibao.core.journal import Entry, Journal, mask_input, open_journal
 
 PG_BASE = "postgresql://postgres@127.0.0.1:5432/test"

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from yibao.core.errors import ConfigurationError
 from yibao.core.journal import open_journal, schema
 from yibao.core.journal.db import BUSY_TIMEOUT_MS, Database, _connect_sqlite

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+
 from yibao.core.journal import (
     CARD_FIELDS,
     DIAGNOSIS_FIELDS,
@@ -33,9 +34,7 @@ def test_mask_id(value: str, masked: str) -> None:
     assert mask_id(value) == masked
 
 
-@pytest.mark.parametrize(
-    ("value", "masked"), [("张三", "张*"), ("欧阳娜娜", "欧***"), ("𠮷野家", "𠮷**"), ("李", "*")]
-)
+@pytest.mark.parametrize(("value", "masked"), [("张三", "张*"), ("欧阳娜娜", "欧***"), ("𠮷野家", "𠮷**"), ("李", "*")])
 def test_mask_name(value: str, masked: str) -> None:
     """A name keeps its first character (a non-BMP one too), one star per hidden character."""
     assert mask_name(value) == masked

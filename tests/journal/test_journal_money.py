@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from journal_support import drive
+
 from yibao.core.journal import MONEY_COLUMNS, Entry, Journal, State
 
 MakeEntry = Callable[..., Entry]
@@ -70,9 +71,7 @@ def test_extremes(journal: Journal, new_entry: MakeEntry) -> None:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.decimals(min_value=-(10**6), max_value=10**6, places=2), min_size=4, max_size=4))
-def test_any_two_decimal_amount_round_trips(
-    journal: Journal, new_entry: MakeEntry, amounts: list[Decimal]
-) -> None:
+def test_any_two_decimal_amount_round_trips(journal: Journal, new_entry: MakeEntry, amounts: list[Decimal]) -> None:
     """Any two-decimal amount comes back equal, as a Decimal, in every money column."""
     e = drive(journal, new_entry(), State.SENT)
     columns: dict[str, Any] = dict(zip(MONEY_COLUMNS, amounts, strict=True))

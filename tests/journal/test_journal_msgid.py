@@ -8,6 +8,7 @@ from multiprocessing.queues import Queue
 from typing import Any
 
 import pytest
+
 from yibao.core.journal import open_journal, split_msgid
 from yibao.core.journal.db import Database
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from journal_support import CODE, body, drive
+
 from yibao.core.journal import Entry, IllegalTransition, Journal, State, mask_input, open_journal
 
 FORK = multiprocessing.get_context("fork")

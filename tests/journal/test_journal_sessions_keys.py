@@ -9,6 +9,7 @@ from multiprocessing.queues import Queue
 from typing import Any
 
 import pytest
+
 from yibao.core.errors import StateError
 from yibao.core.journal import Journal, open_journal
 

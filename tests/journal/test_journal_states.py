@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from journal_support import drive
+
 from yibao.core.errors import StateError
 from yibao.core.journal import Entry, IllegalTransition, Journal, State
 from yibao.core.journal.states import LEGAL_TRANSITIONS
