@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from yibao.sandbox.app import create_app
 from yibao.sandbox.config import SandboxConfig
 from yibao.sandbox.server import RunningSandbox, run_in_thread
@@ -160,9 +161,7 @@ class Centre:
         return reply["output"]
 
     def sign_in(self) -> str:
-        out = self.ok(
-            "9001", {"signIn": {"opter_no": self.opter, "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}}
-        )
+        out = self.ok("9001", {"signIn": {"opter_no": self.opter, "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}})
         self.sign_no = out["signinoutb"]["sign_no"]
         return self.sign_no
 

@@ -100,9 +100,7 @@ def test_malformed_body_is_an_infcode_not_a_500(centre: Centre, content: bytes) 
     assert _err(centre, content)
 
 
-@pytest.mark.parametrize(
-    "field", ["infno", "msgid", "mdtrtarea_admvs", "opter", "fixmedins_code", "inf_time", "input"]
-)
+@pytest.mark.parametrize("field", ["infno", "msgid", "mdtrtarea_admvs", "opter", "fixmedins_code", "inf_time", "input"])
 def test_missing_envelope_field_is_named(centre: Centre, field: str) -> None:
     env = centre.envelope("1101", {"data": {}})
     del env[field]

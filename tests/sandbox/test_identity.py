@@ -44,18 +44,12 @@ def test_seed_is_synthetic_and_covers_the_cases(centre: Centre) -> None:
     assert sum(p["psn_cert_type"] == "99" for p in persons) >= 3
     places = {p["insuplc_admdvs"] for p in persons}
     assert {"441900", "440100", "620100", "620200", "530100", "530300", "110000"} <= places
-    assert any(p["balc"] > 0 for p in persons) and all(
-        p["balc"] == 0 for p in persons if p["insutype"] == "390"
-    )
+    assert any(p["balc"] > 0 for p in persons) and all(p["balc"] == 0 for p in persons if p["insutype"] == "390")
 
 
 def test_seed_is_deterministic(tmp_path: Path) -> None:
-    a = Centre(
-        app=create_app(SandboxConfig(paasid=PAASID, secret=SECRET, state_dir=tmp_path / "a"))
-    ).persons()
-    b = Centre(
-        app=create_app(SandboxConfig(paasid=PAASID, secret=SECRET, state_dir=tmp_path / "b"))
-    ).persons()
+    a = Centre(app=create_app(SandboxConfig(paasid=PAASID, secret=SECRET, state_dir=tmp_path / "a"))).persons()
+    b = Centre(app=create_app(SandboxConfig(paasid=PAASID, secret=SECRET, state_dir=tmp_path / "b"))).persons()
     assert a == b
 
 
@@ -93,9 +87,7 @@ def test_1101_by_card_needs_the_card_sn(centre: Centre) -> None:
         certno=p["certno"],
     )
     assert ok["infcode"] == 0 and ok["output"]["baseinfo"]["psn_no"] == p["psn_no"]
-    wrong = _q1101(
-        centre, mdtrt_cert_type="03", mdtrt_cert_no=p["card_no"], card_sn="0" * 32, psn_cert_type="01"
-    )
+    wrong = _q1101(centre, mdtrt_cert_type="03", mdtrt_cert_no=p["card_no"], card_sn="0" * 32, psn_cert_type="01")
     assert wrong["infcode"] == -1 and "card_sn" in wrong["err_msg"]
     missing = _q1101(centre, mdtrt_cert_type="03", mdtrt_cert_no=p["card_no"], psn_cert_type="01")
     assert missing["infcode"] == -1 and "card_sn" in missing["err_msg"]
@@ -109,9 +101,7 @@ def test_1101_hk_macau_taiwan_and_foreign_documents(centre: Centre) -> None:
         assert reply["infcode"] == 0, reply["err_msg"]
         assert reply["output"]["baseinfo"]["psn_cert_type"] == "99"
     n = docs[0]["certno"]
-    mismatch = _q1101(
-        centre, mdtrt_cert_type="03", mdtrt_cert_no=n, card_sn="OTHER", psn_cert_type="99", certno=n
-    )
+    mismatch = _q1101(centre, mdtrt_cert_type="03", mdtrt_cert_no=n, card_sn="OTHER", psn_cert_type="99", certno=n)
     assert mismatch["infcode"] == -1
 
 

@@ -13,9 +13,7 @@ from yibao.sandbox.config import SandboxConfig
 
 
 def _signin(c: Centre, opter: str | None = None) -> dict[str, Any]:
-    return c.call(
-        "9001", {"signIn": {"opter_no": opter or c.opter, "mac": "00-11-22-33-44-55", "ip": "127.0.0.1"}}
-    )
+    return c.call("9001", {"signIn": {"opter_no": opter or c.opter, "mac": "00-11-22-33-44-55", "ip": "127.0.0.1"}})
 
 
 def _signout(c: Centre, sign_no: str) -> dict[str, Any]:
