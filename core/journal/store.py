@@ -226,16 +226,27 @@ class Journal:
     def _select(self, where: str, params: list[Any], tail: str = "ORDER BY created_at, msgid") -> list[Entry]:
         return select_entries(self._db, where, params, tail)
 
-    def list(self, *, state: State | None = None, infno: str | None = None, limit: int = 200) -> builtins.list[Entry]:
-        """Newest first, optionally one state and/or one infno."""
+    def list(
+        self,
+        *,
+        state: State | None = None,
+        infno: str | None = None,
+        limit: int = 200,
+        psn_no: str | None = None,
+        mdtrt_id: str | None = None,
+        idem_key: str | None = None,
+    ) -> builtins.list[Entry]:
+        """Newest first; each given filter must match (``idem_key`` finds what a HIS bill
+        number started, e.g. after a crash left its key ``in_progress``)."""
         where: builtins.list[str] = ["1 = 1"]
         params: builtins.list[Any] = []
+        filters = {"infno": infno, "psn_no": psn_no, "mdtrt_id": mdtrt_id, "idem_key": idem_key}
         if state is not None:
-            where.append("state = ?")
-            params.append(State(state).value)
-        if infno is not None:
-            where.append("infno = ?")
-            params.append(infno)
+            filters["state"] = State(state).value
+        for column, value in filters.items():
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
         newest_first = "ORDER BY created_at DESC, msgid DESC LIMIT ?"
         return self._select(" AND ".join(where), [*params, limit], newest_first)
 

@@ -200,3 +200,13 @@ def test_to_dict_is_json_ready_and_masked(journal: Journal, new_entry: MakeEntry
     text = wire.dumps(shown)
     assert '"medfee_sumamt":1.10' in text and "430104199001011234" not in text
     assert done.to_dict(full_input=True)["input_full"]["data"]["certno"] == "430104199001011234"
+
+
+def test_list_by_person_visit_and_key(journal: Journal, new_entry: MakeEntry) -> None:
+    """list() finds the entries of a person, a visit or an idempotency key."""
+    a = new_entry(psn_no="PX", mdtrt_id="MX", idem_key="BILL-X")
+    new_entry(psn_no="PY", mdtrt_id="MY", idem_key="BILL-Y")
+    assert [e.msgid for e in journal.list(psn_no="PX")] == [a.msgid]
+    assert [e.msgid for e in journal.list(mdtrt_id="MX")] == [a.msgid]
+    assert [e.msgid for e in journal.list(idem_key="BILL-X", state=State.INTENT)] == [a.msgid]
+    assert journal.list(idem_key="BILL-X", state=State.SENT) == []
