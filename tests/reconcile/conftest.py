@@ -10,8 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
+
 from yibao.core.client import Client
 from yibao.core.config import parse_config
+from yibao.core.workflows.clear import widen_fields
 from yibao.core.workflows.identify import Identity, Medium, identify
 from yibao.core.workflows.inpatient import InpatientStay
 from yibao.core.workflows.outpatient import Diagnosis, OutpatientVisit
@@ -108,6 +110,7 @@ def _accept_local_clr_types(sandbox: RunningSandbox, client: Client) -> None:
     from yibao.core.catalog import validate
 
     accept_region_clr_types(client)
+    widen_fields(client)
     catalog = client.catalog
     dispatcher = sandbox.app.state.sandbox.dispatcher
     dispatcher._validators[REGION] = lambda infno, inp: list(validate(catalog, infno, inp))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from yibao.core.files import zip_file
 from yibao.core.workflows.recon_files import (
     DetailRow,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from yibao.core.workflows.recon_diff import Spill
 from yibao.core.workflows.recon_files import DetailRow, ResultRow, write_detail, write_result
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+
 from yibao.core.errors import OutcomeUnknownError
 from yibao.core.journal import State
 from yibao.core.workflows.reconcile import ReconcileReport, month_bounds, reconcile

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from yibao.core.errors import BusinessError, OutcomeUnknownError
 from yibao.core.files import FileLimits, UnsafeFileError, download, encode_in, open_member, upload
 
