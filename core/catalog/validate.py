@@ -104,6 +104,8 @@ def _number_check(length: int | None, scale: int | None) -> Check:
             return None
         counts = _digit_counts(v)
         if counts is None:
+            if isinstance(v, Decimal):
+                return "type", f"{v} is not a finite number"
             return "type", f"expected a number (Decimal, int or numeric text), got {type(v).__name__}"
         if counts[1] > dec_limit:
             return "precision", f"{counts[1]} decimals, at most {dec_limit}"
@@ -262,10 +264,14 @@ class _NodeCheck:
             elif cls is Decimal:
                 limits = numbers.get(key)
                 if limits is not None:
-                    _sign, digits, exp = v.as_tuple()
-                    # decimals = -exp, integer digits = len(digits) + exp (both for any exponent)
-                    if type(exp) is int and -exp <= limits[0] and len(digits) + exp <= limits[1]:
-                        continue
+                    # str() is several times cheaper than as_tuple().  Plain notation only (no
+                    # "E"), finite only (NaN / Infinity end in a letter); else the full check.
+                    text = str(v)
+                    if "E" not in text and text[-1] <= "9":
+                        dot = text.find(".")
+                        decimals = len(text) - dot - 1 if dot >= 0 else 0
+                        if decimals <= limits[0] and v.adjusted() < limits[1]:
+                            continue
             check = checks.get(key)
             if check is None:
                 child = self.children.get(key)

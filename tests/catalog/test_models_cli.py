@@ -9,6 +9,7 @@ import attrs
 import pytest
 import typer
 from typer.testing import CliRunner
+
 from yibao.core.catalog import load_catalog
 from yibao.core.catalog.gen_models import MODEL_INFNOS
 from yibao.core.catalog.models import (

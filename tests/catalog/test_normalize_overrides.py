@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from yibao.core.catalog import Catalog, load_catalog, normalize, validate
 from yibao.core.catalog.kinds import kind_of
 from yibao.core.catalog.overrides import FIELD_OVERRIDES, NODE_OVERRIDES

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from yibao.core.catalog import build, load_catalog, spectext
 from yibao.core.catalog.guangdong import to_pipe_lines
 from yibao.core.catalog.parser import parse_transactions

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from yibao.core.catalog import Catalog, load_catalog, validate
 from yibao.core.errors import ValidationIssue
 
