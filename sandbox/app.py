@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
+
 from yibao.core import wire
 
 from . import control
@@ -116,7 +117,7 @@ async def _call(request: Request) -> Response:
             await _drop(request.scope)
             return Response(b"", status_code=204)  # never reaches the client: the socket is closed
         if fault.mode == "delay":
-            await asyncio.sleep(fault.seconds)
+            await asyncio.sleep(float(fault.seconds))  # a delay, not money
     if outcome.raw is not None:
         headers = {}
         if outcome.raw.filename:

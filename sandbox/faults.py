@@ -36,7 +36,7 @@ class Fault:
     infno: str
     mode: str
     times: int = 1
-    seconds: float = 0.0
+    seconds: Decimal = Decimal(0)
     err_msg: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,7 +70,7 @@ class FaultPlan:
         err_msg = body.get("err_msg", "") or ""
         if not isinstance(err_msg, str):
             raise ValueError("err_msg: a string")
-        return Fault(infno=infno, mode=mode, times=times, seconds=float(seconds), err_msg=err_msg)
+        return Fault(infno=infno, mode=mode, times=times, seconds=Decimal(seconds), err_msg=err_msg)
 
     def arm(self, fault: Fault) -> None:
         with self._lock:
