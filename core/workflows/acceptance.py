@@ -192,8 +192,10 @@ def _placeholder(field: Any, now: datetime, dictionaries: Mapping[str, Mapping[s
 def _row(node: Any, context: Mapping[str, Any], now: datetime, dictionaries: Mapping[str, Mapping[str, str]]) -> Any:
     row: dict[str, Any] = {}
     for field in node.fields:
-        if field.code in context:
-            row[field.code] = context[field.code]
+        known = context.get(field.code)
+        fits = isinstance(known, str) and (field.length is None or len(known) <= field.length)
+        if known is not None and (fits or not isinstance(known, str)):
+            row[field.code] = known
         elif field.required:
             row[field.code] = _placeholder(field, now, dictionaries)
     for child in node.children:
@@ -228,12 +230,13 @@ def synth_input(
 # ---------------------------------------------------------------------------- the flows
 
 
-def _pick_person(client: Client, persons: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
+def _pick_person(client: Client, persons: Sequence[Mapping[str, Any]], locality: str) -> Mapping[str, Any]:
+    """A person of ``locality`` (local / province / other) when there is one, else the first."""
     if not persons:
         raise ValueError("no insured person to run the flows with (AcceptanceData.persons is empty)")
     area = client.config.institution.mdtrtarea_admvs
-    local = [p for p in persons if str(p.get("insuplc_admdvs", "")).startswith(area[:4])]
-    return (local or list(persons))[0]
+    same = [p for p in persons if client.profile.classify(str(p.get("insuplc_admdvs", "")), area) == locality]
+    return (same or list(persons))[0]
 
 
 def _items(data: AcceptanceData) -> list[FeeItem]:
@@ -263,6 +266,7 @@ class _Flows:
             "med_type": {"pharmacy": "41", "clinic": "9935"}.get(kind, "11"),
         }  # fmt: skip
         self.setl_ids: dict[str, str] = {}
+        self.kept: dict[str, Any] = {}
         self.messages: list[str] = []
 
     def step(self, label: str, fn: Callable[[], Any]) -> Any:
@@ -286,17 +290,27 @@ class _Flows:
         return identity
 
     def keep(self, label: str, settlement: Any) -> Any:
-        if settlement is not None:
-            self.setl_ids.setdefault(label, settlement.setl_id)
+        if settlement is not None and label not in self.kept:
+            self.kept[label] = settlement
+            self.setl_ids[label] = settlement.setl_id
             self.ctx.update(setl_id=settlement.setl_id, mdtrt_id=settlement.mdtrt_id)
         return settlement
+
+    def restore(self, label: str, identity: Any) -> None:
+        """Point the context back at a settlement that stays settled (for the queries)."""
+        kept = self.kept.get(label)
+        if kept is not None:
+            self.ctx.update(setl_id=kept.setl_id, mdtrt_id=kept.mdtrt_id, psn_no=identity.psn_no,
+                            certno=identity.certno, psn_name=identity.psn_name)  # fmt: skip
 
     def run(self) -> None:
         from .identify import Medium
 
         if self.wants("9001"):
             self.step("9001 sign-in", self.client.sessions.sign_in)
-        person = _pick_person(self.client, self.data.persons)
+        person = _pick_person(self.client, self.data.persons, "local")
+        # 异地清分 (3260) lists settlements of persons insured elsewhere in the province.
+        remote = _pick_person(self.client, self.data.persons, "province")
         ident = self.step(
             "1101 ID card",
             lambda: self.identify(Medium.id_card(str(person["certno"]), str(person.get("psn_name", "")))),
@@ -307,9 +321,9 @@ class _Flows:
         self.ctx.update(med_list_codg=items[0].med_list_codg, medins_list_codg=items[0].medins_list_codg,
                         fixmedins_hilist_id=items[0].medins_list_codg, feedetl_sn=items[0].feedetl_sn)  # fmt: skip
         if self.kind == "pharmacy":
-            self.pharmacy(ident, items, person)
+            self.pharmacy(ident, items, remote)
         else:
-            self.outpatient(ident, items)
+            self.outpatient(ident, items, remote)
             if self.wants("2401", "2304"):
                 self.inpatient(ident, items)
         if self.wants("3201", "3202", "9101", "9102"):
@@ -331,14 +345,13 @@ class _Flows:
                 ev = self.step("1101 e-voucher", lambda: self.identify(Medium.ectoken(token)))
                 if ev is not None:
                     self.step("2101/2102 e-voucher", lambda: self.keep("e-voucher", settle(ev)))
-        self.ctx.update(psn_no=ident.psn_no)
         if self.wants("2103"):
             extra = self.step("2102 to cancel", lambda: settle(ident))
             if extra is not None:
                 self.step("2103", lambda: cancel_pharmacy(self.client, ident, extra))
         if self.wants("2601"):
             self.reverse(lambda: settle(ident), "2102", ident)
-        self.ctx["setl_id"], self.ctx["mdtrt_id"] = self.setl_ids.get("ID card", ""), self.ctx.get("mdtrt_id", "")
+        self.restore("ID card", ident)
 
     def reverse(self, make: Callable[[], Any], oinfno: str, ident: Any) -> None:
         original = self.step(f"{oinfno} to reverse", make)
@@ -346,25 +359,52 @@ class _Flows:
             data = {"data": {"psn_no": ident.psn_no, "omsgid": original.msgid, "oinfno": oinfno}}
             self.step("2601", lambda: self.client.call("2601", data))
 
-    def outpatient(self, ident: Any, items: list[FeeItem]) -> None:
+    def outpatient(self, ident: Any, items: list[FeeItem], person: Mapping[str, Any]) -> None:
+        from .identify import Medium
         from .outpatient import Diagnosis, OutpatientVisit
 
         diag = [Diagnosis("J00.x00", "急性鼻咽炎")]
         stamp = f"{datetime.now():%H%M%S}"
+        tokens = self.data.ectoken
 
-        def visit(n: int, undo: bool) -> None:
-            v = OutpatientVisit.register(self.client, ident, ipt_otp_no=f"MZ{stamp}{n}", med_type=self.ctx["med_type"])
-            self.ctx.update(mdtrt_id=v.mdtrt_id, ipt_otp_no=v.ipt_otp_no, chrg_bchno=f"B{stamp}{n}")
+        def fresh(who: Any) -> str:
+            assert tokens is not None
+            return tokens(who.certno)
+
+        def visit(n: int, who: Any, label: str, undo: bool) -> None:
+            bch = f"B{stamp}{n}"
+            v = OutpatientVisit.register(self.client, who, ipt_otp_no=f"MZ{stamp}{n}", med_type=self.ctx["med_type"])
+            self.ctx.update(mdtrt_id=v.mdtrt_id, ipt_otp_no=v.ipt_otp_no, chrg_bchno=bch)
             v.upload_visit(diag)
-            v.upload_fees(f"B{stamp}{n}", items)
-            self.keep("ID card" if not undo else "cancelled", v.settle(f"B{stamp}{n}", acct_used_flag="1"))
+            v.upload_fees(bch, items)
+            self.keep(label, v.settle(bch, acct_used_flag="1", ectoken_provider=fresh if tokens else None))
             if undo:
-                v.cancel(f"B{stamp}{n}")
-                v.revoke_fees(f"B{stamp}{n}")
+                v.cancel(bch)
+                v.revoke_fees(bch)
                 v.unregister()
 
-        self.step("outpatient visit", lambda: visit(1, False))
-        self.step("outpatient undo", lambda: visit(2, True))
+        self.step("outpatient ID card", lambda: visit(1, ident, "ID card", False))
+        if tokens is not None:
+            token = self.step("e-voucher token", lambda: tokens(str(person["certno"])))
+            ev = self.step("1101 e-voucher", lambda: self.identify(Medium.ectoken(token))) if token else None
+            if ev is not None:
+                self.step("outpatient e-voucher", lambda: visit(2, ev, "e-voucher", False))
+        self.step("outpatient undo", lambda: visit(3, ident, "cancelled", True))
+        if self.wants("2601"):
+            holder: dict[str, OutpatientVisit] = {}
+
+            def settled_visit() -> Any:
+                bch = f"B{stamp}4"
+                v = OutpatientVisit.register(
+                    self.client, ident, ipt_otp_no=f"MZ{stamp}4", med_type=self.ctx["med_type"]
+                )
+                holder["v"] = v
+                v.upload_visit(diag)
+                v.upload_fees(bch, items)
+                return v.settle(bch, acct_used_flag="1")
+
+            self.reverse(settled_visit, "2207", ident)
+        self.restore("ID card", ident)
 
     def inpatient(self, ident: Any, items: list[FeeItem]) -> None:
         from .inpatient import InpatientStay
