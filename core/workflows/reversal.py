@@ -67,17 +67,23 @@ class ReversalQueue:
         entry = self.client.journal.get(msgid)
         if entry is None:
             return
-        at = self.client.clock() + timedelta(seconds=self.client.config.reversal.delay_seconds)
+        at = self.now() + timedelta(seconds=self.client.config.reversal.delay_seconds)
         self.client.journal.schedule_reversal(msgid, at, 0, None)
         log.warning("outcome_unknown", infno=entry.infno, msgid=msgid,
                     reversible=entry.infno in self.client.profile.reversible, first_reversal_at=at.isoformat())
 
     def backoff(self, attempts: int) -> float:
         """Capped exponential backoff in seconds, plus jitter (kept apart for tests)."""
-        return min(self.BACKOFF_CAP, self.BACKOFF_BASE * (2 ** attempts)) + self.jitter()
+        return min(self.BACKOFF_CAP, self.BACKOFF_BASE * (2.0 ** attempts)) + self.jitter()
 
     def jitter(self) -> float:
         return random.uniform(0, 1.0)
+
+    def now(self) -> datetime:
+        """The client's clock as an aware datetime: the journal's times are aware UTC, and
+        the injected clock (``datetime.now`` by default) is naive local time."""
+        now = self.client.clock()
+        return now if now.tzinfo is not None else now.astimezone()
 
     # ------------------------------------------------------------------ running
 
@@ -86,7 +92,7 @@ class ReversalQueue:
         for entry in self.client.journal.unresolved_for_person(psn_no):
             if entry.infno == "2601":
                 continue
-            if entry.next_attempt_at is not None and entry.next_attempt_at <= self.client.clock():
+            if entry.next_attempt_at is not None and entry.next_attempt_at <= self.now():
                 self.reverse_one(entry)
         left = [e for e in self.client.journal.unresolved_for_person(psn_no) if e.infno != "2601"]
         if left:
@@ -116,7 +122,7 @@ class ReversalQueue:
     def run_due(self, *, now: datetime | None = None) -> RecoverReport:
         """One pass over the due entries."""
         report = RecoverReport()
-        now = now or self.client.clock()
+        now = now or self.now()
         for entry in self.client.journal.claim_due_reversals(now, self._worker_id(), 60):
             if entry.infno == "2601":
                 continue
@@ -140,7 +146,7 @@ class ReversalQueue:
             due = [e.next_attempt_at for e in pending if e.state != State.NEEDS_ATTENTION and e.next_attempt_at]
             if not due:
                 break
-            delay = (min(due) - self.client.clock()).total_seconds()
+            delay = (min(due) - self.now()).total_seconds()
             if delay > max(0.0, deadline - time.monotonic()):
                 break
             time.sleep(max(0.05, delay))
@@ -205,7 +211,7 @@ class ReversalQueue:
         return State.REVERSED
 
     def _retry(self, entry: Entry, attempts: int, why: str, report: RecoverReport | None) -> State:
-        at = self.client.clock() + timedelta(seconds=self.backoff(attempts))
+        at = self.now() + timedelta(seconds=self.backoff(attempts))
         self.client.journal.schedule_reversal(entry.msgid, at, attempts, why[:500])
         if report is not None:
             report.pending.append(entry.msgid)

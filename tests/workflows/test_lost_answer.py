@@ -1,0 +1,194 @@
+"""Unknown outcomes and their reversal against the sandbox over loopback (reliability.md §2
+cases 1-4, 8, 9): the journal state, the 2601 messages and the centre's books."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from yibao.core.client import Client
+from yibao.core.errors import BusinessError, NotSentError, OutcomeUnknownError
+from yibao.core.journal import Entry, State
+from yibao.core.workflows.identify import Identity
+from yibao.core.workflows.settle import settle_pharmacy
+
+from .conftest import MakeClient
+from .support import Centre, items, settled_total
+
+
+def _reversals_of(client: Client, msgid: str) -> list[Entry]:
+    return [e for e in client.journal.list(infno="2601", limit=1000) if e.omsgid == msgid]
+
+
+def _lost(client: Client, identity: Identity, drugs: list[dict[str, Any]], n: int = 2) -> str:
+    with pytest.raises(OutcomeUnknownError) as info:
+        settle_pharmacy(client, identity, items(drugs, 1, n), acct_used_flag="1")
+    msgid = info.value.msgid
+    assert msgid is not None
+    return str(msgid)
+
+
+def test_lost_answer_after_commit_is_reversed(client: Client, centre: Centre, drugs: list[dict[str, Any]],
+                                              who: Callable[[int], Identity]) -> None:
+    """A 2102 committed then dropped is UNKNOWN; recover() sends 2601 and the centre's books go back to zero."""
+    person = who(0)
+    balance_before = person.balc
+    centre.fault("2102", "drop_after_commit")
+    msgid = _lost(client, person, drugs)
+    entry = client.journal.get(msgid)
+    assert entry is not None and entry.state == State.UNKNOWN
+    # The centre did commit it: the person is charged until the 2601.
+    row = next(r for r in centre.ledger() if r["msgid"] == msgid)
+    assert row["state"] == "settled" and settled_total(centre.ledger(), person.psn_no) > 0
+    report = client.reversals.recover(wait=True, max_wait=20)
+    assert report.reversed == [msgid] and report.unresolved == []
+    entry = client.journal.get(msgid)
+    assert entry is not None and entry.state == State.REVERSED
+    ledger = centre.ledger()
+    assert next(r for r in ledger if r["msgid"] == msgid)["state"] == "reversed"
+    assert settled_total(ledger, person.psn_no) == Decimal("0")
+    (rev,) = _reversals_of(client, msgid)
+    assert rev.oinfno == "2102" and rev.state == State.SUCCEEDED and rev.msgid != msgid
+    # The account payment came back: 1101 shows the balance as before.
+    from yibao.core.workflows.identify import identify
+
+    assert identify(client, person.medium).balc == balance_before
+
+
+def test_connection_refused_is_not_sent(make_client: MakeClient, centre: Centre, drugs: list[dict[str, Any]],
+                                        who: Callable[[int], Identity]) -> None:
+    """Connection refused: NOT_SENT, no 2601 queued or sent, nothing at the centre."""
+    from tests.core.sigserver import free_closed_port
+
+    person = who(1)
+    client = make_client()
+    client.sessions.current_sign_no()  # signed in while the centre is up
+    dead = make_client(url=f"http://127.0.0.1:{free_closed_port()}")
+    with pytest.raises(NotSentError) as info:
+        dead.call("2102", {"druginfo": _druginfo(person, drugs), "drugdetail": _detail(drugs)},
+                  insuplc_admdvs=person.insuplc_admdvs)
+    msgid = str(info.value.msgid)
+    entry = dead.journal.get(msgid)
+    assert entry is not None and entry.state == State.NOT_SENT
+    report = dead.reversals.recover(wait=False)
+    assert report.reversed == [] and report.unresolved == []
+    assert _reversals_of(dead, msgid) == []
+    assert centre.ledger() == []
+
+
+def _detail(drugs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from datetime import datetime
+
+    return [i.row(datetime.now()) for i in items(drugs, 1, 1)]
+
+
+def _druginfo(person: Identity, drugs: list[dict[str, Any]]) -> dict[str, Any]:
+    from datetime import datetime
+
+    return {"psn_no": person.psn_no, **person.cert_fields(), "begntime": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "medfee_sumamt": items(drugs, 1, 1)[0].amount, "insutype": person.insutype, "acct_used_flag": "0"}
+
+
+def test_slow_commit_timeout_then_reversal(make_client: MakeClient, centre: Centre, drugs: list[dict[str, Any]],
+                                           persons: list[dict[str, Any]]) -> None:
+    """The centre answers after the client gave up (delay > read timeout): UNKNOWN, then 2601 reverses it."""
+    from yibao.core.workflows.identify import Medium, identify
+
+    client = make_client(read_timeout="1")
+    p = persons[2]
+    person = identify(client, Medium.id_card(p["certno"], p["psn_name"]))
+    centre.fault("2102", "delay", seconds=3)
+    msgid = _lost(client, person, drugs)
+    entry = client.journal.get(msgid)
+    assert entry is not None and entry.state == State.UNKNOWN
+    report = client.reversals.recover(wait=True, max_wait=20)
+    assert report.reversed == [msgid]
+    assert next(r for r in centre.ledger() if r["msgid"] == msgid)["state"] == "reversed"
+    assert settled_total(centre.ledger(), person.psn_no) == Decimal("0")
+
+
+def test_reversal_of_an_original_the_centre_never_saw_needs_attention(
+        make_client: MakeClient, centre: Centre, drugs: list[dict[str, Any]],
+        who: Callable[[int], Identity]) -> None:
+    """2601 answered "原交易不存在": retried not_found_retries times with fresh msgids, then NEEDS_ATTENTION."""
+    client = make_client(not_found_retries=2)
+    person = who(3)
+    centre.fault("2102", "html_page")  # nothing committed, and the answer is not an envelope
+    msgid = _lost(client, person, drugs)
+    report = client.reversals.recover(wait=True, max_wait=20)
+    assert report.needs_attention == [msgid] and report.reversed == []
+    entry = client.journal.get(msgid)
+    assert entry is not None and entry.state == State.NEEDS_ATTENTION
+    tries = _reversals_of(client, msgid)
+    assert len(tries) == 3  # the first answer plus not_found_retries repeats
+    assert len({t.msgid for t in tries}) == 3 and all(t.state == State.FAILED for t in tries)
+    assert all("不存在" in (t.err_msg or "") for t in tries)
+    assert centre.ledger() == []
+    # The person stays blocked: a human must look at it first.
+    from yibao.core.errors import StateError
+
+    with pytest.raises(StateError):
+        settle_pharmacy(client, person, items(drugs, 1, 1))
+
+
+def test_reversal_whose_answer_is_lost_is_retried_with_same_omsgid(
+        client: Client, centre: Centre, drugs: list[dict[str, Any]], who: Callable[[int], Identity]) -> None:
+    """The first 2601 commits but its answer is dropped: a second 2601 (new msgid, same omsgid) ends REVERSED."""
+    person = who(4)
+    centre.fault("2102", "drop_after_commit")
+    msgid = _lost(client, person, drugs)
+    centre.fault("2601", "drop_after_commit")
+    report = client.reversals.recover(wait=True, max_wait=20)
+    assert report.reversed == [msgid]
+    entry = client.journal.get(msgid)
+    assert entry is not None and entry.state == State.REVERSED
+    tries = _reversals_of(client, msgid)
+    assert len(tries) == 2 and tries[0].msgid != tries[1].msgid
+    assert {t.omsgid for t in tries} == {msgid} and {t.oinfno for t in tries} == {"2102"}
+    assert sorted(t.state.value for t in tries) == ["SUCCEEDED", "UNKNOWN"]
+    rows = [r for r in centre.ledger() if r["psn_no"] == person.psn_no]
+    assert [r["state"] for r in rows] == ["reversed"]  # one settlement, reversed once
+    assert settled_total(rows, person.psn_no) == Decimal("0")
+
+
+def test_business_error_is_failed_without_reversal(client: Client, centre: Centre, drugs: list[dict[str, Any]],
+                                                   who: Callable[[int], Identity]) -> None:
+    """infcode -1 (reject fault) is FAILED: no 2601, nothing at the centre, the person may settle again."""
+    person = who(5)
+    centre.fault("2102", "reject", err_msg="余额不足(模拟)")
+    with pytest.raises(BusinessError) as info:
+        settle_pharmacy(client, person, items(drugs, 1, 1))
+    msgid = str(info.value.msgid)
+    entry = client.journal.get(msgid)
+    assert entry is not None and entry.state == State.FAILED and "余额不足" in (entry.err_msg or "")
+    assert client.reversals.recover(wait=False).unresolved == []
+    assert _reversals_of(client, msgid) == [] and centre.ledger() == []
+    ok = settle_pharmacy(client, person, items(drugs, 1, 1))
+    assert [r["setl_id"] for r in centre.ledger()] == [ok.setl_id]
+
+
+@pytest.mark.parametrize("mode", ["truncated_json", "error_500", "html_page"])
+def test_bad_responses_are_unknown(mode: str, make_client: MakeClient, centre: Centre,
+                                   drugs: list[dict[str, Any]], who: Callable[[int], Identity]) -> None:
+    """HTML page, truncated JSON, HTTP 500: UNKNOWN (never FAILED), then 2601; nothing stays charged."""
+    client = make_client(not_found_retries=1)
+    person = who(6)
+    centre.fault("2102", mode)
+    msgid = _lost(client, person, drugs)
+    entry = client.journal.get(msgid)
+    assert entry is not None and entry.state == State.UNKNOWN
+    report = client.reversals.recover(wait=True, max_wait=20)
+    entry = client.journal.get(msgid)
+    assert entry is not None
+    committed = [r for r in centre.ledger() if r["msgid"] == msgid]
+    if committed:  # truncated_json: the centre committed, then cut the answer
+        assert report.reversed == [msgid] and entry.state == State.REVERSED
+        assert committed[0]["state"] == "reversed"
+    else:  # 500 / HTML: nothing committed, so 2601 finds nothing and a human is asked
+        assert report.needs_attention == [msgid] and entry.state == State.NEEDS_ATTENTION
+    assert mode != "truncated_json" or committed
+    assert settled_total(centre.ledger(), person.psn_no) == Decimal("0")
+    assert _reversals_of(client, msgid)
