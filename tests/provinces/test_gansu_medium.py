@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from yibao.provinces.gansu.medium import input_1101
 from yibao.provinces.gansu.profile import BASELINE_INFNOS
 

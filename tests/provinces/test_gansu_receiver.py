@@ -11,6 +11,7 @@ from typing import Any
 import pluggy
 import pytest
 from starlette.testclient import TestClient
+
 from yibao.core.errors import BusinessError
 from yibao.core.plugins import get_plugin_manager, hookimpl
 from yibao.provinces.gansu.receiver import TifVerifier, create_receiver
@@ -35,9 +36,7 @@ class HIS:
         self.seen: list[tuple[str, str, Mapping[str, Any]]] = []
 
     @hookimpl
-    def yibao_online_order(
-        self, profile: Any, infno: str, order: Mapping[str, Any]
-    ) -> Mapping[str, Any] | None:
+    def yibao_online_order(self, profile: Any, infno: str, order: Mapping[str, Any]) -> Mapping[str, Any] | None:
         self.seen.append((profile.code, infno, order))
         if order.get("refuse"):
             raise BusinessError("订单金额不符")
@@ -55,9 +54,7 @@ def his_pm() -> tuple[pluggy.PluginManager, HIS]:
 def test_signed_6201_reaches_the_his_and_is_answered(his_pm: tuple[pluggy.PluginManager, HIS]) -> None:
     """A correctly signed 6201 is handed to the hook; the reply is the platform envelope with infcode 0."""
     pm, his = his_pm
-    app = create_receiver(
-        paasid="centre", secret="s3cret", fixmedins_code="H62010000001", pm=pm, clock=lambda: NOW
-    )
+    app = create_receiver(paasid="centre", secret="s3cret", fixmedins_code="H62010000001", pm=pm, clock=lambda: NOW)
     client = TestClient(app)
     r = client.post("/H62010000001/online/6201", content=_envelope("6201", {"medfee_sumamt": 12.30}),
                     headers=_headers(int(NOW), "n-1"))  # fmt: skip
@@ -75,12 +72,8 @@ def test_signed_6201_reaches_the_his_and_is_answered(his_pm: tuple[pluggy.Plugin
 def test_6202_refusal_and_missing_handler(his_pm: tuple[pluggy.PluginManager, HIS]) -> None:
     """A BusinessError from the HIS is infcode -1 with its err_msg; without a handler, -1 too."""
     pm, _ = his_pm
-    app = create_receiver(
-        paasid="centre", secret="s3cret", fixmedins_code="H62010000001", pm=pm, clock=lambda: NOW
-    )
-    r = TestClient(app).post(
-        "/", content=_envelope("6202", {"refuse": True}), headers=_headers(int(NOW), "n-2")
-    )
+    app = create_receiver(paasid="centre", secret="s3cret", fixmedins_code="H62010000001", pm=pm, clock=lambda: NOW)
+    r = TestClient(app).post("/", content=_envelope("6202", {"refuse": True}), headers=_headers(int(NOW), "n-2"))
     assert r.json()["infcode"] == -1 and r.json()["err_msg"] == "订单金额不符"
     bare = create_receiver(
         paasid="centre", secret="s3cret", fixmedins_code="H62010000001",

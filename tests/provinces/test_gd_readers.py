@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from yibao.provinces.guangdong.profile import CARD_INIT_URLS
 from yibao.provinces.guangdong.readers import (
     CardReaderError,
@@ -36,9 +37,7 @@ def _set(lib: ctypes.CDLL, fn: str, code: int, out: bytes, sign: bytes = b"SIGN"
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8"])
-def test_read_card_bas_parses_pipe_fields_in_either_encoding(
-    build_lib: Callable[[str], Path], encoding: str
-) -> None:
+def test_read_card_bas_parses_pipe_fields_in_either_encoding(build_lib: Callable[[str], Path], encoding: str) -> None:
     """ReadCardBas: 11 fields after the leading extra one, the name decoded from GBK or UTF-8."""
     lib, path = _fake(build_lib)
     reader = DllCardReader(path, encoding=encoding)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import attrs
+
 from yibao.core.plugins import load_registry
 from yibao.provinces.guangdong.dongguan import DONGGUAN, profile_for_kind
 from yibao.provinces.guangdong.profile import GUANGDONG

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from yibao.core.errors import ConfigurationError
 from yibao.core.plugins import get_plugin_manager, load_registry
 from yibao.provinces.yunnan.dll import DllTransport
@@ -31,9 +32,7 @@ def test_envelope_goes_through_the_library(
 ) -> None:
     """The envelope JSON reaches the library and its output buffer comes back as the response."""
     lib = build_lib("yn_business")
-    transport = DllTransport(
-        str(lib), function=function, signature=signature, encoding=encoding, output_size=8192
-    )
+    transport = DllTransport(str(lib), function=function, signature=signature, encoding=encoding, output_size=8192)
     response = _post(transport, "1101", "H53010000001202601011200000001")
     assert response.status_code == 200
     reply = response.json()

@@ -32,9 +32,7 @@ def _hook() -> tuple[Any, Any, Any]:
 def test_1191_e_voucher_sends_operator_fields_and_returns_the_token() -> None:
     """01: businesstype / operator / office go to 1191; the token becomes 1101's mdtrt_cert_no."""
     hook, yunnan, _ = _hook()
-    centre = Centre(
-        {"1191": {"data": {"mdtrt_cert_no": "TOKEN-1", "certno": "530102199001011234", "psn_name": "甲"}}}
-    )
+    centre = Centre({"1191": {"data": {"mdtrt_cert_no": "TOKEN-1", "certno": "530102199001011234", "psn_name": "甲"}}})
     request = {"mdtrt_cert_type": "01", "operatorid": "0001", "operatorname": "收费员", "officeid": "K01",
                "officename": "门诊"}  # fmt: skip
     out = hook.yibao_read_medium(profile=yunnan, step="1191", request=request, call=centre)
@@ -73,10 +71,7 @@ def test_1192_only_for_id_card_persons_and_only_in_yunnan() -> None:
     assert centre.calls == [("1192", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "ID1",
                                                 "psn_cert_type": "01", "psn_name": "乙", "infno": "2207",
                                                 "cardtoken": ""}})]  # fmt: skip
-    assert (
-        hook.yibao_read_medium(profile=yunnan, step="1192", request={"mdtrt_cert_type": "01"}, call=centre)
-        == {}
-    )
+    assert hook.yibao_read_medium(profile=yunnan, step="1192", request={"mdtrt_cert_type": "01"}, call=centre) == {}
     assert len(centre.calls) == 1
     assert hook.yibao_read_medium(profile=guangdong, step="1191", request=req, call=centre) is None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+
 from yibao.core.errors import StateError
 from yibao.provinces.yunnan.signin import check_sign_in_allowed, needs_new_cycle
 
