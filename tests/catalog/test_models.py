@@ -1,14 +1,11 @@
-"""The generated attrs models with the cattrs converter, and ``yibao schema`` on a small app."""
+"""The generated attrs models with the cattrs converter."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import attrs
 import pytest
-import typer
-from typer.testing import CliRunner
 
 from yibao.core.catalog import load_catalog
 from yibao.core.catalog.gen_models import MODEL_INFNOS
@@ -24,7 +21,6 @@ from yibao.core.catalog.models import (
     converter,
     structure_output,
 )
-from yibao.core.cli.schema import register
 
 
 def test_every_workflow_transaction_has_models() -> None:
@@ -87,43 +83,3 @@ def test_keyword_field_is_renamed_on_the_wire() -> None:
 def test_list_output_without_node() -> None:
     rows = structure_output("5204", [{"mdtrt_id": "M1", "cnt": "2"}, {"mdtrt_id": "M2"}])
     assert [r.mdtrt_id for r in rows] == ["M1", "M2"] and rows[0].cnt == Decimal("2")
-
-
-def _app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        """Test app."""
-
-    register(app)
-    return app
-
-
-def test_cli_json_matches_catalogue() -> None:
-    result = CliRunner().invoke(_app(), ["schema", "2102", "--json"])
-    assert result.exit_code == 0, result.output
-    doc = json.loads(result.stdout)
-    t = load_catalog().get("2102")
-    assert t is not None
-    assert (doc["infno"], doc["name"], doc["kind"]) == ("2102", t.name, "money")
-    assert [n["node"] for n in doc["input"]] == ["druginfo", "drugdetail"]
-    assert [n["multi"] for n in doc["input"]] == [False, True]
-    sumamt = next(f for f in doc["input"][0]["fields"] if f["code"] == "medfee_sumamt")
-    assert sumamt == {"code": "medfee_sumamt", "name": "医疗费总额", "type": "N", "length": 16, "scale": 2,
-                      "dict": False, "required": True, "note": ""}
-    assert doc["input"][1]["children"][0]["node"] == "durg_trac_info"
-    assert [n["node"] for n in doc["output"]] == ["setlinfo", "setldetail", "detlcutinfo"]
-
-
-def test_cli_plain_tables() -> None:
-    result = CliRunner().invoke(_app(), ["schema", "1101"])
-    assert result.exit_code == 0
-    for text in ("baseinfo", "insuinfo", "idetinfo", "mdtrt_cert_type", "many rows"):
-        assert text in result.stdout
-
-
-def test_cli_unknown_infno_exits_2() -> None:
-    result = CliRunner().invoke(_app(), ["schema", "0000"])
-    assert result.exit_code == 2
-    assert "0000" in result.stderr and result.stdout == ""
