@@ -24,170 +24,15 @@ regexes compiled at import; the per-call work is one dict lookup per key.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from ..errors import ValidationIssue
-from .schema import Catalog, Field, Node
+from .checks import CONTROL, DATE, DATETIME, FLOAT, Check, field_check, has_float
+from .schema import Catalog, Node
 
 __all__ = ["validate"]
-
-Check = Callable[[Any], tuple[str, str] | None]
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_NUMERIC = re.compile(r"^[+-]?(\d*)(?:\.(\d*))?\Z", re.ASCII)
-_DIGITS = re.compile(r"^\d+\Z", re.ASCII)
-_INTEGER = re.compile(r"^[+-]?\d+\Z", re.ASCII)
-_DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\Z", re.ASCII)
-_DATETIME = re.compile(
-    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d\Z", re.ASCII
-)
-_FLOAT = ("float", "amounts must be Decimal, not float")
-
-
-def _text_check(length: int | None) -> Check:
-    def check(v: Any) -> tuple[str, str] | None:
-        if type(v) is not str:
-            return _FLOAT if type(v) is float else ("type", f"expected text, got {type(v).__name__}")
-        if length is not None and len(v) > length:
-            return "length", f"{len(v)} characters, at most {length}"
-        if _CONTROL.search(v):
-            return "type", "contains a control character"
-        return None
-
-    return check
-
-
-def _pattern_check(pattern: re.Pattern[str], what: str) -> Check:
-    def check(v: Any) -> tuple[str, str] | None:
-        if type(v) is float:
-            return _FLOAT
-        if v == "":
-            return None
-        if type(v) is not str or pattern.match(v) is None:
-            return "type", f"expected {what}, got {v!r}"[:200]
-        return None
-
-    return check
-
-
-def _digit_counts(v: Any) -> tuple[int, int] | None:
-    """(integer digits, decimals) of a Decimal / int / numeric string; ``None`` if not a number."""
-    if type(v) is int:
-        return len(str(abs(v))), 0
-    if isinstance(v, Decimal):
-        if not v.is_finite():
-            return None
-        _sign, digits, exponent = v.as_tuple()
-        assert isinstance(exponent, int)
-        if exponent >= 0:
-            return len(digits) + exponent, 0
-        return max(len(digits) + exponent, 0), -exponent
-    if type(v) is str:
-        m = _NUMERIC.match(v)
-        if m is None or not (m.group(1) or m.group(2)):
-            return None
-        whole = m.group(1).lstrip("0")
-        return len(whole), len(m.group(2) or "")
-    return None
-
-
-def _number_check(length: int | None, scale: int | None) -> Check:
-    int_limit = None if length is None else length - (scale or 0)
-    dec_limit = scale or 0
-
-    def check(v: Any) -> tuple[str, str] | None:
-        if type(v) is float:
-            return _FLOAT
-        if type(v) is str and v == "":
-            return None
-        counts = _digit_counts(v)
-        if counts is None:
-            if isinstance(v, Decimal):
-                return "type", f"{v} is not a finite number"
-            return "type", f"expected a number (Decimal, int or numeric text), got {type(v).__name__}"
-        if counts[1] > dec_limit:
-            return "precision", f"{counts[1]} decimals, at most {dec_limit}"
-        if int_limit is not None and counts[0] > int_limit:
-            return "length", f"{counts[0]} integer digits, at most {int_limit}"
-        return None
-
-    return check
-
-
-def _digits_check(length: int | None) -> Check:
-    def check(v: Any) -> tuple[str, str] | None:
-        if type(v) is float:
-            return _FLOAT
-        if v == "":
-            return None
-        text = str(v) if type(v) is int and v >= 0 else v
-        if type(text) is not str or _DIGITS.match(text) is None:
-            return "type", "expected digits only"
-        if length is not None and len(text) > length:
-            return "length", f"{len(text)} digits, at most {length}"
-        return None
-
-    return check
-
-
-def _int_check(length: int | None) -> Check:
-    def check(v: Any) -> tuple[str, str] | None:
-        if type(v) is float:
-            return _FLOAT
-        if v == "":
-            return None
-        if type(v) is int or (type(v) is str and _INTEGER.match(v)):
-            if length is not None and len(str(v).lstrip("+-")) > length:
-                return "length", f"more than {length} digits"
-            return None
-        return "type", f"expected an integer, got {type(v).__name__}"
-
-    return check
-
-
-def _any_check(v: Any) -> tuple[str, str] | None:
-    return _FLOAT if _has_float(v) else None
-
-
-def _has_float(v: Any) -> bool:
-    if type(v) is float:
-        return True
-    if isinstance(v, Mapping):
-        return any(_has_float(x) for x in v.values())
-    if isinstance(v, list | tuple):
-        return any(_has_float(x) for x in v)
-    return False
-
-
-def _field_check(f: Field, dictionaries: Mapping[str, Mapping[str, str]]) -> Check:
-    if f.type == "N":
-        base = _number_check(f.length, f.scale)
-    elif f.type == "NUM":
-        base = _digits_check(f.length)
-    elif f.type == "INT":
-        base = _int_check(f.length)
-    elif f.type == "D":
-        base = _pattern_check(_DATE, "a date yyyy-MM-dd")
-    elif f.type == "DT":
-        base = _pattern_check(_DATETIME, "a date-time yyyy-MM-dd HH:mm:ss")
-    elif f.type == "C":
-        base = _text_check(f.length)
-    else:  # bytes, BOOL, OBJ: any JSON value, floats still refused
-        base = _any_check
-    table = dictionaries.get(f.code) if f.dict else None
-    if not table:
-        return base
-    allowed = frozenset(table)
-
-    def check(v: Any) -> tuple[str, str] | None:
-        problem = base(v)
-        if problem is None and v != "" and str(v) not in allowed:
-            return "dictionary", f"{v!r} is not a code of {f.code}"[:200]
-        return problem
-
-    return check
 
 
 class _NodeCheck:
@@ -198,7 +43,7 @@ class _NodeCheck:
     def __init__(self, node: Node, dictionaries: Mapping[str, Mapping[str, str]]) -> None:
         self.name = node.name
         self.multi = node.multi
-        self.checks: dict[str, Check] = {f.code: _field_check(f, dictionaries) for f in node.fields}
+        self.checks: dict[str, Check] = {f.code: field_check(f, dictionaries) for f in node.fields}
         # Fast paths for the common valid cases, so that most values cost no function call:
         # text fields -> (max length, allowed codes or None); N fields -> (scale, integer digits).
         self.texts: dict[str, tuple[int, frozenset[str] | None]] = {}
@@ -209,9 +54,9 @@ class _NodeCheck:
             if f.dict and dictionaries.get(f.code) and f.type != "C":
                 continue  # a coded number or date: always the full check (with its dictionary)
             if f.type == "D":
-                self.patterns[f.code] = _DATE
+                self.patterns[f.code] = DATE
             elif f.type == "DT":
-                self.patterns[f.code] = _DATETIME
+                self.patterns[f.code] = DATETIME
             elif f.type == "NUM":
                 digits = rf"\d{{1,{f.length}}}\Z" if f.length else r"\d+\Z"
                 self.patterns[f.code] = re.compile(digits, re.ASCII)
@@ -249,7 +94,7 @@ class _NodeCheck:
         texts = self.texts
         numbers = self.numbers
         patterns = self.patterns
-        control = _CONTROL.search
+        control = CONTROL.search
         for key, v in row.items():
             cls = type(v)
             if cls is str:
@@ -278,8 +123,8 @@ class _NodeCheck:
                 if child is not None:
                     path = f"{where}[{index}].{key}" if index is not None else f"{where}.{key}"
                     child.value(infno, path, v, issues)
-                elif _has_float(v):
-                    issues.append(ValidationIssue(infno, where, key, *_FLOAT, index))
+                elif has_float(v):
+                    issues.append(ValidationIssue(infno, where, key, *FLOAT, index))
                 continue
             if v is None:
                 continue

@@ -1,0 +1,175 @@
+"""Single-value checks of the catalogue types, used by :mod:`yibao.core.catalog.validate`.
+
+One factory per type of the spec tables (national baseline 参数类型: 字符型 C, 数值型 N, 数字型 NUM,
+整型 INT, 日期型 D, 日期时间型 DT); each returns a small closure ``value -> (rule, message) | None``
+compiled once per field.  ``""`` is "empty" for every check: required-ness is a separate rule.
+Regexes use ``re.ASCII`` (``\\d`` would otherwise accept full-width digits) and ``\\Z`` (``$``
+accepts a trailing newline).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from .schema import Field
+
+__all__ = ["CONTROL", "DATE", "DATETIME", "FLOAT", "Check", "field_check", "has_float"]
+
+Check = Callable[[Any], tuple[str, str] | None]
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NUMERIC = re.compile(r"^[+-]?(\d*)(?:\.(\d*))?\Z", re.ASCII)
+_DIGITS = re.compile(r"^\d+\Z", re.ASCII)
+_INTEGER = re.compile(r"^[+-]?\d+\Z", re.ASCII)
+DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\Z", re.ASCII)
+DATETIME = re.compile(
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d\Z", re.ASCII
+)
+FLOAT = ("float", "amounts must be Decimal, not float")
+
+
+def _text_check(length: int | None) -> Check:
+    def check(v: Any) -> tuple[str, str] | None:
+        if type(v) is not str:
+            return FLOAT if type(v) is float else ("type", f"expected text, got {type(v).__name__}")
+        if length is not None and len(v) > length:
+            return "length", f"{len(v)} characters, at most {length}"
+        if CONTROL.search(v):
+            return "type", "contains a control character"
+        return None
+
+    return check
+
+
+def _pattern_check(pattern: re.Pattern[str], what: str) -> Check:
+    def check(v: Any) -> tuple[str, str] | None:
+        if type(v) is float:
+            return FLOAT
+        if v == "":
+            return None
+        if type(v) is not str or pattern.match(v) is None:
+            return "type", f"expected {what}, got {v!r}"[:200]
+        return None
+
+    return check
+
+
+def _digit_counts(v: Any) -> tuple[int, int] | None:
+    """(integer digits, decimals) of a Decimal / int / numeric string; ``None`` if not a number."""
+    if type(v) is int:
+        return len(str(abs(v))), 0
+    if isinstance(v, Decimal):
+        if not v.is_finite():
+            return None
+        _sign, digits, exponent = v.as_tuple()
+        assert isinstance(exponent, int)
+        if exponent >= 0:
+            return len(digits) + exponent, 0
+        return max(len(digits) + exponent, 0), -exponent
+    if type(v) is str:
+        m = _NUMERIC.match(v)
+        if m is None or not (m.group(1) or m.group(2)):
+            return None
+        whole = m.group(1).lstrip("0")
+        return len(whole), len(m.group(2) or "")
+    return None
+
+
+def _number_check(length: int | None, scale: int | None) -> Check:
+    int_limit = None if length is None else length - (scale or 0)
+    dec_limit = scale or 0
+
+    def check(v: Any) -> tuple[str, str] | None:
+        if type(v) is float:
+            return FLOAT
+        if type(v) is str and v == "":
+            return None
+        counts = _digit_counts(v)
+        if counts is None:
+            if isinstance(v, Decimal):
+                return "type", f"{v} is not a finite number"
+            return "type", f"expected a number (Decimal, int or numeric text), got {type(v).__name__}"
+        if counts[1] > dec_limit:
+            return "precision", f"{counts[1]} decimals, at most {dec_limit}"
+        if int_limit is not None and counts[0] > int_limit:
+            return "length", f"{counts[0]} integer digits, at most {int_limit}"
+        return None
+
+    return check
+
+
+def _digits_check(length: int | None) -> Check:
+    def check(v: Any) -> tuple[str, str] | None:
+        if type(v) is float:
+            return FLOAT
+        if v == "":
+            return None
+        text = str(v) if type(v) is int and v >= 0 else v
+        if type(text) is not str or _DIGITS.match(text) is None:
+            return "type", "expected digits only"
+        if length is not None and len(text) > length:
+            return "length", f"{len(text)} digits, at most {length}"
+        return None
+
+    return check
+
+
+def _int_check(length: int | None) -> Check:
+    def check(v: Any) -> tuple[str, str] | None:
+        if type(v) is float:
+            return FLOAT
+        if v == "":
+            return None
+        if type(v) is int or (type(v) is str and _INTEGER.match(v)):
+            if length is not None and len(str(v).lstrip("+-")) > length:
+                return "length", f"more than {length} digits"
+            return None
+        return "type", f"expected an integer, got {type(v).__name__}"
+
+    return check
+
+
+def _any_check(v: Any) -> tuple[str, str] | None:
+    return FLOAT if has_float(v) else None
+
+
+def has_float(v: Any) -> bool:
+    if type(v) is float:
+        return True
+    if isinstance(v, Mapping):
+        return any(has_float(x) for x in v.values())
+    if isinstance(v, list | tuple):
+        return any(has_float(x) for x in v)
+    return False
+
+
+def field_check(f: Field, dictionaries: Mapping[str, Mapping[str, str]]) -> Check:
+    if f.type == "N":
+        base = _number_check(f.length, f.scale)
+    elif f.type == "NUM":
+        base = _digits_check(f.length)
+    elif f.type == "INT":
+        base = _int_check(f.length)
+    elif f.type == "D":
+        base = _pattern_check(DATE, "a date yyyy-MM-dd")
+    elif f.type == "DT":
+        base = _pattern_check(DATETIME, "a date-time yyyy-MM-dd HH:mm:ss")
+    elif f.type == "C":
+        base = _text_check(f.length)
+    else:  # bytes, BOOL, OBJ: any JSON value, floats still refused
+        base = _any_check
+    table = dictionaries.get(f.code) if f.dict else None
+    if not table:
+        return base
+    allowed = frozenset(table)
+
+    def check(v: Any) -> tuple[str, str] | None:
+        problem = base(v)
+        if problem is None and v != "" and str(v) not in allowed:
+            return "dictionary", f"{v!r} is not a code of {f.code}"[:200]
+        return problem
+
+    return check
