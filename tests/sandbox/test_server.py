@@ -1,0 +1,87 @@
+"""``run_in_thread`` and ``yibao sandbox serve`` (contract.md, Commands)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import Centre
+
+from yibao.sandbox.config import SandboxConfig
+from yibao.sandbox.server import run_in_thread
+
+# The command group alone, loaded from its file and mounted the way the main CLI mounts it
+# (``register(app)``), so this test does not depend on the other command groups.
+_CLI = (
+    "import importlib.util, pathlib, typer, yibao.core as c; "
+    "f = pathlib.Path(c.__file__).parent / 'cli' / 'sandbox.py'; "
+    "spec = importlib.util.spec_from_file_location('cli_sandbox', f); m = importlib.util.module_from_spec(spec); "
+    "spec.loader.exec_module(m); app = typer.Typer(); app.callback()(lambda: None); m.register(app); app()"
+)
+
+
+def test_run_in_thread_serves_and_stops(tmp_path: Path) -> None:
+    with run_in_thread(SandboxConfig(state_dir=tmp_path)) as sb:
+        assert sb.url.startswith("http://127.0.0.1:")
+        assert httpx.get(sb.url + "/_sandbox/persons").status_code == 200
+        url = sb.url
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "/_sandbox/persons", timeout=2)
+
+
+def test_cli_serve_prints_url_and_credentials(tmp_path: Path) -> None:
+    cmd = [
+        sys.executable,
+        "-c",
+        _CLI,
+        "sandbox",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--paasid",
+        "cli-paasid",
+        "--secret",
+        "cli-secret",
+        "--state",
+        str(tmp_path / "st"),
+        "--region",
+        "620000",
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        m = re.search(r"url=(http://\S+) paasid=(\S+) secret=(\S+)", first)
+        assert m, first
+        url, paasid, secret = m.groups()
+        assert (paasid, secret) == ("cli-paasid", "cli-secret")
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                httpx.get(url + "/_sandbox/persons", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not come up"
+                time.sleep(0.1)
+        from conftest import x_tif
+
+        c = Centre(url=url, region="620100")
+        r = c.post("/fsi/api/rsfComIfsService/callService", b"{}", x_tif(secret="cli-secret", paasid="cli-paasid"))
+        assert r.status_code == 200 and r.json()["infcode"] == -1  # passed the gateway, refused the envelope
+        assert (tmp_path / "st" / "sandbox.db").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_cli_rejects_a_bad_region(tmp_path: Path) -> None:
+    cmd = [sys.executable, "-c", _CLI, "sandbox", "serve", "--region", "44"]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2
