@@ -21,56 +21,83 @@ from .schema import Catalog, Node
 __all__ = ["normalize"]
 
 _ZERO = Decimal("0")
+_NUMERIC_EMPTY: dict[str, Any] = {"N": _ZERO, "NUM": 0, "INT": 0}
 
 
-def _fix(value: Any, ftype: str) -> Any:
-    if value is None or value == "":
-        if ftype == "N":
-            return _ZERO
-        if ftype in ("NUM", "INT"):
-            return 0
-        return ""
-    if ftype == "N" and (type(value) is str or type(value) is int):
-        try:
-            return Decimal(value.strip() if type(value) is str else value)
-        except InvalidOperation:
-            return value
-    return value
+class _Plan:
+    """Per node: field code -> catalogue type, nested node name -> its plan (compiled once)."""
+
+    __slots__ = ("children", "types")
+
+    def __init__(self, node: Node) -> None:
+        self.types: dict[str, str] = {f.code: f.type for f in node.fields}
+        self.children: dict[str, _Plan] = {}
+        for child in node.children:
+            plan = _Plan(child)
+            for name in (child.name, *child.aliases):
+                self.children[name] = plan
+
+    def row(self, row: Any) -> Any:
+        if not isinstance(row, Mapping):
+            return row
+        types = self.types
+        out: dict[str, Any] = {}
+        for key, value in row.items():
+            ftype = types.get(key)
+            if ftype is not None:
+                if value is None or value == "":
+                    value = _NUMERIC_EMPTY.get(ftype, "")
+                elif ftype == "N" and (type(value) is str or type(value) is int):
+                    value = _decimal(value)
+            else:
+                child = self.children.get(key)
+                if child is not None:
+                    value = child.value(value)
+            out[key] = value
+        return out
+
+    def value(self, value: Any) -> Any:
+        if type(value) is list:
+            return [self.row(r) for r in value]
+        return self.row(value)
 
 
-def _row(node: Node, row: Any) -> Any:
-    if not isinstance(row, Mapping):
-        return row
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        f = node.field(key)
-        if f is not None:
-            out[key] = _fix(value, f.type)
-            continue
-        child = node.child(key)
-        out[key] = _value(child, value) if child is not None else value
-    return out
+def _decimal(value: str | int) -> Any:
+    try:
+        return Decimal(value.strip() if isinstance(value, str) else value)
+    except InvalidOperation:
+        return value  # not a number: left for validate() to report
 
 
-def _value(node: Node, value: Any) -> Any:
-    if type(value) is list:
-        return [_row(node, r) for r in value]
-    return _row(node, value)
+def _plans(cat: Catalog, infno: str) -> dict[str, _Plan] | None:
+    cache: dict[str, dict[str, _Plan]] = cat._normalizers
+    plans = cache.get(infno)
+    if plans is None:
+        transaction = cat.get(infno)
+        if transaction is None:
+            return None
+        plans = {}
+        for node in transaction.input:
+            plan = _Plan(node)
+            for name in (node.name, *node.aliases):
+                plans[name] = plan
+        cache[infno] = plans
+    return plans
 
 
 def normalize(cat: Catalog, infno: str, input: Mapping[str, Any]) -> dict[str, Any]:
     """A new ``input`` dict with empties filled per the wire rule and amounts as ``Decimal``."""
-    transaction = cat.get(infno)
-    if transaction is None:
+    plans = _plans(cat, infno)
+    if plans is None:
         return dict(input)
+    root = plans.get("")  # 无节点: fields directly under input
     out: dict[str, Any] = {}
-    root = transaction.input_node("")
     for key, value in input.items():
-        node = transaction.input_node(key) if key else None
-        if node is not None:
-            out[key] = _value(node, value)
-        elif root is not None and root.field(key) is not None:
-            out[key] = _fix(value, root.field(key).type)  # type: ignore[union-attr]
+        plan = plans.get(key) if key else None
+        if plan is not None:
+            out[key] = plan.value(value)
+        elif root is not None and key in root.types:
+            out[key] = root.row({key: value})[key]
         else:
             out[key] = value
     return out

@@ -175,15 +175,16 @@ class Transaction:
 class Catalog:
     """The transactions by infno plus the code tables; immutable once built."""
 
-    __slots__ = ("__weakref__", "_dictionaries", "_transactions", "_validators")
+    __slots__ = ("__weakref__", "_dictionaries", "_normalizers", "_transactions", "_validators")
 
     def __init__(
         self, transactions: Iterable[Transaction], dictionaries: Mapping[str, Mapping[str, str]]
     ) -> None:
         self._transactions: dict[str, Transaction] = {t.infno: t for t in transactions}
         self._dictionaries = dictionaries
-        # Compiled validators, filled lazily by yibao.core.catalog.validate (one per infno).
+        # Compiled validators / normalisers, filled lazily by .validate / .normalize (per infno).
         self._validators: dict[str, Any] = {}
+        self._normalizers: dict[str, Any] = {}
 
     @classmethod
     def from_json(

@@ -120,3 +120,17 @@ def test_with_extra_overrides_and_adds(cat: Catalog) -> None:
     assert original is not None and original.name == "人员信息获取"
     assert [i.rule for i in validate(merged, "9999", {"data": {}})] == ["required"]
     assert merged.dictionaries is cat.dictionaries
+
+
+def test_normalize_and_validate_fields_without_node(cat: Catalog) -> None:
+    """无节点 input: the fields sit directly under ``input``."""
+    root = {"node": "", "fields": [{"code": "amt", "type": "N", "length": 16, "scale": 2, "required": True},
+                                   {"code": "memo", "type": "C", "length": 5}]}
+    local = cat.with_extra([{"infno": "9998", "name": "无节点", "input": [root]}])
+    out = normalize(local, "9998", {"amt": "1.50", "memo": None, "other": None})
+    assert out == {"amt": Decimal("1.50"), "memo": "", "other": None}
+    assert validate(local, "9998", {"amt": Decimal("1.50"), "memo": "x", "other": 1}) == []
+    assert [(i.field, i.rule) for i in validate(local, "9998", {"memo": "123456"})] == [
+        ("memo", "length"),
+        ("amt", "required"),
+    ]
