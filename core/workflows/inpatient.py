@@ -113,13 +113,15 @@ class InpatientStay:
             "psn_setlway": psn_setlway, "mdtrt_id": self.mdtrt_id, "insutype": identity.insutype,
             "acct_used_flag": acct_used_flag, "mid_setl_flag": mid_setl_flag,
         }
+        # The bill's content, before the region's single-use token fields are added.
+        content = {"data": dict(data)}
         data.update(token_fields(self.client, identity, "2304"))
 
         def run() -> Settlement:
             self.client.call("2303", {"data": data}, insuplc_admdvs=identity.insuplc_admdvs)
             return _send(self.client, "2304", {"data": data}, identity)
 
-        self.settlement = idempotent(self.client, idem_key, {"data": data}, run)
+        self.settlement = idempotent(self.client, idem_key, content, run)
         return self.settlement
 
     def cancel_settlement(self) -> Settlement:

@@ -112,6 +112,8 @@ class OutpatientVisit:
         """2206 门诊预结算 then 2207 门诊结算 of one batch."""
         identity = fresh_medium(self.client, self.identity, "2207", ectoken_provider)
         data = self._settle_input(identity, chrg_bchno, acct_used_flag, psn_setlway)
+        # The bill's content, before the region's single-use token fields are added.
+        content = {"data": dict(data)}
         data.update(token_fields(self.client, identity, "2207"))
         pre = {k: v for k, v in data.items() if k not in ("fulamt_ownpay_amt", "overlmt_selfpay",
                                                            "preselfpay_amt", "inscp_scp_amt")}
@@ -120,7 +122,7 @@ class OutpatientVisit:
             self.client.call("2206", {"data": pre}, insuplc_admdvs=identity.insuplc_admdvs)
             return _send(self.client, "2207", {"data": data}, identity)
 
-        result = idempotent(self.client, idem_key, {"data": data}, run)
+        result = idempotent(self.client, idem_key, content, run)
         self.settlements[chrg_bchno] = result
         return result
 

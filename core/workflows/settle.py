@@ -29,7 +29,7 @@ from .identify import Identity, Medium, identify
 if TYPE_CHECKING:
     from ..client import Client
 
-__all__ = ["FeeItem", "Settlement", "idempotent", "settle_pharmacy", "cancel_pharmacy", "fresh_medium"]
+__all__ = ["FeeItem", "Settlement", "cancel_pharmacy", "fresh_medium", "idempotent", "settle_pharmacy"]
 
 CENT = Decimal("0.01")
 ACCT_WARNING = ("个人账户已通过接口直接扣除 {acct_pay} 元，无需再刷POS机，避免重复扣参保人个账 "
@@ -125,12 +125,26 @@ class Settlement:
         return cls(**d)
 
 
+# Fields each attempt stamps anew (the time of the attempt, a single-use e-voucher code): they
+# are not the bill's content, so a HIS retry a second later must not look like another bill.
+_VOLATILE = frozenset({"begntime", "fee_ocur_time", "mdtrt_cert_type", "mdtrt_cert_no", "card_sn"})
+
+
+def _stable(payload: Any) -> Any:
+    if isinstance(payload, Mapping):
+        return {k: _stable(v) for k, v in payload.items() if k not in _VOLATILE}
+    if isinstance(payload, list | tuple):
+        return [_stable(v) for v in payload]
+    return payload
+
+
 def idempotent(client: Client, key: str | None, payload: Any, run: Callable[[], Settlement]) -> Settlement:
     """Our edge's idempotency (reliability.md §1): same key + same content → the stored result;
-    other content → error; while the first runs → "in progress"."""
+    other content → error; while the first runs → "in progress".  The content is ``payload``
+    without the fields an attempt stamps anew (``_VOLATILE``)."""
     if not key:
         return run()
-    fingerprint = hashlib.sha256(wire.dumps(payload, check_floats=False).encode()).hexdigest()
+    fingerprint = hashlib.sha256(wire.dumps(_stable(payload), check_floats=False).encode()).hexdigest()
     claim = client.journal.claim_key(key, fingerprint)
     if claim.status == "conflict":
         raise StateError(f"idempotency key {key!r} was already used with other content")
@@ -143,8 +157,13 @@ def idempotent(client: Client, key: str | None, payload: Any, run: Callable[[], 
             if entry is None or entry.state != State.REVERSED:
                 raise StateError(f"idempotency key {key!r}: the outcome of {stored['unknown_msgid']} is unknown "
                                  "and it is being reversed; retry after `yibao journal recover`")
-            client.journal.release_key(key)
-            return idempotent(client, key, payload, run)
+            # The journal keeps a finished key for good (release_key frees only an in-progress
+            # claim), so the new attempt after the reversal runs under a key derived from the
+            # reversed msgid: a chain that ends, one link per reversed attempt of this bill.
+            derived = f"{key}~{stored['unknown_msgid']}"
+            if len(derived) > 255:
+                derived = hashlib.sha256(derived.encode()).hexdigest()
+            return idempotent(client, derived, payload, run)
         return Settlement.from_json(stored)
     try:
         result = run()

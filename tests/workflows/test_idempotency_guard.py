@@ -1,0 +1,125 @@
+"""Our edge's guards (reliability.md §2 cases 7, 10): the idempotency key of a bill and the
+person guard that refuses a new settlement while an earlier outcome is unresolved."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from yibao.core.client import Client
+from yibao.core.config import parse_config
+from yibao.core.errors import OutcomeUnknownError, StateError
+from yibao.core.journal import State
+from yibao.core.workflows.identify import Identity, Medium, identify
+from yibao.core.workflows.settle import Settlement, settle_pharmacy
+from yibao.sandbox.server import RunningSandbox
+
+from .conftest import MakeClient
+from .support import Centre, config_dict, items
+
+
+def test_same_key_same_content_returns_the_stored_result(client: Client, centre: Centre,
+                                                         drugs: list[dict[str, Any]],
+                                                         who: Callable[[int], Identity]) -> None:
+    """A double click (same key, same bill) settles once and answers the stored result without sending."""
+    person = who(0)
+    first = settle_pharmacy(client, person, items(drugs, 1, 2), acct_used_flag="1", idem_key="BILL-1")
+    sent = len(client.journal.list(infno="2102"))
+    again = settle_pharmacy(client, person, items(drugs, 1, 2), acct_used_flag="1", idem_key="BILL-1")
+    assert again == first
+    assert len(client.journal.list(infno="2102")) == sent == 1
+    assert [r["setl_id"] for r in centre.ledger()] == [first.setl_id]
+
+
+def test_same_key_retried_later_returns_the_stored_result(make_client: MakeClient, centre: Centre,
+                                                          drugs: list[dict[str, Any]],
+                                                          persons: list[dict[str, Any]]) -> None:
+    """A HIS retry of the same bill minutes later (new begntime) still gets the stored result."""
+    offset = [timedelta(0)]
+    client = make_client(clock=lambda: datetime.now() + offset[0])
+    person = identify(client, Medium.id_card(persons[0]["certno"]))
+    first = settle_pharmacy(client, person, items(drugs, 1, 2), idem_key="BILL-LATER")
+    offset[0] = timedelta(minutes=3)
+    again = settle_pharmacy(client, person, items(drugs, 1, 2), idem_key="BILL-LATER")
+    assert again.setl_id == first.setl_id
+    assert len(client.journal.list(infno="2102")) == 1 and len(centre.ledger()) == 1
+
+
+def test_same_key_other_content_is_refused(client: Client, centre: Centre, drugs: list[dict[str, Any]],
+                                           who: Callable[[int], Identity]) -> None:
+    """The same key with another bill body is a StateError and sends nothing."""
+    person = who(0)
+    settle_pharmacy(client, person, items(drugs, 1, 2), idem_key="BILL-2")
+    with pytest.raises(StateError, match="other content"):
+        settle_pharmacy(client, person, items(drugs, 1, 3), idem_key="BILL-2")
+    assert len(centre.ledger()) == 1 and len(client.journal.list(infno="2102")) == 1
+
+
+def test_concurrent_same_key_settles_once(sandbox: RunningSandbox, journal_url: str, centre: Centre,
+                                          drugs: list[dict[str, Any]], persons: list[dict[str, Any]]) -> None:
+    """Two terminals submit one bill at once: one settles, the other is told "in progress" or gets that result."""
+    p = persons[1]
+    centre.fault("2101", "delay", seconds=1)  # the owner of the key holds it a while
+    barrier = threading.Barrier(2)
+    results: list[Settlement | BaseException] = []
+
+    def run(terminal: str) -> None:
+        # One client (one journal connection) per thread, as the journal requires.
+        cfg = parse_config(config_dict(sandbox.url, sandbox.paasid, journal_url, terminal=terminal))
+        with Client(cfg) as c:
+            person = identify(c, Medium.id_card(p["certno"]))
+            barrier.wait()
+            try:
+                results.append(settle_pharmacy(c, person, items(drugs, 1, 2), idem_key="BILL-3"))
+            except Exception as exc:  # collected and checked below
+                results.append(exc)
+            if isinstance(results[-1], StateError):  # the loser asks again once the owner is done
+                time.sleep(2)
+                results.append(settle_pharmacy(c, person, items(drugs, 1, 2), idem_key="BILL-3"))
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in ("T01", "T02")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    settled = [r for r in results if isinstance(r, Settlement)]
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(settled) >= 2 and len(results) == 2 + len(refused)
+    assert all(isinstance(e, StateError) and "in progress" in str(e) for e in refused), refused
+    assert len({s.setl_id for s in settled}) == 1
+    assert [r["setl_id"] for r in centre.ledger()] == [settled[0].setl_id]
+
+
+def test_person_guard_refuses_while_unknown(make_client: MakeClient, centre: Centre, drugs: list[dict[str, Any]],
+                                            persons: list[dict[str, Any]]) -> None:
+    """With the first 2601 an hour away, a new settlement of that person is refused until reversed; others settle."""
+    client = make_client(delay_seconds=3600)
+    a = identify(client, Medium.id_card(persons[2]["certno"]))
+    b = identify(client, Medium.id_card(persons[3]["certno"]))
+    centre.fault("2102", "drop_after_commit")
+    with pytest.raises(OutcomeUnknownError) as info:
+        settle_pharmacy(client, a, items(drugs, 1, 2), idem_key="BILL-4")
+    msgid = str(info.value.msgid)
+    sent = len(client.journal.list(infno="2102"))
+    with pytest.raises(StateError, match="unresolved"):
+        settle_pharmacy(client, a, items(drugs, 1, 1))
+    # The same bill again: told it is being reversed, nothing sent.
+    with pytest.raises(StateError, match="unknown"):
+        settle_pharmacy(client, a, items(drugs, 1, 2), idem_key="BILL-4")
+    assert len(client.journal.list(infno="2102")) == sent
+    assert client.reversals.recover(wait=False).pending == [msgid]  # not due yet
+    other = settle_pharmacy(client, b, items(drugs, 1, 1))
+    assert other.setl_id
+    # An hour later the queue reverses it, and the person may settle the bill again.
+    report = client.reversals.run_due(now=client.reversals.now() + timedelta(hours=2))
+    assert report.reversed == [msgid]
+    entry = client.journal.get(msgid)
+    assert entry is not None and entry.state == State.REVERSED
+    again = settle_pharmacy(client, a, items(drugs, 1, 2), idem_key="BILL-4")
+    states = {r["setl_id"]: r["state"] for r in centre.ledger() if r["psn_no"] == a.psn_no}
+    assert sorted(states.values()) == ["reversed", "settled"] and states[again.setl_id] == "settled"
