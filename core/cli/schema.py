@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..catalog import Node, Transaction, load_catalog
@@ -69,15 +70,17 @@ def _print_node(console: Console, direction: str, node: Node, parent: str = "") 
     rows = "many rows" if node.multi else "one row"
     label = node.name or "(无节点: directly under the envelope's object)"
     title = f"{direction} {parent}{label} - {rows}"
-    table = Table(title=title, title_justify="left", caption=node.caption or None, caption_justify="left")
+    # Notes carry "[override: ...]": escape every text, or rich would take it for markup.
+    caption = escape(node.caption) if node.caption else None
+    table = Table(title=escape(title), title_justify="left", caption=caption, caption_justify="left")
     table.add_column("code", no_wrap=True)
     for column in ("名称", "type", "length", "dict", "required"):
         table.add_column(column, no_wrap=True)
     table.add_column("note", overflow="fold", ratio=1)
     for f in node.fields:
         table.add_row(
-            f.code, f.name, f.type, _length(f.length, f.scale),
-            "Y" if f.dict else "", "Y" if f.required else "", f.note,
+            escape(f.code), escape(f.name), f.type, _length(f.length, f.scale),
+            "Y" if f.dict else "", "Y" if f.required else "", escape(f.note),
         )
     console.print(table)
     for child in node.children:
@@ -101,7 +104,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(schema_json(t), ensure_ascii=False, indent=2))
             return
         console = Console()
-        console.print(f"【{t.infno}】{t.name}  kind={t.kind}  source={t.source}")
+        console.print(escape(f"【{t.infno}】{t.name}  kind={t.kind}  source={t.source}"))
         if not t.input:
             console.print("input: none")
         for node in t.input:

@@ -43,6 +43,9 @@ def test_cli_plain_tables() -> None:
     assert result.exit_code == 0
     for text in ("baseinfo", "insuinfo", "idetinfo", "mdtrt_cert_type", "many rows"):
         assert text in result.stdout
+    # notes with brackets are printed, not swallowed as rich markup
+    result = CliRunner().invoke(_app(), ["schema", "9001"], terminal_width=400)
+    assert "[override:" in result.stdout
 
 
 def test_cli_unknown_infno_exits_2() -> None:
