@@ -1,0 +1,236 @@
+"""One test per hook of yibao.core.plugins.hookspecs, each through the engine where it is called.
+
+tests/test_hooks_meta.py checks that every hook has a ``test_hook_<name>`` here (or elsewhere).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import httpx
+import pluggy
+import pytest
+from starlette.testclient import TestClient
+
+from yibao.core.client import Client
+from yibao.core.errors import PluginError
+from yibao.core.gateway import TifSignatureAuth
+from yibao.core.plugins import RegionProfile, RegionRegistry, get_plugin_manager, hookimpl, load_registry
+from yibao.core.testing import FakeCentre
+from yibao.core.workflows.identify import Medium, identify
+from yibao.core.workflows.settle import FeeItem, settle_pharmacy
+
+TEST_REGION = RegionProfile(code="990001", name="测试地区", plugin="test-region")
+
+
+class Spy:
+    """A throwaway plugin: registers 990001 and records the hooks it is given."""
+
+    def __init__(self, **answers: Any) -> None:
+        self.answers = answers
+        self.seen: list[tuple[str, Any]] = []
+
+    @hookimpl
+    def yibao_register_regions(self, register: RegionRegistry) -> None:
+        register.add(self.answers.get("profile", TEST_REGION))
+
+
+def _registry(*plugins: object) -> RegionRegistry:
+    pm = get_plugin_manager()
+    for n, plugin in enumerate(plugins):
+        pm.register(plugin, name=f"test-plugin-{n}")
+    return load_registry(pm)
+
+
+def _client(centre: FakeCentre, registry: RegionRegistry, region: str = "990001", **kw: Any) -> Client:
+    return Client(centre.config(region, **kw), registry=registry)
+
+
+def _identity(centre: FakeCentre, client: Client) -> Any:
+    person = centre.persons()[0]
+    return identify(client, Medium.id_card(person["certno"], person["psn_name"]))
+
+
+def _fee(centre: FakeCentre) -> FeeItem:
+    item = centre.items()[0]
+    return FeeItem(feedetl_sn="1", med_list_codg=item["med_list_codg"], medins_list_codg="HIS-1",
+                   cnt=Decimal("1"), pric=Decimal("10.00"))  # fmt: skip
+
+
+def test_hook_yibao_register_regions() -> None:
+    """A plugin's regions are registered; a second plugin with the same code stops start-up."""
+    registry = _registry(Spy())
+    assert registry.get("990001") is not None and registry.get("990001").plugin == "test-region"  # type: ignore[union-attr]
+    with pytest.raises(PluginError, match="registered twice"):
+        _registry(Spy(), Spy())
+
+
+def test_hook_yibao_gateway_auth(fake_centre: FakeCentre) -> None:
+    """The Auth a plugin supplies signs every request (here: x-tif plus a marker it counts)."""
+
+    class CountingAuth(TifSignatureAuth):
+        calls = 0
+
+        def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+            CountingAuth.calls += 1
+            yield from super().auth_flow(request)
+
+    class Plugin(Spy):
+        @hookimpl
+        def yibao_gateway_auth(self, profile: RegionProfile, paasid: str, secret: str) -> httpx.Auth | None:
+            return CountingAuth(paasid, secret) if profile.code == "990001" else None
+
+    client = _client(fake_centre, _registry(Plugin()))
+    _identity(fake_centre, client)
+    assert CountingAuth.calls >= 1
+    client.close()
+
+
+def test_hook_yibao_transport(fake_centre: FakeCentre) -> None:
+    """A region with a non-HTTP transport gets the plugin's transport, and the client uses it."""
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return httpx.Response(200, json={"infcode": 0, "inf_refmsgid": "990001x", "err_msg": "",
+                                         "output": {"echo": "via plugin transport"}})  # fmt: skip
+
+    class Plugin(Spy):
+        @hookimpl
+        def yibao_transport(self, profile: RegionProfile, options: Mapping[str, Any]) -> httpx.BaseTransport | None:
+            return httpx.MockTransport(answer) if profile.transport == "mock" else None
+
+    profile = attrs.evolve(TEST_REGION, transport="mock")
+    client = _client(fake_centre, _registry(Plugin(profile=profile)))
+    assert client.call("1201", {"medinsinfo": {"fixmedins_type": "1", "fixmedins_name": "x"}}) == {
+        "echo": "via plugin transport"
+    }
+    assert seen and seen[0].endswith("/callService")
+    client.close()
+
+
+def test_hook_yibao_before_send(fake_centre: FakeCentre) -> None:
+    """Observers see each envelope just before it leaves, with its msgid."""
+
+    class Plugin(Spy):
+        @hookimpl
+        def yibao_before_send(self, profile: RegionProfile, infno: str, envelope: Mapping[str, Any]) -> None:
+            self.seen.append((infno, envelope.get("msgid")))
+
+    plugin = Plugin()
+    client = _client(fake_centre, _registry(plugin))
+    _identity(fake_centre, client)
+    assert [i for i, _ in plugin.seen] == ["1101"] and plugin.seen[0][1]
+    client.close()
+
+
+def test_hook_yibao_read_medium(fake_centre: FakeCentre) -> None:
+    """Yunnan's 1191 runs before 1101: an e-voucher read through it yields the person."""
+    registry = _registry()
+    client = _client(fake_centre, registry, region="530000", transport={"kind": "http"})
+    identity = identify(client, Medium("01", ""))
+    assert identity.psn_no and identity.medium.mdtrt_cert_type == "01"
+    assert identity.medium.mdtrt_cert_no.startswith("ECT")
+    client.close()
+
+
+def test_hook_yibao_classify_person(fake_centre: FakeCentre) -> None:
+    """A plugin's classification wins over the profile's prefixes."""
+
+    class Plugin(Spy):
+        @hookimpl
+        def yibao_classify_person(self, profile: RegionProfile, insuplc_admdvs: str, mdtrtarea_admvs: str) -> str:
+            return "province"
+
+    client = _client(fake_centre, _registry(Plugin()))
+    assert _identity(fake_centre, client).locality == "province"
+    client.close()
+
+
+def test_hook_yibao_after_settle(fake_centre: FakeCentre) -> None:
+    """After a settlement the observers get its infno and output."""
+
+    class Plugin(Spy):
+        @hookimpl
+        def yibao_after_settle(self, profile: RegionProfile, infno: str, output: Mapping[str, Any]) -> None:
+            self.seen.append((infno, output["setlinfo"]["setl_id"]))
+
+    plugin = Plugin()
+    client = _client(fake_centre, _registry(plugin))
+    settled = settle_pharmacy(client, _identity(fake_centre, client), [_fee(fake_centre)], med_type="41")
+    assert plugin.seen == [("2102", settled.setl_id)]
+    client.close()
+
+
+def test_hook_yibao_after_reversal() -> None:
+    """Yunnan answers a reversed 2304 with 2405 and a re-upload; other infnos get None."""
+    registry = _registry()
+    yunnan = registry.resolve("530000")
+    calls: list[str] = []
+
+    def call(infno: str, data: Mapping[str, Any]) -> Any:
+        calls.append(infno)
+        return {"data": [{"feedetl_sn": "1", "med_list_codg": "A"}]} if infno == "5204" else {}
+
+    entry = {"infno": "2304", "psn_no": "P", "mdtrt_id": "M", "input_full": {"data": {}}}
+    assert registry.pm.hook.yibao_after_reversal(profile=yunnan, entry=entry, call=call) == ["2405", "2301"]  # type: ignore[union-attr]
+    assert calls == ["2405", "5204", "2301"]
+    assert registry.pm.hook.yibao_after_reversal(profile=yunnan, entry={**entry, "infno": "2102"}, call=call) is None  # type: ignore[union-attr]
+
+
+def test_hook_yibao_clr_type(fake_centre: FakeCentre) -> None:
+    """Where the centre's reply carried no clr_type, reconciliation groups by the hook's answer."""
+    from types import SimpleNamespace
+
+    from yibao.core.workflows.reconcile import _Month
+
+    class Plugin(Spy):
+        @hookimpl
+        def yibao_clr_type(self, profile: RegionProfile, kind: str, locality: str, infno: str) -> str:
+            self.seen.append((kind, locality))
+            return "99"
+
+    plugin = Plugin()
+    client = _client(fake_centre, _registry(plugin))
+    day = client.clock().date()
+    entry = SimpleNamespace(infno="2102", insuplc_admdvs="110000")
+    assert _Month(client, day, day).clr_type_of(entry) == "99"  # type: ignore[arg-type]
+    assert plugin.seen == [("pharmacy", "other")]
+    bare = _client(fake_centre, _registry())
+    assert _Month(bare, day, day).clr_type_of(entry) == "41"  # type: ignore[arg-type]
+    client.close()
+    bare.close()
+
+
+def test_hook_yibao_online_order() -> None:
+    """Gansu's receiver hands a signed 6201 to the HIS hook and answers with its output."""
+    import hashlib
+
+    from yibao.provinces.gansu.receiver import create_receiver
+
+    class HIS:
+        @hookimpl
+        def yibao_online_order(self, profile: RegionProfile, infno: str, order: Mapping[str, Any]) -> Mapping[str, Any]:
+            return {"confirmed": order["ord_no"], "region": profile.code}
+
+    pm: pluggy.PluginManager = get_plugin_manager(load_entrypoints=False)
+    pm.register(HIS(), name="his")
+    app = create_receiver(paasid="p", secret="s", fixmedins_code="H62010000001", pm=pm, clock=lambda: 1_800_000_000)
+    ts, nonce = "1800000000", "n1"
+    sig = hashlib.sha256(f"{ts}s{nonce}{ts}".encode()).hexdigest()
+    headers = {"x-tif-paasid": "p", "x-tif-timestamp": ts, "x-tif-nonce": nonce, "x-tif-signature": sig}
+    r = TestClient(app).post("/", json={"infno": "6201", "msgid": "m", "input": {"ord_no": "O1"}}, headers=headers)
+    assert r.json()["infcode"] == 0 and r.json()["output"] == {"confirmed": "O1", "region": "620000"}
+
+
+def test_hook_yibao_acceptance_notes() -> None:
+    """Dongguan gives its evidence notes per kind; other regions give none."""
+    registry = _registry()
+    hook = registry.pm.hook.yibao_acceptance_notes  # type: ignore[union-attr]
+    notes = hook(profile=registry.resolve("441900"), kind="pharmacy")
+    assert "录屏" in notes["2102"] and "使用日志" in notes["3101"]
+    assert "2207" not in notes  # only the kind's own interfaces
+    assert hook(profile=registry.resolve("620000"), kind="pharmacy") is None
