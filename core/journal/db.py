@@ -10,8 +10,10 @@ answer ``journal_mode=wal``, ``synchronous=2`` (FULL: each commit is fsynced; NO
 the last commits on power loss) and the busy timeout we set; PostgreSQL must answer
 ``synchronous_commit=on``.  Otherwise opening fails.
 
-A :class:`Database` holds one connection and is not meant to be shared between threads;
-open one journal per thread or process.
+A :class:`Database` holds one connection.  Threads may share it (an ASGI server runs sync
+handlers in a thread pool): a re-entrant lock serialises statements, and a transaction holds
+the lock from BEGIN to COMMIT so no other thread's statement lands inside it.  For parallel
+work open one journal per thread or process; the database arbitrates between them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -78,7 +81,7 @@ def _connect_sqlite(path: str) -> sqlite3.Connection:
         # The journal keeps full payloads (ID numbers, diagnoses): owner-only from birth.
         with contextlib.suppress(FileExistsError):
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
     try:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -127,6 +130,7 @@ class Database:
         else:
             self._pg = _connect_pg(self._target)
         self._depth = 0
+        self._lock = threading.RLock()
 
     # -- SQL -----------------------------------------------------------------------------
     @property
@@ -149,20 +153,25 @@ class Database:
         """Run one statement; the number of rows it touched."""
         sql, values = self._prepare(sql, params)
         try:
-            if self._sqlite is not None:
-                return self._sqlite.execute(sql, values).rowcount
-            assert self._pg is not None
-            return self._pg.execute(sql, values).rowcount
+            with self._lock:
+                return self._execute(sql, values)
         except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as exc:
             raise DuplicateRow(str(exc)) from exc
+
+    def _execute(self, sql: str, values: list[Any]) -> int:
+        if self._sqlite is not None:
+            return self._sqlite.execute(sql, values).rowcount
+        assert self._pg is not None
+        return self._pg.execute(sql, values).rowcount
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """All rows of a query, as dicts."""
         sql, values = self._prepare(sql, params)
-        if self._sqlite is not None:
-            return [dict(r) for r in self._sqlite.execute(sql, values).fetchall()]
-        assert self._pg is not None
-        return self._pg.execute(sql, values).fetchall()
+        with self._lock:
+            if self._sqlite is not None:
+                return [dict(r) for r in self._sqlite.execute(sql, values).fetchall()]
+            assert self._pg is not None
+            return self._pg.execute(sql, values).fetchall()
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         """The first row of a query, or ``None``."""
@@ -173,29 +182,30 @@ class Database:
     def transaction(self) -> Iterator[None]:
         """One atomic, durable unit.  SQLite takes the write lock at BEGIN (``IMMEDIATE``)
         so a read-then-write inside cannot be overtaken; nested use joins the outer unit."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self._depth = 1
-        try:
-            if self._sqlite is not None:
-                self._sqlite.execute("BEGIN IMMEDIATE")
+        with self._lock:
+            if self._depth:
+                self._depth += 1
                 try:
                     yield
-                except BaseException:
-                    self._sqlite.execute("ROLLBACK")
-                    raise
-                self._sqlite.execute("COMMIT")
-            else:
-                assert self._pg is not None
-                with self._pg.transaction():
-                    yield
-        finally:
-            self._depth = 0
+                finally:
+                    self._depth -= 1
+                return
+            self._depth = 1
+            try:
+                if self._sqlite is not None:
+                    self._sqlite.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield
+                    except BaseException:
+                        self._sqlite.execute("ROLLBACK")
+                        raise
+                    self._sqlite.execute("COMMIT")
+                else:
+                    assert self._pg is not None
+                    with self._pg.transaction():
+                        yield
+            finally:
+                self._depth = 0
 
     def stream(self, sql: str, params: Sequence[Any] = (), batch: int = 500) -> Iterator[dict[str, Any]]:
         """Rows of a query fetched ``batch`` at a time on a connection of their own (a
@@ -221,13 +231,10 @@ class Database:
 
     def durability(self) -> dict[str, str]:
         """The settings read back from the server (for ``doctor`` and the tests)."""
-        if self._sqlite is not None:
-            return {
-                name: str(self._sqlite.execute(f"PRAGMA {name}").fetchone()[0]).lower()
-                for name in ("journal_mode", "synchronous", "busy_timeout")
-            }
-        assert self._pg is not None
-        row = self._pg.execute("SHOW synchronous_commit").fetchone()
+        if self.dialect == "sqlite":
+            names = ("journal_mode", "synchronous", "busy_timeout")
+            return {name: str(next(iter(self.fetchall(f"PRAGMA {name}")[0].values()))).lower() for name in names}
+        row = self.fetchone("SHOW synchronous_commit")
         return {"synchronous_commit": str(row["synchronous_commit"] if row else "")}
 
     # -- life ----------------------------------------------------------------------------
@@ -258,9 +265,10 @@ class Database:
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
-        if self._sqlite is not None:
-            self._sqlite.close()
-            self._sqlite = None
-        if self._pg is not None:
-            self._pg.close()
-            self._pg = None
+        with self._lock:
+            if self._sqlite is not None:
+                self._sqlite.close()
+                self._sqlite = None
+            if self._pg is not None:
+                self._pg.close()
+                self._pg = None

@@ -143,3 +143,31 @@ def test_sqlite_money_columns_hold_text(tmp_path: Path) -> None:
         conn.close()
     assert cols["medfee_sumamt"] == "TEXT"
     assert cols["psn_cash_pay"] == "TEXT"
+
+
+def test_one_journal_shared_by_threads(journal_url: str) -> None:
+    """Eight threads sharing one journal (a server's thread pool) interleave safely."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from journal_support import CODE, body
+
+    from yibao.core.journal import State, mask_input
+
+    with open_journal(journal_url) as j:
+
+        def work(n: int) -> str:
+            msgid = j.allocate_msgid(CODE)
+            data = body(f"P{n}")
+            j.record_intent(
+                msgid=msgid, infno="2207", region="440000", fixmedins_code=CODE, opter="0001", terminal=f"T{n}",
+                input_full=data, input_masked=mask_input(data), kind="money", psn_no=f"P{n}",
+            )  # fmt: skip
+            j.mark_sent(msgid)
+            j.record_outcome(msgid, State.SUCCEEDED, medfee_sumamt=f"{n}.01")
+            return msgid
+
+        with ThreadPoolExecutor(8) as pool:
+            msgids = list(pool.map(work, range(200)))
+        assert len(set(msgids)) == 200
+        done = j.list(state=State.SUCCEEDED, limit=1000)
+        assert sorted(e.msgid for e in done) == sorted(msgids)
