@@ -34,3 +34,13 @@ def test_baseline_list_matches_table_1() -> None:
     rows = {m.group(0) for m in re.finditer(r"(?m)^[0-9]{4}A?(?=\t)", SPEC.read_text(encoding="utf-8"))}
     assert set(BASELINE_INFNOS) == rows
     assert len(BASELINE_INFNOS) == len(set(BASELINE_INFNOS)) == 113
+
+
+def test_every_baseline_transaction_is_callable() -> None:
+    """Each of 表 1's transactions is in the catalogue Gansu's client validates against."""
+    from yibao.core.catalog import load_catalog
+    from yibao.provinces.gansu.profile import GANSU
+
+    catalog = load_catalog().with_extra(GANSU.extra_transactions)
+    assert [i for i in BASELINE_INFNOS if i not in catalog] == []
+    assert catalog.get("2501A").verified is False  # type: ignore[union-attr]

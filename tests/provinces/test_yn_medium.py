@@ -111,3 +111,35 @@ def test_fresh_sns_are_digits_and_unique() -> None:
     new = fresh_feedetl_sns(old, now)
     assert len(new) == 2 and len(set(new)) == 2 and not set(new) & set(old)
     assert all(s.isdigit() and len(s) <= 15 for s in new)
+
+
+def test_yunnan_outpatient_runs_1191_and_1192_against_the_sandbox(fake_centre: Any) -> None:
+    """With the Yunnan profile over HTTP: 1191 before 1101, 1192 before 2207 for an ID-card person."""
+    from yibao.core.client import Client
+    from yibao.core.plugins import RegionProfile, hookimpl
+    from yibao.core.workflows.identify import Medium, identify
+    from yibao.core.workflows.outpatient import Diagnosis, OutpatientVisit
+    from yibao.core.workflows.settle import FeeItem
+
+    sent: list[str] = []
+
+    class Watch:
+        @hookimpl
+        def yibao_before_send(self, profile: RegionProfile, infno: str, envelope: Mapping[str, Any]) -> None:
+            sent.append(infno)
+
+    pm = get_plugin_manager()
+    pm.register(Watch(), name="watch")
+    client = Client(fake_centre.config("530000", transport={"kind": "http"}), registry=load_registry(pm))
+    person = fake_centre.persons()[0]
+    identity = identify(client, Medium.id_card(person["certno"], person["psn_name"]))
+    visit = OutpatientVisit.register(client, identity, ipt_otp_no="MZ0001")
+    visit.upload_visit([Diagnosis("J00.x00", "急性鼻咽炎")])
+    item = fake_centre.items()[0]
+    visit.upload_fees("B1", [FeeItem(feedetl_sn="1", med_list_codg=item["med_list_codg"], medins_list_codg="H-1",
+                                     cnt=Decimal("1"), pric=Decimal("8.00"))])  # fmt: skip
+    settled = visit.settle("B1")
+    assert settled.setl_id
+    assert sent.index("1191") < sent.index("1101")
+    assert sent.index("1192") < sent.index("2207")
+    client.close()
