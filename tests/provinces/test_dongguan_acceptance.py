@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from yibao.core import wire
 from yibao.core.client import Client
 from yibao.core.config import parse_config
 from yibao.sandbox.config import SandboxConfig
@@ -139,3 +140,43 @@ def test_report_html_is_escaped() -> None:
     page = render_html(report)
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert "<b>" not in page and "err &lt;i&gt;" in page
+
+
+def test_yibao_call_2102_fills_dongguan_values(
+    sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`yibao call 2102` without med_type: the centre books med_type 41 under Dongguan's rules."""
+    from typer.testing import CliRunner
+
+    from yibao.core.cli import app
+
+    monkeypatch.setenv("YIBAO_TEST_SECRET", sandbox.secret)
+    toml = tmp_path / "yibao.toml"
+    toml.write_text(_toml(_config(sandbox, tmp_path)), encoding="utf-8")
+    person = httpx.get(f"{sandbox.url}/_sandbox/persons").json()[0]
+    item = httpx.get(f"{sandbox.url}/_sandbox/catalog").json()[0]
+    runner = CliRunner()
+    q = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": person["certno"], "psn_cert_type": "01",
+                  "certno": person["certno"]}}  # fmt: skip
+    got = runner.invoke(app, ["--config", str(toml), "call", "1101", "--input", json.dumps(q)])
+    assert got.exit_code == 0, got.output
+    psn_no = json.loads(got.stdout)["baseinfo"]["psn_no"]
+    payload = {
+        "druginfo": {"psn_no": psn_no, "mdtrt_cert_type": "02", "mdtrt_cert_no": person["certno"],
+                     "psn_cert_type": "01", "certno": person["certno"], "psn_type": "11",
+                     "psn_name": person["psn_name"], "begntime": "2026-01-02 10:00:00", "medfee_sumamt": Decimal("10.00"),
+                     "insutype": person["insutype"], "acct_used_flag": "0"},
+        "drugdetail": [{"feedetl_sn": "1", "rx_circ_flag": "0", "fee_ocur_time": "2026-01-02 10:00:00",
+                        "med_list_codg": item["med_list_codg"], "medins_list_codg": "HIS-1",
+                        "det_item_fee_sumamt": Decimal("10.00"), "cnt": Decimal("1"), "pric": Decimal("10.00")}],
+    }  # fmt: skip
+    # Amounts go out as exact JSON numbers (wire.dumps), and the CLI reads them back as Decimal.
+    result = runner.invoke(
+        app,
+        ["--config", str(toml), "call", "2102", "--insuplc", person["insuplc_admdvs"], "--input", wire.dumps(payload)],
+    )
+    assert result.exit_code == 0, result.output
+    setlinfo = json.loads(result.stdout)["setlinfo"]
+    assert setlinfo["med_type"] == "41"
+    ledger = httpx.get(f"{sandbox.url}/_sandbox/ledger").json()
+    assert [row["setl_id"] for row in ledger] == [setlinfo["setl_id"]]
