@@ -164,8 +164,8 @@ def test_yibao_call_2102_fills_dongguan_values(
     payload = {
         "druginfo": {"psn_no": psn_no, "mdtrt_cert_type": "02", "mdtrt_cert_no": person["certno"],
                      "psn_cert_type": "01", "certno": person["certno"], "psn_type": "11",
-                     "psn_name": person["psn_name"], "begntime": "2026-01-02 10:00:00", "medfee_sumamt": Decimal("10.00"),
-                     "insutype": person["insutype"], "acct_used_flag": "0"},
+                     "psn_name": person["psn_name"], "begntime": "2026-01-02 10:00:00",
+                     "medfee_sumamt": Decimal("10.00"), "insutype": person["insutype"], "acct_used_flag": "0"},
         "drugdetail": [{"feedetl_sn": "1", "rx_circ_flag": "0", "fee_ocur_time": "2026-01-02 10:00:00",
                         "med_list_codg": item["med_list_codg"], "medins_list_codg": "HIS-1",
                         "det_item_fee_sumamt": Decimal("10.00"), "cnt": Decimal("1"), "pric": Decimal("10.00")}],
