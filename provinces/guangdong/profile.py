@@ -72,7 +72,7 @@ GUANGDONG = RegionProfile(
     file_in_encoding="array",
     card_readers={
         "gd-dll": "yibao.provinces.guangdong.readers:DllCardReader",
-        "simulated": "yibao.provinces.guangdong.readers:SimulatedReader",
+        "simulated": "yibao.provinces.guangdong.simulated:SimulatedReader",
     },
     notes=(
         "x-tif gateway igb.hsa.gdgov.cn (bind with gateway.resolve); base + /hsa/hgs/{infno}; "

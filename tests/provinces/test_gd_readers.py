@@ -13,10 +13,10 @@ from yibao.provinces.guangdong.readers import (
     CardReaderError,
     DllCardReader,
     ReaderUnavailableError,
-    SimulatedReader,
     parse_card_bas,
     parse_sfz,
 )
+from yibao.provinces.guangdong.simulated import SimulatedReader
 
 # The document's own example (with its leading "1|" field).  Synthetic person, not real data.
 CARD_EXAMPLE = (

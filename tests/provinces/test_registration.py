@@ -51,3 +51,13 @@ def test_dongguan_classification_and_clr_types() -> None:
     assert DONGGUAN.clr_type_for("clinic", "local", "x") == "11"
     assert DONGGUAN.clr_type_for("clinic", "province", "x") == "9903"
     assert DONGGUAN.clr_type_for("hospital", "local", "x") == "x"
+
+
+def test_card_reader_references_resolve() -> None:
+    """Every `module:Class` in a profile's card_readers imports."""
+    import importlib
+
+    for profile in load_registry():
+        for name, ref in profile.card_readers.items():
+            module, _, cls = ref.partition(":")
+            assert isinstance(getattr(importlib.import_module(module), cls), type), (profile.code, name)
