@@ -24,12 +24,10 @@ import attrs
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from yibao.core import wire
-
-from . import control
+from . import control, envelope
 from .config import SandboxConfig
 from .dispatch import ROUTE_ANY, Dispatcher, Outcome
 from .faults import FaultPlan
@@ -123,7 +121,7 @@ async def _call(request: Request) -> Response:
         if outcome.raw.filename:
             headers["content-disposition"] = f'attachment; filename="{outcome.raw.filename}"'
         return Response(outcome.raw.data, media_type=outcome.raw.content_type, headers=headers)
-    data = wire.dumps_bytes(outcome.body or {})
+    data = envelope.encode(outcome.body or {})
     if fault is not None and fault.mode == "truncated_json":
         data = data[: max(1, len(data) // 2)]
     return Response(data, media_type="application/json; charset=utf-8")
@@ -155,7 +153,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         dispatcher=Dispatcher(config, store, faults),
         tempdir=tmp,
     )
-    routes: list[Any] = [*control.routes(), Route("/{path:path}", _call, methods=["POST"])]
+    # The control API sits under one Mount so that a transaction's path is matched in two steps.
+    routes: list[Any] = [Mount("/_sandbox", routes=control.routes()), Route("/{path:path}", _call, methods=["POST"])]
     app = SandboxApp(routes=routes)
     app.state.sandbox = state
     return app

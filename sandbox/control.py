@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
 from yibao.core import wire
 
 from .faults import FaultPlan
@@ -104,10 +105,10 @@ async def reset(request: Request) -> Response:
 
 def routes() -> list[Route]:
     return [
-        Route("/_sandbox/persons", persons, methods=["GET"]),
-        Route("/_sandbox/catalog", catalog, methods=["GET"]),
-        Route("/_sandbox/ectoken", ectoken, methods=["POST"]),
-        Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
-        Route("/_sandbox/ledger", ledger, methods=["GET"]),
-        Route("/_sandbox/reset", reset, methods=["POST"]),
+        Route("/persons", persons, methods=["GET"]),
+        Route("/catalog", catalog, methods=["GET"]),
+        Route("/ectoken", ectoken, methods=["POST"]),
+        Route("/faults", faults, methods=["GET", "POST"]),
+        Route("/ledger", ledger, methods=["GET"]),
+        Route("/reset", reset, methods=["POST"]),
     ]

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import attrs
+
 from yibao.core import wire
 
 from . import envelope as env_mod
@@ -94,6 +95,9 @@ class Dispatcher:
     def handle(self, body: bytes, route_infno: str = ROUTE_ANY) -> Outcome:
         received = self.now()
         region = self.config.region
+        if b"\\u0000" in body:
+            # No field ever carries NUL; refusing it keeps the reply encoder's marks unambiguous.
+            return self._refuse(region, received, "报文含有非法字符(\\u0000)")
         try:
             env = wire.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:

@@ -22,7 +22,7 @@ class IdGenerator:
     def __init__(self, store: Store, region: str, now: datetime) -> None:
         self._store = store
         self._region = (region or "000000")[:6].ljust(6, "0")
-        self._day = now.strftime("%Y%m%d")
+        self._day = f"{now.year:04d}{now.month:02d}{now.day:02d}"
 
     def new(self, prefix: str) -> str:
         """``prefix`` + region + yyyyMMdd + a 10-digit serial of that prefix."""

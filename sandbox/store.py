@@ -153,6 +153,8 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         self._seeder = seeder
+        # Seeded persons never change (balances live in ``accounts``): cache their records.
+        self._persons: dict[tuple[str, str], dict[str, Any] | None] = {}
         self.conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
@@ -225,6 +227,7 @@ class Store:
             for name in names:
                 if not name.startswith("sqlite_"):
                     self.conn.execute(f'DELETE FROM "{name}"')
+            self._persons.clear()
             if self._seeder is not None:
                 self._seeder(self)
 
@@ -236,6 +239,7 @@ class Store:
 
     def add_person(self, person: Mapping[str, Any], balc: Decimal) -> None:
         """Insert a seeded person (the whole record is kept as JSON in ``data``)."""
+        self._persons.clear()
         self.execute(
             "INSERT INTO persons(psn_no, certno, psn_cert_type, card_no, card_sn, insuplc_admdvs, data) "
             "VALUES (?,?,?,?,?,?,?)",
@@ -252,11 +256,12 @@ class Store:
         self.execute("INSERT INTO accounts(psn_no, balc) VALUES (?, ?)", (person["psn_no"], _money(balc)))
 
     def _person(self, where: str, value: str) -> dict[str, Any] | None:
-        row = self.query_one(f"SELECT data FROM persons WHERE {where} = ? ORDER BY psn_no LIMIT 1", (value,))
-        if row is None:
-            return None
-        data: dict[str, Any] = wire.loads(row["data"])
-        return data
+        key = (where, value)
+        if key not in self._persons:
+            row = self.query_one(f"SELECT data FROM persons WHERE {where} = ? ORDER BY psn_no LIMIT 1", (value,))
+            self._persons[key] = wire.loads(row["data"]) if row is not None else None
+        found = self._persons[key]
+        return dict(found) if found is not None else None
 
     def person(self, psn_no: str) -> dict[str, Any] | None:
         """The seeded record of ``psn_no`` (see :mod:`yibao.sandbox.seed` for its keys)."""

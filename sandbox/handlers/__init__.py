@@ -123,16 +123,15 @@ class CallContext:
     config: SandboxConfig
     message: str = ""
     raw: RawResponse | None = None
+    #: ``now`` as ``yyyy-MM-dd HH:mm:ss`` (the spec's DT format) and as ``yyyy-MM-dd``; computed
+    #: once per call because handlers use them many times.
+    now_text: str = attrs.field(init=False)
+    today: str = attrs.field(init=False)
 
-    @property
-    def now_text(self) -> str:
-        """``now`` as ``yyyy-MM-dd HH:mm:ss`` (the spec's DT format)."""
-        return self.now.strftime("%Y-%m-%d %H:%M:%S")
-
-    @property
-    def today(self) -> str:
-        """``now`` as ``yyyy-MM-dd``."""
-        return self.now.strftime("%Y-%m-%d")
+    def __attrs_post_init__(self) -> None:
+        n = self.now
+        self.today = f"{n.year:04d}-{n.month:02d}-{n.day:02d}"
+        self.now_text = f"{self.today} {n.hour:02d}:{n.minute:02d}:{n.second:02d}"
 
     def respond_bytes(
         self, data: bytes, content_type: str = "application/octet-stream", filename: str | None = None

@@ -18,7 +18,7 @@ def test_settlement_and_fee_queries(centre: Centre) -> None:
     s = centre.ok("5203", {"data": key})
     assert s["setlinfo"]["medfee_sumamt"] == info["medfee_sumamt"]
     assert s["setlinfo"]["fixmedins_code"] == centre.code and s["setlinfo"]["refd_setl_flag"] == "0"
-    assert [d["fund_pay_type"] for d in s["setldetail"]][0] == "310100"
+    assert next(d["fund_pay_type"] for d in s["setldetail"]) == "310100"
     rows = centre.ok("5204", {"data": key})
     assert isinstance(rows, list) and [r["feedetl_sn"] for r in rows] == ["1", "2", "3"]
     assert sum((r["det_item_fee_sumamt"] for r in rows), Decimal(0)) == info["medfee_sumamt"]
