@@ -44,6 +44,16 @@ def _text_check(length: int | None) -> Check:
     return check
 
 
+def _shown(v: Any) -> str:
+    """A value for a message: short codes as they are, anything longer only by its size.
+
+    Issue messages end up in logs and journals; a misplaced ID number or name must not.
+    """
+    if type(v) is str:
+        return repr(v) if len(v) <= 10 else f"text of {len(v)} characters"
+    return type(v).__name__
+
+
 def _pattern_check(pattern: re.Pattern[str], what: str) -> Check:
     def check(v: Any) -> tuple[str, str] | None:
         if type(v) is float:
@@ -51,7 +61,7 @@ def _pattern_check(pattern: re.Pattern[str], what: str) -> Check:
         if v == "":
             return None
         if type(v) is not str or pattern.match(v) is None:
-            return "type", f"expected {what}, got {v!r}"[:200]
+            return "type", f"expected {what}, got {_shown(v)}"
         return None
 
     return check
@@ -169,7 +179,7 @@ def field_check(f: Field, dictionaries: Mapping[str, Mapping[str, str]]) -> Chec
     def check(v: Any) -> tuple[str, str] | None:
         problem = base(v)
         if problem is None and v != "" and str(v) not in allowed:
-            return "dictionary", f"{v!r} is not a code of {f.code}"[:200]
+            return "dictionary", f"{_shown(v)} is not a code of {f.code}"
         return problem
 
     return check

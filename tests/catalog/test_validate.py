@@ -203,3 +203,13 @@ def test_many_rows_are_all_checked(cat: Catalog) -> None:
         row["cnt"] = 2.0
     issues = validate(cat, "2102", data)
     assert [(i.row, i.rule) for i in issues] == [(0, "float"), (5, "float"), (10, "float"), (15, "float")]
+
+
+def test_messages_do_not_echo_long_values(cat: Catalog) -> None:
+    """Issue messages go to logs: an ID number typed into the wrong field is not repeated."""
+    data = purchase()
+    data["druginfo"]["begntime"] = "110101199003071234"
+    data["druginfo"]["med_type"] = "110101199003071234"
+    issues = validate(cat, "2102", data)
+    assert sorted(i.rule for i in issues) == ["length", "type"]  # one issue per field
+    assert all("110101199003071234" not in i.message for i in issues)
