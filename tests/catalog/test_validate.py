@@ -213,3 +213,12 @@ def test_messages_do_not_echo_long_values(cat: Catalog) -> None:
     issues = validate(cat, "2102", data)
     assert sorted(i.rule for i in issues) == ["length", "type"]  # one issue per field
     assert all("110101199003071234" not in i.message for i in issues)
+
+
+def test_wide_space_is_text_control_characters_are_not(cat: Catalog) -> None:
+    data = purchase()
+    data["druginfo"]["dise_name"] = "高血压\u3000二级"  # ideographic space: ordinary text
+    assert validate(cat, "2102", data) == []
+    for bad in ("a\tb", "a\x00b", "a\x7fb", "a\rb"):
+        data["druginfo"]["dise_name"] = bad
+        assert only(validate(cat, "2102", data)).rule == "type", repr(bad)
