@@ -99,8 +99,13 @@ def _headers() -> dict[str, str]:
     ts = str(int(time.time()))
     nonce = uuid.uuid4().hex
     sig = hashlib.sha256((ts + SECRET + nonce + ts).encode()).hexdigest()
-    return {"x-tif-paasid": PAASID, "x-tif-timestamp": ts, "x-tif-nonce": nonce, "x-tif-signature": sig,
-            "content-type": "application/json"}
+    return {
+        "x-tif-paasid": PAASID,
+        "x-tif-timestamp": ts,
+        "x-tif-nonce": nonce,
+        "x-tif-signature": sig,
+        "content-type": "application/json",
+    }
 
 
 def _mark(obj: object) -> str:
@@ -125,10 +130,22 @@ class Client:
         self.sign_no = ""
 
     def call(self, infno: str, inp: dict[str, Any], **over: str) -> dict[str, Any]:
-        env = {"infno": infno, "msgid": f"{self.code}{time.strftime('%Y%m%d%H%M%S')}{next(self.seq) % 10000:04d}",
-               "mdtrtarea_admvs": "441900", "insuplc_admdvs": "", "recer_sys_code": "YBXT", "infver": "V1.0",
-               "opter_type": "1", "opter": "0001", "opter_name": "压测", "inf_time": time.strftime("%Y-%m-%d %H:%M:%S"),
-               "fixmedins_code": self.code, "fixmedins_name": "压测机构", "sign_no": self.sign_no, "input": inp}
+        env = {
+            "infno": infno,
+            "msgid": f"{self.code}{time.strftime('%Y%m%d%H%M%S')}{next(self.seq) % 10000:04d}",
+            "mdtrtarea_admvs": "441900",
+            "insuplc_admdvs": "",
+            "recer_sys_code": "YBXT",
+            "infver": "V1.0",
+            "opter_type": "1",
+            "opter": "0001",
+            "opter_name": "压测",
+            "inf_time": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "fixmedins_code": self.code,
+            "fixmedins_name": "压测机构",
+            "sign_no": self.sign_no,
+            "input": inp,
+        }
         env.update(over)
         r = self.http.post(self.url + PATH, content=_dumps(env), headers=_headers())
         body: dict[str, Any] = json.loads(r.content)
@@ -137,21 +154,59 @@ class Client:
 
 def _person(url: str) -> dict[str, Any]:
     persons = httpx.get(url + "/_sandbox/persons").json()
-    return next(p for p in persons if p["insuplc_admdvs"] == "441900" and p["insutype"] == "310"
-                and p["psn_cert_type"] == "01" and p["insuinfo"][0]["psn_insu_stas"] == "1")
+    return next(
+        p
+        for p in persons
+        if p["insuplc_admdvs"] == "441900"
+        and p["insutype"] == "310"
+        and p["psn_cert_type"] == "01"
+        and p["insuinfo"][0]["psn_insu_stas"] == "1"
+    )
 
 
 def _scenarios(p: dict[str, Any]) -> dict[str, Callable[[Client], None]]:
-    q1101 = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": p["certno"], "psn_cert_type": "01",
-                      "certno": p["certno"], "psn_name": p["psn_name"]}}
+    q1101 = {
+        "data": {
+            "mdtrt_cert_type": "02",
+            "mdtrt_cert_no": p["certno"],
+            "psn_cert_type": "01",
+            "certno": p["certno"],
+            "psn_name": p["psn_name"],
+        }
+    }
     line = {"rxno": "", "rx_circ_flag": "0", "fee_ocur_time": "2024-06-01 10:00:00", "hosp_appr_flag": "1"}
-    rows = [{**line, "feedetl_sn": "1", "med_list_codg": "SBXA01AAA0001", "medins_list_codg": "A1",
-             "det_item_fee_sumamt": Decimal("25.00"), "cnt": Decimal("2"), "pric": Decimal("12.50")},
-            {**line, "feedetl_sn": "2", "med_list_codg": "SBXC08CAA0003", "medins_list_codg": "A2",
-             "det_item_fee_sumamt": Decimal("45.00"), "cnt": Decimal("1"), "pric": Decimal("45.00")}]
-    info = {"psn_no": p["psn_no"], "mdtrt_cert_type": "02", "mdtrt_cert_no": p["certno"], "psn_cert_type": "01",
-            "certno": p["certno"], "begntime": "2024-06-01 10:00:00", "medfee_sumamt": Decimal("70.00"),
-            "insutype": "310", "acct_used_flag": "0", "med_type": "41"}
+    rows = [
+        {
+            **line,
+            "feedetl_sn": "1",
+            "med_list_codg": "SBXA01AAA0001",
+            "medins_list_codg": "A1",
+            "det_item_fee_sumamt": Decimal("25.00"),
+            "cnt": Decimal("2"),
+            "pric": Decimal("12.50"),
+        },
+        {
+            **line,
+            "feedetl_sn": "2",
+            "med_list_codg": "SBXC08CAA0003",
+            "medins_list_codg": "A2",
+            "det_item_fee_sumamt": Decimal("45.00"),
+            "cnt": Decimal("1"),
+            "pric": Decimal("45.00"),
+        },
+    ]
+    info = {
+        "psn_no": p["psn_no"],
+        "mdtrt_cert_type": "02",
+        "mdtrt_cert_no": p["certno"],
+        "psn_cert_type": "01",
+        "certno": p["certno"],
+        "begntime": "2024-06-01 10:00:00",
+        "medfee_sumamt": Decimal("70.00"),
+        "insutype": "310",
+        "acct_used_flag": "0",
+        "med_type": "41",
+    }
     drug = {"druginfo": info, "drugdetail": rows}
 
     def identify(c: Client) -> None:
@@ -207,8 +262,14 @@ def main() -> None:
     bare, bare_url = _start("bare")
     try:
         scen = _scenarios(_person(sb_url))
-        bare_work: Callable[[Client], None] = lambda c: c.call("1101", {"data": {}}) and None  # noqa: E731
-        bare_pair: Callable[[Client], None] = lambda c: (c.call("2101", {}), c.call("2102", {})) and None  # noqa: E731
+
+        def bare_work(c: Client) -> None:
+            c.call("1101", {"data": {}})
+
+        def bare_pair(c: Client) -> None:
+            c.call("2101", {})
+            c.call("2102", {})
+
         print(f"cores: {os.cpu_count()}  client threads: {args.threads}  seconds per run: {args.seconds}")
         results = {}
         for name, work, base in (("1101", scen["1101"], bare_work), ("2101+2102", scen["2101+2102"], bare_pair)):

@@ -14,7 +14,7 @@ from yibao.sandbox.config import SandboxConfig
 
 
 def _gateway(reply_body: bytes) -> dict[str, object]:
-    body = json.loads(reply_body)
+    body: dict[str, object] = json.loads(reply_body)
     assert set(body) == {"errcode", "message"}
     return body
 
