@@ -71,9 +71,10 @@ def client(make_client: MakeClient) -> Client:
 
 @pytest.fixture
 def persons(centre: Centre) -> list[dict[str, Any]]:
-    """Dongguan persons whose insurance is in normal status (psn_insu_stas 1): they can settle."""
-    return [p for p in centre.local_persons()
-            if all(str(i.get("psn_insu_stas", "1")) == "1" for i in p.get("insuinfo") or [{}])]
+    """Dongguan persons with a resident ID (identified by ``Medium.id_card``) whose insurance is in
+    normal status (psn_insu_stas 1): they can settle."""
+    return [p for p in centre.local_persons() if p.get("psn_cert_type") == "01"
+            and all(str(i.get("psn_insu_stas", "1")) == "1" for i in p.get("insuinfo") or [{}])]
 
 
 @pytest.fixture

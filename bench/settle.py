@@ -1,0 +1,184 @@
+"""Benchmark: yibao against bare HTTP posts of the same bytes, over loopback (issue 4).
+
+Run by hand, never in CI: ``python bench/settle.py`` (``BENCH_N`` sets the rounds).
+
+The sandbox runs in a child process (uvicorn, no access log) so that its work does not share
+this process's interpreter.  Two legs, each alternating bare and yibao rounds (best of three):
+
+(a) 1101 人员信息获取: ``client.call`` (prepare, validate, msgid from the journal, envelope,
+    x-tif signature, classification) versus a keep-alive ``httpx.Client`` posting the same
+    envelope bytes with the same x-tif signing (:class:`TifSignatureAuth`), msgids allocated
+    beforehand.  Goal: ratio yibao / bare >= 0.85.
+(b) 2101 药店预结算 + 2102 药店结算: ``settle_pharmacy`` with the durable SQLite journal
+    (WAL, synchronous=FULL: an fsync per commit, INTENT / SENT / outcome for the 2102) versus
+    the bare posts of the same two envelopes.  Goal: ratio >= 0.6.
+
+Printed: both ratios, the absolute rates and the machine's core count.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from yibao.core.client import Client
+from yibao.core.config import parse_config
+from yibao.core.envelope import Envelope
+from yibao.core.gateway import TifSignatureAuth
+from yibao.core.logging import configure_logging
+from yibao.core.workflows.identify import Identity, Medium, identify
+from yibao.core.workflows.settle import FeeItem, settle_pharmacy, total
+
+N = int(os.environ.get("BENCH_N", "300"))
+ROUNDS = 3
+PAASID = "bench"
+SECRET = "bench-secret-not-for-production"
+SECRET_ENV = "YIBAO_BENCH_SECRET"
+CODE = "H44190000001"
+
+SERVER = """
+import sys, uvicorn
+from pathlib import Path
+from yibao.sandbox.app import create_app
+from yibao.sandbox.config import SandboxConfig
+cfg = SandboxConfig(paasid=sys.argv[2], secret=sys.argv[3], state_dir=Path(sys.argv[4]), region="441900")
+uvicorn.run(create_app(cfg), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
+            access_log=False, lifespan="off")
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def start_sandbox(state: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(port), PAASID, SECRET, str(state)])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the sandbox did not start")
+
+
+def bare_client() -> httpx.Client:
+    return httpx.Client(auth=TifSignatureAuth(PAASID, SECRET), timeout=30,
+                        headers={"Content-Type": "application/json;charset=utf-8"})
+
+
+def rate(n: int, fn: Callable[[int], object]) -> float:
+    t0 = time.perf_counter()
+    for i in range(n):
+        fn(i)
+    return n / (time.perf_counter() - t0)
+
+
+def envelopes(client: Client, infno: str, data: dict[str, Any], n: int, insuplc: str, sign_no: str = "") -> list[bytes]:
+    """``n`` envelopes of ``data`` with msgids from the journal's allocator (never reused)."""
+    prepared = client.prepare(infno, data)
+    out = []
+    for _ in range(n):
+        msgid = client.journal.allocate_msgid(CODE)
+        env: Envelope = client.envelope(infno, msgid, prepared, insuplc_admdvs=insuplc, sign_no=sign_no)
+        out.append(env.encode())
+    return out
+
+
+def post_all(http: httpx.Client, url: str, bodies: list[bytes]) -> Callable[[int], None]:
+    def one(i: int) -> None:
+        r = http.post(url, content=bodies[i])
+        if r.status_code != 200 or b'"infcode":0' not in r.content:
+            raise RuntimeError(f"bare post refused: {r.status_code} {r.content[:200]!r}")
+    return one
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="yibao-bench-") as tmp:
+        work = Path(tmp)
+        proc, url = start_sandbox(work / "sandbox")
+        try:
+            run(url, work)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
+def run(url: str, work: Path) -> None:
+    # As the CLI runs: warnings and errors logged (redacted), the per-message info lines not.
+    configure_logging(level="WARNING")
+    os.environ[SECRET_ENV] = SECRET
+    cfg = parse_config({
+        "region": "441900",
+        "gateway": {"url": url, "paasid": PAASID, "secret_env": SECRET_ENV},
+        "institution": {"fixmedins_code": CODE, "fixmedins_name": "基准测试药店", "mdtrtarea_admvs": "441900",
+                        "kind": "pharmacy"},
+        "operator": {"opter": "0001", "opter_name": "基准"},
+        "journal": {"url": f"sqlite:///{work / 'journal.db'}"},
+        "reversal": {"delay_seconds": 0},
+    }, source="bench")
+    control = httpx.Client(base_url=url, timeout=10)
+    persons = [p for p in control.get("/_sandbox/persons").json()
+               if str(p.get("insuplc_admdvs", "")).startswith("4419") and p.get("psn_cert_type") == "01"]
+    drug = next(c for c in control.get("/_sandbox/catalog").json() if c.get("chrgitm_lv") == "01")
+    control.close()
+    with Client(cfg) as client, bare_client() as http:
+        path = url + client.path_for("1101")
+        person: Identity = identify(client, Medium.id_card(persons[0]["certno"]))
+        sign_no = client.sessions.current_sign_no()
+        q = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": person.certno, "psn_cert_type": "01",
+                      "certno": person.certno, "psn_name": "", "card_sn": "", "begntime": "2026-11-22 08:00:00"}}
+        for _ in range(20):  # warm both paths: connections, catalogue caches
+            client.call("1101", q)
+        yb1, bare1 = [], []
+        for _ in range(ROUNDS):
+            bodies = envelopes(client, "1101", q, N, person.insuplc_admdvs)
+            bare1.append(rate(N, post_all(http, path, bodies)))
+            yb1.append(rate(N, lambda i: client.call("1101", q, insuplc_admdvs=person.insuplc_admdvs)))
+
+        line = [FeeItem(feedetl_sn="1", med_list_codg=drug["med_list_codg"], medins_list_codg="HIS00001",
+                        cnt=Decimal("1"), pric=Decimal("3.20"))]
+        now = client.clock()
+        data = {"druginfo": {"psn_no": person.psn_no, **person.cert_fields(),
+                             "begntime": now.strftime("%Y-%m-%d %H:%M:%S"), "medfee_sumamt": total(line),
+                             "insutype": person.insutype, "acct_used_flag": "0", "med_type": "",
+                             "dise_codg": "", "dise_name": ""},
+                "drugdetail": [i.row(now) for i in line]}
+        n2 = max(1, N // 2)
+        yb2, bare2 = [], []
+        for _ in range(ROUNDS):
+            pre = envelopes(client, "2101", data, n2, person.insuplc_admdvs, sign_no)
+            fin = envelopes(client, "2102", data, n2, person.insuplc_admdvs, sign_no)
+
+            def pair(i: int, pre: list[bytes] = pre, fin: list[bytes] = fin) -> None:
+                post_all(http, path.replace("1101", "2101"), pre)(i)
+                post_all(http, path.replace("1101", "2102"), fin)(i)
+
+            bare2.append(rate(n2, pair))
+            yb2.append(rate(n2, lambda i: settle_pharmacy(client, person, line)))
+
+    r1, r2 = max(yb1) / max(bare1), max(yb2) / max(bare2)
+    print(f"cores: {os.cpu_count()}  (sandbox in its own process, loopback; best of {ROUNDS} rounds)")
+    print(f"(a) 1101       yibao {max(yb1):8.1f}/s  bare {max(bare1):8.1f}/s  ratio {r1:.2f}  (goal >= 0.85)")
+    print(f"(b) 2101+2102  yibao {max(yb2):8.1f}/s  bare {max(bare2):8.1f}/s  ratio {r2:.2f}  (goal >= 0.6)"
+          "  [settlements per second, durable SQLite journal]")
+
+
+if __name__ == "__main__":
+    main()
