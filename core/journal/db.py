@@ -30,8 +30,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from yibao.core.errors import ConfigurationError
-
+from ..errors import ConfigurationError
 from .schema import all_migrations, split_statements
 
 __all__ = ["BUSY_TIMEOUT_MS", "Database", "DuplicateRow", "parse_url"]

@@ -16,8 +16,7 @@ from typing import Any
 
 import attrs
 
-from yibao.core import wire
-
+from .. import wire
 from .db import Database
 from .states import State
 

@@ -21,9 +21,8 @@ from typing import Any, Literal
 
 import attrs
 
-from yibao.core import wire
-from yibao.core.errors import StateError
-
+from .. import wire
+from ..errors import StateError
 from .db import Database
 
 __all__ = ["KeyClaim", "claim_key", "complete_key", "prune_keys", "release_key"]

@@ -14,8 +14,7 @@ from typing import Any, Literal
 
 import attrs
 
-from yibao.core.errors import StateError
-
+from ..errors import StateError
 from .db import Database
 
 __all__ = ["Session", "get_session", "mark_signed_out", "save_session"]

@@ -24,7 +24,7 @@ import enum
 from collections.abc import Iterable
 from typing import ClassVar
 
-from yibao.core.errors import YibaoError
+from ..errors import YibaoError
 
 __all__ = [
     "FINAL_STATES",

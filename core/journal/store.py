@@ -18,9 +18,8 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
 
-from yibao.core import wire
-from yibao.core.errors import StateError
-
+from .. import wire
+from ..errors import StateError
 from . import idempotency, ledger, reversals, sessions
 from .db import Database, DuplicateRow
 from .entry import Entry, encode_columns, entry_from_row, marks, select_entries, state_values
