@@ -25,7 +25,7 @@ def installed(tmp_path: Path) -> Path:
     """
     import importlib.util
 
-    import setuptools
+    import setuptools  # type: ignore[import-untyped,unused-ignore]
 
     major, minor = (int(x) for x in setuptools.__version__.split(".")[:2])
     if (major, minor) < (70, 1) and importlib.util.find_spec("wheel") is None:

@@ -99,10 +99,14 @@ def test_6202_refusal_and_missing_handler(his_pm: tuple[pluggy.PluginManager, HI
 def test_gateway_checks_refuse_bad_calls(headers: dict[str, str], message: str) -> None:
     """Missing headers, stale timestamp, unknown paasid and wrong signature are refused with errcode 401."""
     called: list[str] = []
+
+    def handler(infno: str, order: Mapping[str, Any]) -> Mapping[str, Any]:
+        called.append(infno)
+        return {}
+
     app = create_receiver(
-        paasid="centre", secret="s3cret", fixmedins_code="H62010000001",
-        handler=lambda infno, order: called.append(infno) or {}, clock=lambda: NOW,
-    )  # fmt: skip
+        paasid="centre", secret="s3cret", fixmedins_code="H62010000001", handler=handler, clock=lambda: NOW
+    )
     r = TestClient(app).post("/", content=_envelope("6201", {"a": "1"}), headers=headers)
     assert r.status_code == 401 and r.json() == {"errcode": 401, "message": message}
     assert called == []

@@ -197,10 +197,10 @@ def test_hook_yibao_clr_type(fake_centre: FakeCentre) -> None:
     client = _client(fake_centre, _registry(plugin))
     day = client.clock().date()
     entry = SimpleNamespace(infno="2102", insuplc_admdvs="110000")
-    assert _Month(client, day, day).clr_type_of(entry) == "99"  # type: ignore[arg-type]
+    assert _Month(client, day, day).clr_type_of(entry) == "99"
     assert plugin.seen == [("pharmacy", "other")]
     bare = _client(fake_centre, _registry())
-    assert _Month(bare, day, day).clr_type_of(entry) == "41"  # type: ignore[arg-type]
+    assert _Month(bare, day, day).clr_type_of(entry) == "41"
     client.close()
     bare.close()
 
