@@ -8,7 +8,7 @@ and the same ``omsgid``; retries back off (capped, jittered) until acknowledged:
 
 - infcode 0, or "already reversed"          -> REVERSED
 - "original not found" (原交易不存在)        -> retried ``not_found_retries`` times, then NEEDS_ATTENTION
-- not sent / unknown                        -> retried; after ``max_attempts`` NEEDS_ATTENTION
+- not sent / unknown / any other refusal  -> retried; after ``max_attempts`` NEEDS_ATTENTION
 
 The queue lives in the journal, so it survives restarts; it runs at start-up, before the next
 settlement of the same person and on ``yibao journal recover``.
@@ -188,6 +188,10 @@ class ReversalQueue:
                 return self._done(entry, report, note=exc.err_msg)
             if _NOT_FOUND.search(exc.err_msg) and attempts > cfg.not_found_retries:
                 return self._attention(entry, f"2601 answered '{exc.err_msg}' {attempts} times")
+            if attempts >= cfg.max_attempts:
+                # Any other refusal (e.g. "人员编号与原交易不符") would otherwise be retried for
+                # ever: escalate after the same bound as transport failures (reliability.md §1).
+                return self._attention(entry, f"2601 refused {attempts} times; last: {exc.err_msg}")
             return self._retry(entry, attempts, exc.err_msg, report)
         except (NotSentError, OutcomeUnknownError, GatewayError) as exc:
             if attempts >= cfg.max_attempts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,9 @@ from .support import Centre, items, settled_total
 
 
 def _reversals_of(client: Client, msgid: str) -> list[Entry]:
-    return [e for e in client.journal.list(infno="2601", limit=1000) if e.omsgid == msgid]
+    """The 2601 messages sent for ``msgid``, oldest first."""
+    rows = [e for e in client.journal.list(infno="2601", limit=1000) if e.omsgid == msgid]
+    return sorted(rows, key=lambda e: (e.created_at, e.msgid))
 
 
 def _lost(client: Client, identity: Identity, drugs: list[dict[str, Any]], n: int = 2) -> str:
@@ -192,3 +195,49 @@ def test_bad_responses_are_unknown(mode: str, make_client: MakeClient, centre: C
     assert mode != "truncated_json" or committed
     assert settled_total(centre.ledger(), person.psn_no) == Decimal("0")
     assert _reversals_of(client, msgid)
+
+
+def test_reversal_refused_otherwise_escalates_after_max_attempts(
+        make_client: MakeClient, centre: Centre, drugs: list[dict[str, Any]],
+        who: Callable[[int], Identity]) -> None:
+    """A 2601 the centre keeps refusing for another reason: max_attempts tries, then NEEDS_ATTENTION."""
+    client = make_client(max_attempts=3)
+    person = who(0)
+    centre.fault("2102", "drop_after_commit")
+    msgid = _lost(client, person, drugs)
+    centre.fault("2601", "reject", times=10, err_msg="系统繁忙(模拟)")
+    report = client.reversals.recover(wait=True, max_wait=20)
+    assert report.needs_attention == [msgid]
+    tries = _reversals_of(client, msgid)
+    assert len(tries) == 3 and {t.state for t in tries} == {State.FAILED}
+    # Still charged at the centre: exactly the case a human must resolve.
+    assert next(r for r in centre.ledger() if r["msgid"] == msgid)["state"] == "settled"
+
+
+def test_centre_busy_with_the_original_then_reversed(tmp_path: Path, journal_url: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 2601 that overtakes the original (centre answers "原交易处理中") is retried later and ends REVERSED."""
+    from yibao.core.config import parse_config
+    from yibao.core.workflows.identify import Medium, identify
+    from yibao.sandbox.config import SandboxConfig
+    from yibao.sandbox.server import run_in_thread
+
+    from .support import SECRET_ENV, config_dict
+
+    with run_in_thread(SandboxConfig(state_dir=tmp_path / "busy", reversal_delay=2)) as sb:
+        monkeypatch.setenv(SECRET_ENV, sb.secret)
+        centre = Centre(sb.url)
+        client = Client(parse_config(config_dict(sb.url, sb.paasid, journal_url)))
+        monkeypatch.setattr(client.reversals, "backoff", lambda attempts: 1.0)
+        p = next(x for x in centre.local_persons() if x.get("psn_cert_type") == "01")
+        person = identify(client, Medium.id_card(p["certno"]))
+        centre.fault("2102", "drop_after_commit")
+        msgid = _lost(client, person, centre.drugs())
+        report = client.reversals.recover(wait=True, max_wait=20)
+        assert report.reversed == [msgid]
+        tries = _reversals_of(client, msgid)
+        assert len(tries) >= 2 and "处理中" in (tries[0].err_msg or "")
+        assert tries[-1].state == State.SUCCEEDED
+        assert next(r for r in centre.ledger() if r["msgid"] == msgid)["state"] == "reversed"
+        client.close()
+        centre.close()
