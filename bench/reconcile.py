@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from yibao.core.files import open_member, zip_file
 from yibao.core.workflows.recon_diff import Spill
@@ -48,7 +49,7 @@ def rows(n: int) -> Iterator[DetailRow]:
 def make_result(n: int, path: Path) -> None:
     """A centre's result file for ``rows(n)``: all balanced but three rows (setup, not timed)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf, zf.open("r.txt", "w") as f:
-        out = io.BufferedWriter(f, 1 << 20)  # type: ignore[arg-type]
+        out = io.BufferedWriter(f, 1 << 20)
         for i, r in enumerate(rows(n)):
             if i == 3:
                 continue  # the centre lacks it
@@ -115,7 +116,7 @@ def main() -> int:
         n = args.catalog_rows if args.phase == "catalog" else args.rows
         print(json.dumps(_child(args.phase, n)))
         return 0
-    res = {}
+    res: dict[str, dict[str, Any]] = {}
     for phase in ("baseline", "pipeline", "catalog"):
         out = subprocess.run(
             [sys.executable, __file__, "--phase", phase, "--rows", str(args.rows),
@@ -124,11 +125,11 @@ def main() -> int:
         ).stdout  # fmt: skip
         res[phase] = json.loads(out)
     for phase, r in res.items():
-        secs = float(r["seconds"])  # type: ignore[arg-type]
-        rows_n = int(r["rows"])  # type: ignore[call-overload]
+        secs = float(r["seconds"])
+        rows_n = int(r["rows"])
         print(f"{phase:9} {rows_n:>9} rows  {secs:7.2f} s  {rows_n / secs:>10,.0f} rows/s  "
-              f"peak RSS {float(r['peak_rss_mb']):6.1f} MB")  # type: ignore[arg-type]  # fmt: skip
-    ratio = float(res["pipeline"]["seconds"]) / float(res["baseline"]["seconds"])  # type: ignore[arg-type]
+              f"peak RSS {float(r['peak_rss_mb']):6.1f} MB")  # fmt: skip
+    ratio = float(res["pipeline"]["seconds"]) / float(res["baseline"]["seconds"])
     print(f"pipeline / baseline = {ratio:.2f}x (goal <= 3x); differences found: {res['pipeline']['kinds']}")
     return 0
 
