@@ -24,6 +24,7 @@ from tests.workflows.support import CountingTransport, config_dict, items
 from yibao.core.client import Client
 from yibao.core.config import parse_config
 from yibao.core.errors import StateError, YibaoError
+from yibao.core.logging import configure_logging
 from yibao.core.workflows.identify import Medium, identify
 from yibao.core.workflows.settle import settle_pharmacy
 
@@ -32,6 +33,7 @@ DRUG = [{"med_list_codg": "SBXA01AAA0001"}]  # a catalogue drug the sandbox pric
 
 def main(url: str, paasid: str, journal_url: str, terminal: str, first: str, count: str, certnos: str,
          start_at: str, out: str) -> None:
+    configure_logging(level="WARNING")  # as the CLI runs: no info line per message
     transport = CountingTransport()
     cfg = parse_config(config_dict(url, paasid, journal_url, terminal=terminal), source="pg-worker")
     result: dict[str, Any] = {"bills": {}, "sent": transport.sent, "retries": 0, "errors": []}

@@ -89,11 +89,24 @@ def test_four_processes_settle_at_once_on_postgresql(bills: int, tmp_path: Path,
     start_at = time.time() + 8  # time for the four to start, sign in and identify
     plan = [("T1", 0, pools[0]), ("T2", 0, pools[0]), ("T3", BILLS, pools[1]), ("T4", BILLS, pools[1])]
     t0 = time.perf_counter()
+    # Each worker writes to a file of its own: a pipe read one worker after the other would fill
+    # up and stop a worker that holds a bill, and its partner would wait for it for ever.
+    logs = [(tmp_path / f"{term}.log").open("w", encoding="utf-8") for term, _, _ in plan]
     procs = [subprocess.Popen([sys.executable, str(WORKER), sb.url, sb.paasid, pg_journal_url, term, str(first),
                                str(BILLS), certnos, str(start_at), str(tmp_path / f"{term}.json")],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-             for term, first, certnos in plan]
-    outputs = [p.communicate(timeout=900)[0] for p in procs]
+                              env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+             for (term, first, certnos), log in zip(plan, logs, strict=True)]
+    try:
+        for p in procs:
+            p.wait(timeout=1200)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        for log in logs:
+            log.close()
+    outputs = [(tmp_path / f"{term}.log").read_text(encoding="utf-8")[-3000:] for term, _, _ in plan]
     elapsed = time.perf_counter() - t0
     assert [p.returncode for p in procs] == [0, 0, 0, 0], outputs
     results: list[dict[str, Any]] = [json.loads((tmp_path / f"{t}.json").read_text()) for t, _, _ in plan]
