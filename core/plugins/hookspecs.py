@@ -124,10 +124,11 @@ def yibao_clr_type(profile: RegionProfile, kind: str, locality: str, infno: str)
 
 @hookspec(firstresult=True)
 def yibao_online_order(profile: RegionProfile, infno: str, order: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """Hand an online-payment call *from the centre* to the HIS (Gansu §3.8: 6201 订单确认,
-    6202 医保结算结果通知), received by :mod:`yibao.provinces.gansu.receiver`.
+    """Hand a call *from the centre* to the HIS (Gansu §3.8: 6201 订单确认, 6202 医保结算结果通知;
+    §3.9: 7102 处方审核结果反馈, 7103 处方购药结果反馈), received by
+    :mod:`yibao.provinces.gansu.receiver`.
 
-    :param infno: ``"6201"`` or ``"6202"``.
+    :param infno: ``"6201"``, ``"6202"``, ``"7102"`` or ``"7103"``.
     :param order: the envelope's ``input`` as the centre sent it (amounts as ``Decimal``).
     :return: the ``output`` to answer with (infcode 0); ``None`` when no HIS handler is
         installed, which the receiver answers with infcode -1.  Raise

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from yibao.core.plugins import RegionProfile, Routing
 
-__all__ = ["BASELINE_INFNOS", "EXTRA_2501A", "GANSU", "ONLINE_SERVED_BY_INSTITUTION"]
+from .extras import EXTRA_TRANSACTIONS
+from .extras import SERVED_BY_INSTITUTION as _SERVED
+
+__all__ = ["BASELINE_INFNOS", "GANSU", "ONLINE_SERVED_BY_INSTITUTION", "SERVED_BY_INSTITUTION"]
 
 #: 表 1 of the baseline version ("基线版本提供的111个接口"; the table has 113 rows with 2203A / 2501A).
 BASELINE_INFNOS: tuple[str, ...] = (
@@ -40,20 +43,10 @@ BASELINE_INFNOS: tuple[str, ...] = (
     "9001", "9002", "9101", "9102",
 )  # fmt: skip
 
-#: 表 1 lists 2501A 转院备案 (a second form of 2501) without a field table anywhere public: a
-#: generic envelope, so it is callable with the input the caller gives and marked assumed.
-EXTRA_2501A: dict[str, object] = {
-    "infno": "2501A",
-    "name": "转院备案A",
-    "kind": "state",
-    "verified": False,
-    "source": "assumed: 甘肃接入指引 表1 lists it; no public field table; generic envelope",
-    "input": [{"node": "", "caption": "generic envelope", "multi": False, "fields": [], "children": []}],
-    "output": [],
-}
-
 #: §3.8 / 表 1 二级分类 "2-定点医药机构提供接口": the centre calls the institution for these.
 ONLINE_SERVED_BY_INSTITUTION: frozenset[str] = frozenset({"6201", "6202"})
+#: Everything the receiver serves: the online-payment calls and §3.9's feedback to the prescriber.
+SERVED_BY_INSTITUTION = _SERVED
 
 GANSU = RegionProfile(
     code="620000",
@@ -62,7 +55,7 @@ GANSU = RegionProfile(
     plugin="gansu",
     routing=Routing(style="single", path="/fsi/api/rsfComIfsService/callService"),
     auth="x-tif",
-    extra_transactions=(EXTRA_2501A,),
+    extra_transactions=EXTRA_TRANSACTIONS,
     notes=(
         "x-tif gateway; URL http://{host}/{应用账户编码}/{服务开放路径}: put the account code in "
         "gateway.url; 111 baseline transactions; 6201/6202 served by the institution "

@@ -3,7 +3,9 @@
 In Gansu the centre *calls the institution* for two transactions:
 
 - 6201 订单确认: the centre sends the online order's fees; the institution confirms it;
-- 6202 医保结算结果通知: the centre notifies the settlement result.
+- 6202 医保结算结果通知: the centre notifies the settlement result;
+- 7102 处方审核结果反馈 / 7103 处方购药结果反馈 (§3.9 steps 5, 9): the centre tells the
+  prescribing hospital how the pharmacy reviewed and dispensed its prescription.
 
 :func:`create_receiver` is a small Starlette app that the centre POSTs the national envelope to
 (any path; the infno is taken from the body).  It checks the x-tif headers exactly as the
@@ -35,7 +37,7 @@ from yibao.core import wire
 from yibao.core.errors import BusinessError
 from yibao.core.plugins import RegionProfile
 
-from .profile import GANSU, ONLINE_SERVED_BY_INSTITUTION
+from .profile import GANSU, SERVED_BY_INSTITUTION
 
 __all__ = ["OrderHandler", "TifVerifier", "create_receiver"]
 
@@ -141,7 +143,7 @@ def create_receiver(
             return reply(received, -1, "报文不是JSON对象", None)
         infno = str(envelope.get("infno", ""))
         order = envelope.get("input")
-        if infno not in ONLINE_SERVED_BY_INSTITUTION:
+        if infno not in SERVED_BY_INSTITUTION:
             return reply(received, -1, f"交易编号[{infno}]不由定点医药机构提供", None)
         if not isinstance(order, dict):
             return reply(received, -1, "input 节点缺失或不是对象", None)

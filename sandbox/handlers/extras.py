@@ -9,6 +9,8 @@ What the centre does here is deliberately small but real enough for an acceptanc
 - 90502 / 90504 count and sum this institution's settlements of the month from the ledger;
 - CFYYJG111 issues an access token, CFYYJG106 a review serial; the other e-prescription and
   city transactions accept their (generic) input and answer an empty success;
+- Gansu's 2021 prescription calls: 7201 answers a token and prescription number, 7203 the
+  prescription's header, 7204 a review serial; 6101, 7101, 7104, 7205 an empty success;
 - Yunnan 1191 reads a seeded person's medium (01 mints a single-use e-voucher token valid
   ``ectoken_ttl`` seconds); 1192 confirms an ID-card person before 2207 / 2304.
 
@@ -75,8 +77,7 @@ def _uploaded(ctx: CallContext, infnos: tuple[str, ...]) -> list[dict[str, Any]]
     ctx.store.execute(_UPLOADS)
     marks = ",".join("?" for _ in infnos)
     found = ctx.store.query(
-        f"SELECT infno, payload FROM extras_uploads WHERE fixmedins_code = ? AND infno IN ({marks}) "
-        "ORDER BY rowid",
+        f"SELECT infno, payload FROM extras_uploads WHERE fixmedins_code = ? AND infno IN ({marks}) ORDER BY rowid",
         (ctx.fixmedins_code, *infnos),
     )
     out = []
@@ -184,6 +185,41 @@ def _register_generic() -> None:
                   "4401", "5202", "5301", "5302", "5303", "5304"):  # fmt: skip
         query = infno[0] in "15" or infno in ("4103",)
         _register(infno, changes_state=not query)(_generic_query if query else _generic_state)
+
+
+# ---------------------------------------------------------------------------- Gansu 6101, 7101-7205 (2021 meanings)
+
+
+@_register("7201", changes_state=False)
+def rx_scan(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
+    """7201 处方二维码解析 (Gansu): a prescription token and number for the scanned code."""
+    n = ctx.store.next_seq("rx")
+    return {"data": {"epc_token": "EPC" + secrets.token_hex(12).upper(), "hi_rxno": f"RX{ctx.region}{n:012d}"}}
+
+
+@_register("7203", changes_state=False)
+def rx_download(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
+    """7203 电子处方下载 (Gansu): the prescription's header; the drugs are the caller's to match."""
+    data = next(iter(_rows(inp)), {})
+    if not data.get("hi_rxno") and not data.get("epc_token") and not data.get("auth_rxno"):
+        raise Refusal("epc_token/auth_rxno: 下载电子处方需传入令牌或授权处方编号")
+    return {"data": {"hi_rxno": data.get("hi_rxno", ""), "rx_stas_codg": "1", "rxdrugdetail": []}}
+
+
+@_register("7204", changes_state=True)
+def rx_pharmacist_review(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
+    """7204 电子处方审核 (Gansu): accepted with a review serial."""
+    return {"data": {"rx_chk_biz_sn": f"RXC{ctx.store.next_seq('rx_chk'):012d}"}}
+
+
+@_register("7202", changes_state=False)
+def rx_query(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
+    """7202 电子处方查询 (Gansu): no pending prescription for this person."""
+    return {"data": []}
+
+
+for _infno in ("6101", "7101", "7104", "7205"):
+    _register(_infno, changes_state=True)(_generic_state)
 
 
 # ---------------------------------------------------------------------------- Yunnan 1191 / 1192

@@ -120,3 +120,11 @@ def test_nonce_replay_is_refused_within_ten_minutes() -> None:
     assert v.check(_headers(int(NOW), "same")) == "随机字符串重复!"
     now[0] += 11 * 60
     assert v.check(_headers(int(now[0]), "same")) is None
+
+
+def test_prescription_feedback_is_served_too(his_pm: tuple[pluggy.PluginManager, HIS]) -> None:
+    """§3.9: 7102 / 7103 (feedback to the prescribing hospital) reach the same hook."""
+    pm, his = his_pm
+    app = create_receiver(paasid="centre", secret="s3cret", fixmedins_code="H62010000001", pm=pm, clock=lambda: NOW)
+    r = TestClient(app).post("/", content=_envelope("7102", {"medfee_sumamt": 1}), headers=_headers(int(NOW), "rx-1"))
+    assert r.json()["infcode"] == 0 and his.seen[-1][1] == "7102"

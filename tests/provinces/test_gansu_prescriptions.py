@@ -1,0 +1,55 @@
+"""Gansu §3.9 external prescriptions against the sandbox: 7201 → 7203 → 7204 → 2102 → 3505, 2103 undoes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from yibao.core.client import Client
+from yibao.core.plugins import RegionProfile, get_plugin_manager, hookimpl, load_registry
+from yibao.core.testing import FakeCentre
+from yibao.core.workflows.acceptance import synth_input
+from yibao.core.workflows.identify import Medium, identify
+from yibao.core.workflows.settle import FeeItem
+from yibao.provinces.gansu import prescriptions
+
+
+class Wire:
+    """Keeps what left for each infno."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Mapping[str, Any]]] = []
+
+    @hookimpl
+    def yibao_before_send(self, profile: RegionProfile, infno: str, envelope: Mapping[str, Any]) -> None:
+        self.sent.append((infno, envelope["input"]))
+
+
+def test_external_prescription_purchase_and_cancel(fake_centre: FakeCentre) -> None:
+    """The flow of §3.9 in order; 2102 carries the prescription number with rx_circ_flag 1; 2103 cancels."""
+    wire = Wire()
+    pm = get_plugin_manager()
+    pm.register(wire, name="wire")
+    client = Client(fake_centre.config("620000", fixmedins_code="H62010000001"), registry=load_registry(pm))
+    person = fake_centre.persons()[0]
+    identity = identify(client, Medium.id_card(person["certno"], person["psn_name"]))
+    rx = prescriptions.download(client, prescriptions.scan(client, "QR-CODE-FROM-PATIENT"))
+    assert rx.hi_rxno.startswith("RX") and rx.epc_token
+    item = fake_centre.items()[0]
+    fee = FeeItem(feedetl_sn="1", med_list_codg=item["med_list_codg"], medins_list_codg="H-1", cnt=Decimal("1"),
+                  pric=Decimal("9.50"))  # fmt: skip
+    sales = synth_input(client.catalog, "3505", {"med_list_codg": item["med_list_codg"], "rtal_docno": rx.hi_rxno})
+    settled = prescriptions.purchase(
+        client, identity, rx, [fee], review={"phar_name": "药师", "rx_chk_stas_codg": "1"}, sales=sales
+    )
+    order = [i for i, _ in wire.sent]
+    assert order.index("7201") < order.index("7203") < order.index("7204") < order.index("2102") < order.index("3505")
+    detail = dict(wire.sent)["2102"]["drugdetail"][0]
+    assert (detail["rxno"], detail["rx_circ_flag"]) == (rx.hi_rxno, "1")
+    prescriptions.cancel_purchase(client, identity, settled)
+    ledger = httpx.get(f"{fake_centre.url}/_sandbox/ledger").json()
+    assert [r["state"] for r in ledger if r["setl_id"] == settled.setl_id] == ["cancelled"]
+    client.close()
