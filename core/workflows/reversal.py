@@ -16,6 +16,7 @@ settlement of the same person and on ``yibao journal recover``.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
 import time
@@ -105,17 +106,26 @@ class ReversalQueue:
             )
 
     def recover_interrupted(self) -> list[str]:
-        """Rows a crashed process left: INTENT was never sent, SENT may have been."""
+        """Rows a crashed process left: INTENT was never sent, SENT may have been.
+
+        The bill's idempotency key the crashed process held is settled the same way: freed
+        when nothing was sent (the HIS may submit the bill again), otherwise marked as waiting
+        for this reversal (the bill settles again once it is REVERSED)."""
+        j = self.client.journal
         moved = []
-        for entry in self.client.journal.interrupted():
+        for entry in j.interrupted():
             if entry.state == State.INTENT:
-                self.client.journal.record_outcome(entry.msgid, State.NOT_SENT,
-                                                   err_msg="process stopped before sending")
+                j.record_outcome(entry.msgid, State.NOT_SENT, err_msg="process stopped before sending")
+                if entry.idem_key:
+                    j.release_key(entry.idem_key)
             elif entry.state == State.SENT:
-                self.client.journal.record_outcome(entry.msgid, State.UNKNOWN,
-                                                   err_msg="process stopped before the outcome was recorded")
+                j.record_outcome(entry.msgid, State.UNKNOWN,
+                                 err_msg="process stopped before the outcome was recorded")
                 if entry.infno != "2601":
                     self.schedule_new(entry.msgid)
+                if entry.idem_key:
+                    with contextlib.suppress(StateError):  # already completed: nothing to mark
+                        j.complete_key(entry.idem_key, {"unknown_msgid": entry.msgid})
             moved.append(entry.msgid)
         return moved
 

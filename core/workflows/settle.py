@@ -13,6 +13,7 @@ Rules applied here, by data from the region profile and never by the caller:
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -130,6 +131,11 @@ class Settlement:
 _VOLATILE = frozenset({"begntime", "fee_ocur_time", "mdtrt_cert_type", "mdtrt_cert_no", "card_sn"})
 
 
+# The idempotency key of the bill being run, so that its settlement's journal row carries it:
+# recovery after a crash then frees or completes the key (ReversalQueue.recover_interrupted).
+_RUNNING_KEY: contextvars.ContextVar[str | None] = contextvars.ContextVar("yibao_idem_key", default=None)
+
+
 def _stable(payload: Any) -> Any:
     if isinstance(payload, Mapping):
         return {k: _stable(v) for k, v in payload.items() if k not in _VOLATILE}
@@ -165,6 +171,7 @@ def idempotent(client: Client, key: str | None, payload: Any, run: Callable[[], 
                 derived = hashlib.sha256(derived.encode()).hexdigest()
             return idempotent(client, derived, payload, run)
         return Settlement.from_json(stored)
+    token = _RUNNING_KEY.set(key)
     try:
         result = run()
     except OutcomeUnknownError as exc:
@@ -173,6 +180,8 @@ def idempotent(client: Client, key: str | None, payload: Any, run: Callable[[], 
     except YibaoError:
         client.journal.release_key(key)
         raise
+    finally:
+        _RUNNING_KEY.reset(token)
     client.journal.complete_key(key, result.to_json())
     return result
 
@@ -200,7 +209,7 @@ def token_fields(client: Client, identity: Identity, infno: str) -> dict[str, An
 
 
 def _send(client: Client, infno: str, data: Mapping[str, Any], identity: Identity) -> Settlement:
-    reply = client.reply(infno, data, insuplc_admdvs=identity.insuplc_admdvs)
+    reply = client.reply(infno, data, insuplc_admdvs=identity.insuplc_admdvs, idem_key=_RUNNING_KEY.get())
     result = Settlement.from_output(infno, reply.msgid, reply.output)
     client.pm.hook.yibao_after_settle(profile=client.profile, infno=infno, output=reply.output or {})
     return result

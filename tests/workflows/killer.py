@@ -27,6 +27,7 @@ from yibao.core.workflows.identify import Medium, identify
 from yibao.core.workflows.settle import settle_pharmacy
 
 KILL_INFNO = "2102"
+BILL = "BILL-KILLED"  # the HIS bill number: the idempotency key of the settlement
 
 
 def die() -> None:
@@ -52,7 +53,7 @@ def main(url: str, paasid: str, journal_url: str, certno: str, where: str) -> No
     centre = Centre(url)
     person = identify(client, Medium.id_card(certno))
     print("settling", flush=True)
-    settle_pharmacy(client, person, items(centre.drugs(), 1, 2), acct_used_flag="1")
+    settle_pharmacy(client, person, items(centre.drugs(), 1, 2), acct_used_flag="1", idem_key=BILL)
     print("not killed", flush=True)  # reaching this line is a failure of the test set-up
 
 

@@ -75,9 +75,10 @@ def test_cli_lost_answer_exit_4_then_recover_exit_0(tmp_path: Path, sandbox: Run
                                                    persons: list[dict[str, Any]],
                                                    drugs: list[dict[str, Any]]) -> None:
     """`yibao call 2102` with the answer dropped exits 4 (UNKNOWN); a second is refused; `journal recover` exits 0."""
-    # The first 2601 waits 3 s (reversal.delay_seconds): until then the guard refuses the
-    # person; once due, the guard itself would reverse it before the next settlement.
-    cfg = _config(tmp_path, sandbox, delay_seconds=3)
+    # The first 2601 waits 20 s (reversal.delay_seconds; two command start-ups on a busy
+    # machine fit in it): until then the guard refuses the person; once due, the guard itself
+    # would reverse it before the next settlement.
+    cfg = _config(tmp_path, sandbox, delay_seconds=20)
     person = persons[0]
     centre.fault("2102", "drop_after_commit")
     proc = _run(cfg, sandbox, "call", "2102", "--input", _input_2102(person, drugs), "--insuplc", "441900")

@@ -13,12 +13,14 @@ from typing import Any
 
 import pytest
 
+from yibao.core.errors import StateError
 from yibao.core.journal import State
 from yibao.core.workflows.identify import Medium, identify
 from yibao.core.workflows.settle import settle_pharmacy
 from yibao.sandbox.server import RunningSandbox
 
 from .conftest import MakeClient
+from .killer import BILL
 from .support import SECRET_ENV, Centre, items, settled_total
 
 KILLER = Path(__file__).resolve().parent / "killer.py"
@@ -56,11 +58,18 @@ def test_sigkill_during_settlement_then_recover(where: str, sandbox: RunningSand
     else:
         assert entry.state == State.REVERSED and report.reversed == [row.msgid]
         assert [r["state"] for r in centre.ledger()] == ["reversed"]
+    assert row.idem_key == BILL  # the crashed bill's key is known to recovery
     assert settled_total(centre.ledger(), p["psn_no"]) == Decimal("0")
-    if where != "before":
-        # Resolved: the same sale goes through once, and the centre holds exactly that one charge.
-        person = identify(client, Medium.id_card(p["certno"]))
-        s = settle_pharmacy(client, person, items(drugs, 1, 2), acct_used_flag="1")
+    person = identify(client, Medium.id_card(p["certno"]))
+    if where == "before":
+        # Unresolved: the HIS resubmitting the bill is told so, and nothing is sent.
+        with pytest.raises(StateError, match="unknown"):
+            settle_pharmacy(client, person, items(drugs, 1, 2), acct_used_flag="1", idem_key=BILL)
+        assert centre.ledger() == []
+    else:
+        # Resolved: the HIS resubmits the same bill (same key), it goes through once, and the
+        # centre holds exactly that one charge.
+        s = settle_pharmacy(client, person, items(drugs, 1, 2), acct_used_flag="1", idem_key=BILL)
         settled = [r for r in centre.ledger() if r["state"] == "settled"]
         assert [r["setl_id"] for r in settled] == [s.setl_id]
         assert settled_total(centre.ledger(), p["psn_no"]) == s.medfee_sumamt
