@@ -47,6 +47,7 @@ register_migration("catalog.0001.store", _DDL, _DDL)
 
 DEFAULT_DICT_TYPES = ("med_type", "insutype", "clr_type", "psn_type", "list_type", "chrgitm_lv")
 PAGE_SIZE = 100
+BATCH = 200  # rows per INSERT: 8 parameters each, well under SQLite's limit
 Progress = Callable[[str, int, int | None], None]
 
 
@@ -92,19 +93,36 @@ class CatalogStore:
 
     def upsert(self, kind: str, rows: Iterable[tuple[str, str, str | None, str | None, str | None, str | None,
                                                      str]]) -> int:  # fmt: skip
-        """(key, code, name, ver, updt_time, vali_flag, body) rows, in one transaction."""
+        """(key, code, name, ver, updt_time, vali_flag, body) rows, in one transaction; the row count.
+
+        Rows go in multi-row statements of :data:`BATCH` (one round trip each on PostgreSQL); a
+        key repeated inside a batch keeps its last row, since one statement may not upsert the
+        same row twice.
+        """
         n = 0
-        sql = (
-            "INSERT INTO catalog_items(kind, item_key, code, name, ver, updt_time, vali_flag, body) "
-            "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (kind, item_key) DO UPDATE SET code = excluded.code, "
-            "name = excluded.name, ver = excluded.ver, updt_time = excluded.updt_time, "
-            "vali_flag = excluded.vali_flag, body = excluded.body"
-        )
+        batch: dict[str, list[Any]] = {}
         with self.db.transaction():
             for key, code, name, ver, updt, vali, body in rows:
-                self.db.execute(sql, [kind, key, code, name, ver, updt, vali, body])
+                batch.pop(key, None)
+                batch[key] = [kind, key, code, name, ver, updt, vali, body]
                 n += 1
+                if len(batch) >= BATCH:
+                    self._flush(batch)
+            self._flush(batch)
         return n
+
+    def _flush(self, batch: dict[str, list[Any]]) -> None:
+        if not batch:
+            return
+        values = ", ".join("(?,?,?,?,?,?,?,?)" for _ in batch)
+        self.db.execute(
+            "INSERT INTO catalog_items(kind, item_key, code, name, ver, updt_time, vali_flag, body) "
+            f"VALUES {values} ON CONFLICT (kind, item_key) DO UPDATE SET code = excluded.code, "
+            "name = excluded.name, ver = excluded.ver, updt_time = excluded.updt_time, "
+            "vali_flag = excluded.vali_flag, body = excluded.body",
+            [v for row in batch.values() for v in row],
+        )
+        batch.clear()
 
     def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
         like = f"%{text}%"
@@ -123,15 +141,16 @@ def _file_rows(path: Path, layout: FileLayout) -> Iterator[tuple[str, str, str |
 
     with open_member(path, FileLimits(max_member_bytes=1024 * 1024 * 1024)) as f:
         for no, raw in enumerate(f, 1):
-            cols = raw.decode("utf-8").rstrip("\r\n").split("\t")
+            line = raw.decode("utf-8").rstrip("\r\n")
+            cols = line.split("\t")
             if cols == [""]:
                 continue
             if len(cols) < layout.code:
                 raise UnsafeFileError(f"catalogue file line {no}: {len(cols)} columns, expected {layout.columns}")
             code = cell(cols, layout.code) or ""
-            body = json.dumps(cols, ensure_ascii=False, separators=(",", ":"))
+            # body keeps the row as received: the TXT line here, the JSON object for paged kinds
             yield (code, code, cell(cols, layout.name), cell(cols, layout.version), None,
-                   cell(cols, layout.valid), body)  # fmt: skip
+                   cell(cols, layout.valid), line)  # fmt: skip
 
 
 def _sync_file_kind(client: Client, store: CatalogStore, kind: str, progress: Progress | None) -> SyncResult:
