@@ -250,7 +250,8 @@ class _Flows:
         out = self.step("3260", lambda: self.client.call("3260", {"data": {**base, "startrow": Decimal("1")}}))
         rows = out.get("data", []) if isinstance(out, Mapping) else []
         keys = ("certno", "mdtrt_id", "mdtrt_setl_time", "setl_sn", "medfee_sumamt", "optins_pay_sumamt")
-        detail = [{k: r.get(k) for k in keys} for r in rows if isinstance(r, Mapping)]
+        # cnfm_flag 1: confirmed, cleared in this run (0 would leave the row out of the clearing).
+        detail = [{**{k: r.get(k) for k in keys}, "cnfm_flag": "1"} for r in rows if isinstance(r, Mapping)]
         data = {"data": {**base, "totalrow": Decimal(len(detail))}, "detail": detail}
         reply = self.step("3261", lambda: self.client.reply("3261", data))
         otransid = getattr(reply, "inf_refmsgid", "") or "0"

@@ -43,7 +43,8 @@ DONGGUAN: RegionProfile = attrs.evolve(
     province_prefix=data.PROVINCE_PREFIX,
     clr_types=data.CLR_TYPES,
     institution_kinds=data.REQUIRED,
-    extra_transactions=EXTRA_TRANSACTIONS,
+    # The province's corrections first, the city's own entries after (later entries win).
+    extra_transactions=(*GUANGDONG.extra_transactions, *EXTRA_TRANSACTIONS),
     notes=(
         "Guangdong + 附件6: 2102 med_type 41 / mdtrtarea_admvs 441900; clinic 9935 / psn_setlway 01; "
         "clr_type 41/9904/11/9903; kinds pharmacy, clinic, hospital (yibao acceptance --kind)"

@@ -20,6 +20,8 @@ import attrs
 
 from yibao.core.plugins import RegionProfile, Routing
 
+from .extras import EXTRA_TRANSACTIONS
+
 __all__ = ["CARD_INIT_URLS", "ENVIRONMENTS", "GATEWAY_HOST", "GUANGDONG", "Environment"]
 
 GATEWAY_HOST: Final = "igb.hsa.gdgov.cn"
@@ -69,6 +71,7 @@ GUANGDONG = RegionProfile(
     routing=Routing(style="infno_path", path="/hsa/hgs/{infno}", file_upload_path=None, file_download_path=None),
     auth="x-tif",
     fresh_ectoken_for=frozenset({"2207", "2304"}),
+    extra_transactions=EXTRA_TRANSACTIONS,
     file_in_encoding="array",
     card_readers={
         "gd-dll": "yibao.provinces.guangdong.readers:DllCardReader",

@@ -61,3 +61,14 @@ def test_card_reader_references_resolve() -> None:
         for name, ref in profile.card_readers.items():
             module, _, cls = ref.partition(":")
             assert isinstance(getattr(importlib.import_module(module), cls), type), (profile.code, name)
+
+
+def test_guangdong_3262_takes_a_30_character_inf_refmsgid() -> None:
+    """§7: otransid is 3261's inf_refmsgid (30 characters), for the province and the city."""
+    from yibao.core.catalog import load_catalog, validate
+
+    for profile in (GUANGDONG, DONGGUAN):
+        catalog = load_catalog().with_extra(profile.extra_transactions)
+        data = {"data": {"trt_year": "2026", "trt_month": "01", "otransid": "4419002026010112000000000000001"[:30]}}
+        assert validate(catalog, "3262", data) == []
+    assert validate(load_catalog(), "3262", data), "the national table's 22 would refuse it"
