@@ -1,8 +1,9 @@
 """Identifiers the centre hands out (spec_reference §15): ``mdtrt_id``, ``setl_id``, ``sign_no``...
 
 Each comes from a counter in the store, so ids stay unique across restarts, and carries the
-region (6) and the day (8) so that a human can read where and when it was made.  A refused
-call rolls its counter back with everything else.
+region (6) and the day (yyMMdd) so that a human can read where and when it was made: one
+letter + 6 + 6 + a 7-digit serial = 20 characters, the Guangdong guide's C20 for ``mdtrt_id``
+and ``setl_id`` in 3260/3261 (S+6+6+7).  A refused call rolls its counter back with the rest.
 """
 
 from __future__ import annotations
@@ -22,21 +23,21 @@ class IdGenerator:
     def __init__(self, store: Store, region: str, now: datetime) -> None:
         self._store = store
         self._region = (region or "000000")[:6].ljust(6, "0")
-        self._day = f"{now.year:04d}{now.month:02d}{now.day:02d}"
+        self._day = f"{now.year % 100:02d}{now.month:02d}{now.day:02d}"
 
     def new(self, prefix: str) -> str:
-        """``prefix`` + region + yyyyMMdd + a 10-digit serial of that prefix."""
-        seq = self._store.next_seq(f"id:{prefix}")
-        return f"{prefix}{self._region}{self._day}{seq:010d}"[:30]
+        """``prefix`` + region + yyMMdd + a 7-digit serial of that prefix (wraps after 9,999,999)."""
+        seq = self._store.next_seq(f"id:{prefix}") % 10_000_000
+        return f"{prefix}{self._region}{self._day}{seq:07d}"[:30]
 
     def mdtrt_id(self) -> str:
-        return self.new("MD")
+        return self.new("M")
 
     def setl_id(self) -> str:
-        return self.new("ST")
+        return self.new("S")
 
     def sign_no(self) -> str:
-        return self.new("SN")
+        return self.new("N")
 
     def file_qury_no(self) -> str:
-        return self.new("FQ")
+        return self.new("F")

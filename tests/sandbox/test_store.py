@@ -118,3 +118,5 @@ def test_ids_are_unique_across_restarts(tmp_path: Path) -> None:
         ids.add(info["setl_id"])
         ids.add(info["mdtrt_id"])
     assert len(ids) == 4
+    # Guangdong 3260/3261 carry mdtrt_id and setl_id as C20 (S+6+6+7).
+    assert all(len(i) == 20 and i[1:7] == "441900" for i in ids)
