@@ -137,13 +137,16 @@ def test_reversal_of_an_original_the_centre_never_saw_needs_attention(
         settle_pharmacy(client, person, items(drugs, 1, 1))
 
 
+@pytest.mark.parametrize("mode", ["drop_after_commit", "delay"])
 def test_reversal_whose_answer_is_lost_is_retried_with_same_omsgid(
-        client: Client, centre: Centre, drugs: list[dict[str, Any]], who: Callable[[int], Identity]) -> None:
-    """The first 2601 commits but its answer is dropped: a second 2601 (new msgid, same omsgid) ends REVERSED."""
+        mode: str, make_client: MakeClient, centre: Centre, drugs: list[dict[str, Any]],
+        who: Callable[[int], Identity]) -> None:
+    """The first 2601 commits but its answer is lost or late: a second 2601 (new msgid, same omsgid) ends REVERSED."""
+    client = make_client(read_timeout="1")
     person = who(4)
     centre.fault("2102", "drop_after_commit")
     msgid = _lost(client, person, drugs)
-    centre.fault("2601", "drop_after_commit")
+    centre.fault("2601", mode, seconds=3)  # delay: answered after the client's 1 s read timeout
     report = client.reversals.recover(wait=True, max_wait=20)
     assert report.reversed == [msgid]
     entry = client.journal.get(msgid)
