@@ -107,6 +107,10 @@ class Spill:
             if not f.closed:
                 f.close()
 
+    def close(self) -> None:
+        """Close the spill files (the workspace that holds them is removed by its owner)."""
+        self._close_his()
+
     def diff(self, result: IO[bytes]) -> Iterator[Difference]:
         """Split ``result`` (the 3202 result TXT) by bucket, then join bucket by bucket."""
         self._close_his()
@@ -124,41 +128,43 @@ class Spill:
             yield from self._join(i)
 
     def _join(self, i: int) -> Iterator[Difference]:
-        his: dict[tuple[str, str], list[str]] = {}
+        # Bytes throughout: decoding happens only for a row that differs (the slow path).
+        his: dict[tuple[bytes, bytes], list[bytes]] = {}
         with open(self.dir / f"his.{i}", "rb") as f:
             for raw in f:
-                p = raw.decode().rstrip("\n").split("\t")  # detail columns, 表150 order
+                p = raw.rstrip(b"\r\n").split(b"\t")  # detail columns, 表150 order
                 k = (p[0], p[6])
                 if k in his:
+                    t = [x.decode() for x in p]
                     yield Difference(
-                        "centre_flagged", p[0], _o(p[1]), _o(p[2]), p[6], "investigate",
-                        "the HIS books this settlement twice in the period", his=_amounts(p[3:6]),
+                        "centre_flagged", t[0], _o(t[1]), _o(t[2]), t[6], "investigate",
+                        "the HIS books this settlement twice in the period", his=_amounts(t[3:6]),
                     )
                     continue
                 his[k] = p
         with open(self.dir / f"res.{i}", "rb") as f:
             for raw in f:
-                text = raw.decode("utf-8", "replace").rstrip("\r\n").lstrip("\ufeff")
-                if not text:
-                    continue
-                c = text.split("\t")
-                if len(c) == 10 and c[4] == "0":
+                c = raw.rstrip(b"\r\n").split(b"\t")
+                if len(c) == 10 and c[4] == b"0":
                     # The common case, kept cheap: balanced at the centre and the same amount text.
                     q = his.get((c[2], c[5]))
                     if q is not None and q[3] == c[7] and q[4] == c[8] and q[5] == c[9]:
                         del his[(c[2], c[5])]
                         continue
+                if c == [b""]:
+                    continue
                 (r,) = read_result(io.BytesIO(raw))
                 yield from self._match(r, his)
-        for p in his.values():
+        for q in his.values():
+            t = [x.decode() for x in q]
             yield Difference(
-                "only_his", p[0], _o(p[1]), _o(p[2]), p[6], "investigate",
+                "only_his", t[0], _o(t[1]), _o(t[2]), t[6], "investigate",
                 "the centre has no such settlement: check for a 2601 reversal the HIS missed "
                 "or a settlement booked in another period",
-                his=_amounts(p[3:6]),
+                his=_amounts(t[3:6]),
             )
 
-    def _match(self, r: ResultRow, his: dict[tuple[str, str], list[str]]) -> Iterator[Difference]:
+    def _match(self, r: ResultRow, his: dict[tuple[bytes, bytes], list[bytes]]) -> Iterator[Difference]:
         centre = (r.medfee_sumamt, r.fund_pay_sumamt, r.acct_pay)
         has_centre = any(a is not None for a in centre)
         if r.setl_id is None:
@@ -169,8 +175,8 @@ class Spill:
                     msgid=r.msgid, centre=centre if has_centre else None, memo=r.memo,
                 )
             return
-        p = his.pop((r.setl_id, r.refd_setl_flag), None)
-        if p is None:
+        q = his.pop((r.setl_id.encode(), r.refd_setl_flag.encode()), None)
+        if q is None:
             ours = bool(self.own) and r.msgid.startswith(self.own)
             yield Difference(
                 "only_centre", r.setl_id, r.mdtrt_id, r.psn_no, r.refd_setl_flag,
@@ -181,6 +187,7 @@ class Spill:
                 msgid=r.msgid, centre=centre if has_centre else None, memo=r.memo,
             )
             return
+        p = [x.decode() for x in q]
         mine = _amounts(p[3:6])
         ids = (r.setl_id, r.mdtrt_id or _o(p[1]), r.psn_no or _o(p[2]), r.refd_setl_flag)
         if has_centre and mine != centre:

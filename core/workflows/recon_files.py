@@ -140,19 +140,32 @@ def write_detail(
     medfee = fund = acct = Decimal(0)
     write = out.write
     for r in rows:
-        medfee += r.medfee_sumamt
-        fund += r.fund_pay_sumamt
-        acct += r.acct_pay
+        m, f, a = r.medfee_sumamt, r.fund_pay_sumamt, r.acct_pay
+        if type(m) is not Decimal or type(f) is not Decimal or type(a) is not Decimal:
+            raise TypeError(f"amounts of {r.setl_id!r} must be Decimal")
+        medfee += m
+        fund += f
+        acct += a
         n += 1
-        line = (
-            f"{_text(r.setl_id)}\t{_text(r.mdtrt_id)}\t{_text(r.psn_no)}\t"
-            f"{format_amount(r.medfee_sumamt)}\t{format_amount(r.fund_pay_sumamt)}\t"
-            f"{format_amount(r.acct_pay)}\t{_text(r.refd_setl_flag)}\n"
-        ).encode()
+        # The fast path formats in one f-string; the checks on the finished line send anything
+        # unusual (an empty id, a TAB or line break inside a value, a -0.00) to the careful path.
+        text = (f"{r.setl_id}\t{r.mdtrt_id or NULL}\t{r.psn_no or NULL}\t{m:.2f}\t{f:.2f}\t{a:.2f}\t"
+                f"{r.refd_setl_flag or NULL}\n")  # fmt: skip
+        if not r.setl_id or text.count("\t") != 6 or text.count("\n") != 1 or "\r" in text or "-0.00" in text:
+            text = _careful_line(r)
+        line = text.encode()
         write(line)
         if tap is not None:
             tap(r.setl_id, line)
     return n, medfee, fund, acct
+
+
+def _careful_line(r: DetailRow) -> str:
+    return (
+        f"{_text(r.setl_id)}\t{_text(r.mdtrt_id)}\t{_text(r.psn_no)}\t"
+        f"{format_amount(r.medfee_sumamt)}\t{format_amount(r.fund_pay_sumamt)}\t"
+        f"{format_amount(r.acct_pay)}\t{_text(r.refd_setl_flag)}\n"
+    )
 
 
 def _lines(src: IO[bytes]) -> Iterator[tuple[int, list[str]]]:

@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..files import FileLimits, download, open_member, upload, workspace, zip_file
+from ..files import FileLimits, UnsafeFileError, download, open_member, upload, workspace, zip_file
 from .recon_diff import Difference, Spill
-from .recon_files import write_detail
+from .recon_files import FileFormatError, write_detail
 from .recon_groups import (
     KIND_BY_INFNO,
     NATIONAL_CLR_TYPE,
@@ -196,20 +196,34 @@ def _detail(
     code = month.fixmedins_code
     stem = f"{code}_{clr_type}_{optins}_{month.begin:%Y%m%d}_{month.end:%Y%m%d}"
     spill = Spill(work / "spill", 16, own_msgid_prefix=code)
+    try:
+        return _detail_files(client, month, clr_type, optins, work, progress, spill, stem)
+    except BaseException:
+        spill.close()
+        raise
+
+
+def _detail_files(
+    client: Client, month: _Month, clr_type: str, optins: str, work: Path, progress: Progress | None,
+    spill: Spill, stem: str,
+) -> tuple[str, Iterator[Difference]]:  # fmt: skip
+    """The steps of :func:`_detail` once its spill exists."""
+    code = month.fixmedins_code
     txt = work / f"{stem}.txt"
     rows = (r for k, r, _ in month.rows() if k.clr_type == clr_type and k.setl_optins == optins)
+    count = net = 0
+
+    def tap(setl_id: str, line: bytes) -> None:
+        # 3202 fixmedins_setl_cnt is net like 3201's: forward rows +1, reverse rows (flag 1) -1.
+        nonlocal count, net
+        spill.add(setl_id, line)
+        count += 1
+        net += -1 if line.endswith(b"\t1\n") else 1
+        if progress and count % 50_000 == 0:
+            progress("detail rows written", count)
+
     with open(txt, "wb", buffering=1 << 20) as f:
-        count = 0
-
-        def tap(setl_id: str, line: bytes) -> None:
-            nonlocal count
-            spill.add(setl_id, line)
-            count += 1
-            if progress and count % 50_000 == 0:
-                progress("detail rows written", count)
-
         n, medfee, fund, acct = write_detail(rows, f, tap)
-    net = _net_count(txt)
     zipped = zip_file(txt, work / f"{stem}.zip")
     receipt = upload(client.call, zipped.read_bytes(), zipped.name, code, client.profile.file_in_encoding)
     out = client.call("3202", {"data": {
@@ -226,19 +240,15 @@ def _detail(
                       FileLimits())  # fmt: skip
 
     def diffs() -> Iterator[Difference]:
-        with open_member(result) as f:
-            yield from spill.diff(f)
+        try:
+            with open_member(result) as f:
+                yield from spill.diff(f)
+        except FileFormatError as exc:  # the centre's file, not our bug: a business-side failure
+            raise UnsafeFileError(f"3202 result file {result.name}: {exc}", infno="9102") from None
+        finally:
+            spill.close()
 
     return receipt.file_qury_no, diffs()
-
-
-def _net_count(txt: Path) -> int:
-    # Forward rows count +1 and reverse rows -1 (3202 fixmedins_setl_cnt, net like 3201's).
-    net = 0
-    with open(txt, "rb") as f:
-        for line in f:
-            net += -1 if line.endswith(b"\t1\n") else 1
-    return net
 
 
 def reconcile(
