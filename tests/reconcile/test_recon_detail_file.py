@@ -123,3 +123,14 @@ def test_result_file_seven_or_ten_columns_crlf_and_utf8() -> None:
     assert (r.setl_id, r.memo, r.medfee_sumamt) == ("S2", None, None)
     with pytest.raises(FileFormatError, match="not UTF-8"):
         list(read_result(io.BytesIO(b"\xff\xfe\t\n")))
+
+
+def test_the_careful_path_writes_null_and_never_minus_zero() -> None:
+    zero = DetailRow("S7", "", "P7", D("5.00"), D("5.00"), D("0.00"))
+    buf = io.BytesIO()
+    write_detail([zero.reverse(), DetailRow("S8", "M8", "P8", D("-0.00"), D("0"), D("0"), "")], buf)
+    assert buf.getvalue() == b"S7\tnull\tP7\t-5.00\t-5.00\t0.00\t1\nS8\tM8\tP8\t0.00\t0.00\t0.00\tnull\n"
+    with pytest.raises(ValueError, match="line break"):
+        write_detail([DetailRow("S9", "M\n9", "P9", D(1), D(1), D(0))], io.BytesIO())
+    with pytest.raises(TypeError, match="Decimal"):
+        write_detail([DetailRow("S9", "M9", "P9", 1.0, D(1), D(0))], io.BytesIO())  # type: ignore[arg-type]

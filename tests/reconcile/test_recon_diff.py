@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from yibao.core.workflows.recon_diff import Spill
-from yibao.core.workflows.recon_files import DetailRow, ResultRow, write_detail, write_result
+from yibao.core.workflows.recon_files import DetailRow, FileFormatError, ResultRow, write_detail, write_result
 
 D = Decimal
 OWN = "H44190000001"
@@ -73,3 +73,10 @@ def test_a_balanced_month_has_no_difference(tmp_path: Path) -> None:
     res = _result([ResultRow(r.psn_no, r.mdtrt_id, r.setl_id, "X", "0", "0", None, r.medfee_sumamt,
                              r.fund_pay_sumamt, r.acct_pay) for r in rows])  # fmt: skip
     assert list(spill.diff(res)) == []
+
+
+def test_a_malformed_result_line_is_refused(tmp_path: Path) -> None:
+    spill = Spill(tmp_path, 2, OWN)
+    write_detail([DetailRow("S1", "M1", "P1", D(1), D(1), D(0))], io.BytesIO(), tap=spill.add)
+    with pytest.raises(FileFormatError, match="columns"):
+        list(spill.diff(io.BytesIO(b"P1\tM1\tS1\tX\t0\n")))
