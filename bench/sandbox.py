@@ -219,13 +219,18 @@ def _scenarios(p: dict[str, Any]) -> dict[str, Callable[[Client], None]]:
     return {"1101": identify, "2101+2102": settle}
 
 
-def _measure(url: str, threads: int, seconds: float, work: Callable[[Client], None], sign_in: bool) -> float:
+def _clients(url: str, threads: int, sign_in: bool) -> list[Client]:
     clients = [Client(url, n) for n in range(threads)]
     if sign_in:
         for c in clients:
             out = c.call("9001", {"signIn": {"opter_no": "0001", "mac": "00", "ip": "127.0.0.1"}})
             c.sign_no = out.get("output", {}).get("signinoutb", {}).get("sign_no", "")
-    counts = [0] * threads
+    return clients
+
+
+def _measure(clients: list[Client], seconds: float, work: Callable[[Client], None]) -> tuple[int, float]:
+    """(requests done, elapsed seconds) of the clients' threads doing ``work`` for ``seconds``."""
+    counts = [0] * len(clients)
     stop = time.monotonic() + seconds
 
     def run(i: int) -> None:
@@ -233,25 +238,20 @@ def _measure(url: str, threads: int, seconds: float, work: Callable[[Client], No
             work(clients[i])
             counts[i] += 1
 
-    for c in clients:  # warm-up: connection and first request outside the clock
-        work(c)
-    stop = time.monotonic() + seconds
-    ts = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    ts = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
     start = time.monotonic()
     for t in ts:
         t.start()
     for t in ts:
         t.join()
-    elapsed = time.monotonic() - start
-    for c in clients:
-        c.http.close()
-    return sum(counts) / elapsed
+    return sum(counts), time.monotonic() - start
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=8)
-    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--seconds", type=float, default=5.0, help="measured time per server and scenario")
+    ap.add_argument("--rounds", type=int, default=5, help="alternating sandbox / bare rounds (evens out load changes)")
     ap.add_argument("--serve", choices=["bare", "sandbox"], help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -270,11 +270,28 @@ def main() -> None:
             c.call("2101", {})
             c.call("2102", {})
 
-        print(f"cores: {os.cpu_count()}  client threads: {args.threads}  seconds per run: {args.seconds}")
+        print(
+            f"cores: {os.cpu_count()}  client threads: {args.threads}  seconds per server and scenario: "
+            f"{args.seconds} in {args.rounds} alternating rounds"
+        )
         results = {}
         for name, work, base in (("1101", scen["1101"], bare_work), ("2101+2102", scen["2101+2102"], bare_pair)):
-            rate = _measure(sb_url, args.threads, args.seconds, work, sign_in=name != "1101")
-            base_rate = _measure(bare_url, args.threads, args.seconds, base, sign_in=False)
+            sb_clients = _clients(sb_url, args.threads, sign_in=name != "1101")
+            bare_clients = _clients(bare_url, args.threads, sign_in=False)
+            for c in sb_clients:  # warm-up: connections and first requests outside the clock
+                work(c)
+            for c in bare_clients:
+                base(c)
+            done = {"sandbox": [0, 0.0], "bare": [0, 0.0]}
+            for _ in range(args.rounds):
+                for key, clients, fn in (("sandbox", sb_clients, work), ("bare", bare_clients, base)):
+                    n, t = _measure(clients, args.seconds / args.rounds, fn)
+                    done[key][0] += n
+                    done[key][1] += t
+            for c in sb_clients + bare_clients:
+                c.http.close()
+            rate = done["sandbox"][0] / done["sandbox"][1]
+            base_rate = done["bare"][0] / done["bare"][1]
             results[name] = (rate, base_rate)
             print(f"{name:>10}: sandbox {rate:8.1f}/s   bare app {base_rate:8.1f}/s   ratio {rate / base_rate:.2f}")
         ratio = results["1101"][0] / results["1101"][1]

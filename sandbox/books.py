@@ -14,6 +14,7 @@ from typing import Any
 
 from yibao.core import wire
 
+from .envelope import dumps_text
 from .handlers import CallContext, Refusal
 from .store import Store
 
@@ -196,7 +197,7 @@ def create_visit(
             ipt_otp_no,
             begntime,
             ctx.msgid,
-            wire.dumps(dict(data or {})),
+            dumps_text(dict(data or {})),
         ),
     )
     return mdtrt_id
@@ -204,7 +205,7 @@ def create_visit(
 
 def update_visit(store: Store, mdtrt_id: str, **fields: Any) -> None:
     if "data" in fields:
-        fields["data"] = wire.dumps(fields["data"])
+        fields["data"] = dumps_text(fields["data"])
     sets = ", ".join(f"{k} = ?" for k in fields)
     store.execute(f"UPDATE visits SET {sets} WHERE mdtrt_id = ?", (*fields.values(), mdtrt_id))
 
@@ -237,8 +238,8 @@ def add_fee(
             state,
             setl_id,
             opt(row, "fee_ocur_time"),
-            ctx.store.next_seq("fee"),
-            wire.dumps(dict(row)),
+            0,  # order is the rowid's (insertion order); the column stays for old state dirs
+            dumps_text(dict(row)),
         ),
     )
 
@@ -261,7 +262,7 @@ def fees(
         sql += " AND setl_id = ?"
         params.append(setl_id)
     out = []
-    for r in store.query(sql + " ORDER BY seq", params):
+    for r in store.query(sql + " ORDER BY rowid", params):
         row: dict[str, Any] = wire.loads(r["data"])
         row.update(state=r["state"], setl_id=r["setl_id"], chrg_bchno=r["chrg_bchno"])
         out.append(row)

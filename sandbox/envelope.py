@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["EnvelopeError", "check_envelope", "check_msgid", "encode", "opt_str", "reply"]
+__all__ = ["EnvelopeError", "check_envelope", "check_msgid", "dumps_text", "encode", "opt_str", "reply"]
 
 # field -> (required, max length); lengths per the national table, except infno: up to 12 for
 # "2203A" and the regions' own codes ("90100", "CFYLJG001").
@@ -158,6 +158,14 @@ def _mark(obj: object) -> str:
     raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
 
 
+def dumps_text(obj: Any) -> str:
+    """:func:`encode` as text (for JSON kept in the store)."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_mark)
+    if "\\u0000" in text:
+        text = text.replace('"\\u0000', "").replace('\\u0000"', "")
+    return text
+
+
 def encode(obj: Any) -> bytes:
     """A reply as UTF-8 JSON with Decimals as bare numbers of their exact digits.
 
@@ -165,7 +173,4 @@ def encode(obj: Any) -> bytes:
     ``default`` hook is enough: each Decimal becomes a NUL-marked string that two replaces
     turn back into a number.  Faster than a Python walk of the whole reply on every call.
     """
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_mark)
-    if "\\u0000" in text:
-        text = text.replace('"\\u0000', "").replace('\\u0000"', "")
-    return text.encode("utf-8")
+    return dumps_text(obj).encode("utf-8")

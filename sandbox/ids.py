@@ -8,6 +8,7 @@ and ``setl_id`` in 3260/3261 (S+6+6+7).  A refused call rolls its counter back w
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
     from .store import Store
 
 __all__ = ["IdGenerator"]
+
+_provisional = itertools.count(1)
 
 
 class IdGenerator:
@@ -29,6 +32,11 @@ class IdGenerator:
         """``prefix`` + region + yyMMdd + a 7-digit serial of that prefix (wraps after 9,999,999)."""
         seq = self._store.next_seq(f"id:{prefix}") % 10_000_000
         return f"{prefix}{self._region}{self._day}{seq:07d}"[:30]
+
+    def provisional(self, prefix: str) -> str:
+        """An id for a reply that commits nothing (2101's ``mdtrt_id``): from an in-memory
+        counter, so a read-only call does not write; ``P`` after the prefix marks it."""
+        return f"{prefix}P{self._region[:5]}{self._day}{next(_provisional) % 10_000_000:07d}"
 
     def mdtrt_id(self) -> str:
         return self.new("M")

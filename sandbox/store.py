@@ -38,16 +38,19 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from yibao.core import wire
 
+from .envelope import dumps_text
+
 __all__ = ["MONEY_COLUMNS", "SETTLEMENT_STATES", "Store"]
 
 SETTLEMENT_STATES = ("settled", "cancelled", "reversed")
+_CST = timezone(timedelta(hours=8), "CST")  # the centre keeps local (UTC+8) times
 MONEY_COLUMNS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "hosp_part_amt", "balc")
 
 _SCHEMA = """
@@ -250,7 +253,7 @@ class Store:
                 person.get("card_no"),
                 person.get("card_sn"),
                 person["insuplc_admdvs"],
-                wire.dumps(dict(person)),
+                dumps_text(dict(person)),
             ),
         )
         self.execute("INSERT INTO accounts(psn_no, balc) VALUES (?, ?)", (person["psn_no"], _money(balc)))
@@ -333,13 +336,14 @@ class Store:
         if isinstance(setl_time, datetime):
             setl_time = setl_time.strftime("%Y-%m-%d %H:%M:%S")
         if setl_time is None:
-            setl_time = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+            setl_time = datetime.now(_CST).strftime("%Y-%m-%d %H:%M:%S")
         with self.transaction():
-            seq = self.next_seq("ledger_outside")
-            setl_id = setl_id or f"XS{fixmedins_code[-6:]}{seq:010d}"
-            mdtrt_id = mdtrt_id or f"XM{fixmedins_code[-6:]}{seq:010d}"
-            stamp = re.sub(r"\D", "", setl_time)[:14]
-            msgid = msgid or f"{fixmedins_code}{stamp}{seq % 10000:04d}"
+            if not (setl_id and mdtrt_id and msgid):
+                seq = self.next_seq("ledger_outside")
+                setl_id = setl_id or f"XS{fixmedins_code[-6:]}{seq:010d}"
+                mdtrt_id = mdtrt_id or f"XM{fixmedins_code[-6:]}{seq:010d}"
+                stamp = re.sub(r"\D", "", setl_time)[:14]
+                msgid = msgid or f"{fixmedins_code}{stamp}{seq % 10000:04d}"
             values = {
                 "setl_id": setl_id,
                 "mdtrt_id": mdtrt_id,
@@ -360,14 +364,18 @@ class Store:
                 "hosp_part_amt": _money(hosp_part_amt),
                 "balc": _money(balc),
                 "state": state,
-                "detail": wire.dumps(dict(detail or {})),
+                "detail": dumps_text(dict(detail or {})),
             }
             cols = ", ".join(values)
             marks = ", ".join(f":{k}" for k in values)
             self.execute(f"INSERT INTO settlements({cols}) VALUES ({marks})", values)
-        row = self.settlement(fixmedins_code, setl_id)
-        assert row is not None
-        return row
+        # The row as settlement() would read it back, without the round trip.
+        out: dict[str, Any] = {name: None for name in _SETTLEMENT_FIELDS}
+        out.update(values)
+        for col in MONEY_COLUMNS:
+            out[col] = Decimal(out[col])
+        out["detail"] = dict(detail or {})
+        return out
 
     insert_settlement_row = create_settlement
 

@@ -48,7 +48,7 @@ def presettle(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]:
         ctx,
         person,
         s,
-        mdtrt_id=ctx.ids.mdtrt_id(),
+        mdtrt_id=ctx.ids.provisional("M"),
         setl_id=None,
         med_type=info["med_type"],
         kind="pharmacy",
