@@ -109,11 +109,10 @@ def persons() -> list[dict[str, Any]]:
     """The seeded persons (same list on every call)."""
     rng = random.Random(SEED)
     out: list[dict[str, Any]] = []
-    rows: list[tuple[str, str, str, str, Mapping[str, Any], str | None, str | None]] = [
-        (*p, None, None) for p in _PLAN
-    ]
+    rows: list[tuple[str, str, str, str, Mapping[str, Any], str | None, str | None]] = [(*p, None, None) for p in _PLAN]
     rows += [
-        (ins, it, "11", "300.00" if it == "310" else "0.00", {}, doc, what) for ins, it, doc, what in _DOCS
+        (ins, it, "11" if it == "310" else "15", "300.00" if it == "310" else "0.00", {}, doc, what)
+        for ins, it, doc, what in _DOCS
     ]
     for i, (insuplc, insutype, psn_type, balc, extra, doc, doc_kind) in enumerate(rows):
         female = i % 2 == 1
@@ -155,9 +154,7 @@ def persons() -> list[dict[str, Any]]:
         opsp = []
         if extra.get("opsp"):
             code, dname = extra["opsp"]
-            opsp.append(
-                {"opsp_dise_code": code, "opsp_dise_name": dname, "begndate": "2022-01-01", "enddate": ""}
-            )
+            opsp.append({"opsp_dise_code": code, "opsp_dise_name": dname, "begndate": "2022-01-01", "enddate": ""})
         out.append(
             {
                 "psn_no": f"SB{insuplc}{i + 1:08d}",
@@ -212,9 +209,7 @@ def _c(
 CATALOG: dict[str, dict[str, Any]] = {
     e["med_list_codg"]: e
     for e in (
-        _c(
-            "SBXA01AAA0001", "阿莫西林胶囊(测试)", "01", "09", "101", "0", "30.000000", "0.25g*24粒", "胶囊剂"
-        ),
+        _c("SBXA01AAA0001", "阿莫西林胶囊(测试)", "01", "09", "101", "0", "30.000000", "0.25g*24粒", "胶囊剂"),
         _c(
             "SBXA02BAA0002",
             "布洛芬缓释胶囊(测试)",
