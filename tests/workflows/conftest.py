@@ -13,6 +13,7 @@ import pytest
 from yibao.core.client import Client
 from yibao.core.config import parse_config
 from yibao.core.workflows.identify import Identity, Medium, identify
+from yibao.core.workflows.reversal import ReversalQueue
 from yibao.sandbox.config import SandboxConfig
 from yibao.sandbox.server import RunningSandbox, run_in_thread
 
@@ -47,6 +48,8 @@ def make_client(sandbox: RunningSandbox, journal_url: str, monkeypatch: pytest.M
     """Build clients on the sandbox; keyword arguments go to :func:`config_dict`, ``transport=``
     and ``clock=`` to :class:`Client`.  Reversal backoff is cut to 50 ms so that retries run now."""
     made: list[Client] = []
+    # For every queue of the test, also the one a new Client runs at start-up.
+    monkeypatch.setattr(ReversalQueue, "backoff", lambda self, attempts: 0.05)
 
     def make(*, transport: httpx.BaseTransport | None = None, clock: Any = None, url: str | None = None,
              **cfg: Any) -> Client:
@@ -55,7 +58,6 @@ def make_client(sandbox: RunningSandbox, journal_url: str, monkeypatch: pytest.M
         if clock is not None:
             kwargs["clock"] = clock
         client = Client(config, **kwargs)
-        monkeypatch.setattr(client.reversals, "backoff", lambda attempts: 0.05)
         made.append(client)
         return client
 

@@ -3,6 +3,7 @@ cases 1-4, 8, 9): the journal state, the 2601 messages and the centre's books.""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from yibao.core.client import Client
-from yibao.core.errors import BusinessError, NotSentError, OutcomeUnknownError
+from yibao.core.errors import BusinessError, NotSentError, OutcomeUnknownError, StateError
 from yibao.core.journal import Entry, State
 from yibao.core.workflows.identify import Identity
 from yibao.core.workflows.settle import settle_pharmacy
@@ -244,3 +245,42 @@ def test_centre_busy_with_the_original_then_reversed(tmp_path: Path, journal_url
         assert next(r for r in centre.ledger() if r["msgid"] == msgid)["state"] == "reversed"
         client.close()
         centre.close()
+
+
+def test_reversal_queue_survives_restarts_while_the_centre_is_down(
+        make_client: MakeClient, centre: Centre, drugs: list[dict[str, Any]],
+        who: Callable[[int], Identity]) -> None:
+    """2601s refused a connection across restarts stay queued (attempts counted); centre back: REVERSED."""
+    from tests.core.sigserver import free_closed_port
+
+    client = make_client()
+    person = who(2)
+    centre.fault("2102", "drop_after_commit")
+    msgid = _lost(client, person, drugs)
+    dead = f"http://127.0.0.1:{free_closed_port()}"
+    attempts = [0]
+    for restart in (1, 2):
+        down = make_client(url=dead)  # a new process (its start-up run tries too) while the centre is down
+        time.sleep(0.1)  # past the (test-short) backoff of the previous try
+        report = down.reversals.recover(wait=False)
+        assert report.pending == [msgid], restart
+        entry = down.journal.get(msgid)
+        assert entry is not None and entry.state == State.REVERSING
+        assert entry.attempts > attempts[-1]  # counted across restarts, never reset
+        attempts.append(entry.attempts)
+        down.close()
+    tries = _reversals_of(client, msgid)
+    assert len(tries) == attempts[-1] and {t.state for t in tries} == {State.NOT_SENT}
+    # Meanwhile a new settlement of that person is refused (the guard's own 2601 try fails too).
+    down = make_client(url=dead)
+    with pytest.raises(StateError, match="unresolved"):
+        down.call("2102", {"druginfo": _druginfo(person, drugs), "drugdetail": _detail(drugs)},
+                  insuplc_admdvs=person.insuplc_admdvs)
+    assert len(client.journal.list(infno="2102")) == 1
+    time.sleep(0.1)
+    back = make_client()  # the centre is back: the start-up run of the queue reverses it
+    entry = back.journal.get(msgid)
+    assert entry is not None and entry.state == State.REVERSED
+    assert back.reversals.recover(wait=False).unresolved == []
+    assert next(r for r in centre.ledger() if r["msgid"] == msgid)["state"] == "reversed"
+    assert settled_total(centre.ledger(), person.psn_no) == Decimal("0")
