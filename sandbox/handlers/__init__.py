@@ -64,6 +64,7 @@ MODULES: tuple[str, ...] = (
     "inpatient",
     "reversal",
     "queries",
+    "settlement_queries",
     "recon",
     "files",
     "catalogs",
