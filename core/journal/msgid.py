@@ -14,10 +14,18 @@ second and sequence issued, read and advanced inside one transaction (SQLite
 - if the clock stepped back it keeps issuing under the last second it issued, and when that
   second is full it moves on to the following second without waiting for the clock to catch
   up: ids stay unique and increasing, at the price of a time part a little ahead of the clock.
+
+A busy process reserves a small block of sequences of the current second in one transaction
+(doubling up to :data:`MAX_BLOCK` while calls keep landing in the same second, back to 1 when
+they do not), so a cashier's single call costs one write and a busy terminal one write per
+block.  Sequences of a block left unused are simply never issued: uniqueness does not depend
+on using them, and a block is only used within the second it was reserved for (or while the
+clock is behind it).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -27,6 +35,7 @@ from .db import Database
 __all__ = ["MAX_SEQ", "MsgidAllocator", "split_msgid"]
 
 MAX_SEQ = 9999
+MAX_BLOCK = 32
 _SECOND = "%Y%m%d%H%M%S"
 
 
@@ -59,21 +68,37 @@ class MsgidAllocator:
         self._db = db
         self._clock = clock or datetime.now
         self._sleep = sleep or time.sleep
+        self._lock = threading.Lock()
+        # per institution: [second, next seq to hand out, last seq reserved, block size]
+        self._blocks: dict[str, list[object]] = {}
 
     def allocate(self, fixmedins_code: str) -> str:
         """A fresh msgid for ``fixmedins_code`` (12 characters, e.g. ``H44010000001``)."""
         if len(fixmedins_code) != 12 or not fixmedins_code.isascii() or not fixmedins_code.isalnum():
             raise ValueError(f"fixmedins_code {fixmedins_code!r} must be 12 ASCII letters/digits")
-        while True:
-            now = _local(self._clock())
-            issued = self._try_issue(fixmedins_code, now.strftime(_SECOND))
-            if issued is not None:
-                second, seq = issued
-                return f"{fixmedins_code}{second}{seq:04d}"
-            # This second is used up and the clock is in it: wait for the next one, lock released.
-            self._sleep(max(1.0 - now.microsecond / 1_000_000, 0.001))
+        with self._lock:
+            while True:
+                now = _local(self._clock())
+                second = now.strftime(_SECOND)
+                block = self._blocks.get(fixmedins_code)
+                if block is not None:
+                    b_second, b_next, b_last = str(block[0]), int(str(block[1])), int(str(block[2]))
+                    if b_next <= b_last and second <= b_second:
+                        block[1] = b_next + 1
+                        return f"{fixmedins_code}{b_second}{b_next:04d}"
+                    size = min(int(str(block[3])) * 2, MAX_BLOCK) if second == b_second else 1
+                else:
+                    size = 1
+                issued = self._try_issue(fixmedins_code, second, size)
+                if issued is not None:
+                    i_second, first, last = issued
+                    self._blocks[fixmedins_code] = [i_second, first + 1, last, size]
+                    return f"{fixmedins_code}{i_second}{first:04d}"
+                # This second is used up and the clock is in it: wait for the next one.
+                self._sleep(max(1.0 - now.microsecond / 1_000_000, 0.001))
 
-    def _try_issue(self, code: str, second: str) -> tuple[str, int] | None:
+    def _try_issue(self, code: str, second: str, size: int = 1) -> tuple[str, int, int] | None:
+        """Reserve up to ``size`` sequences; ``(second, first, last)`` or ``None`` when full."""
         db = self._db
         with db.transaction():
             db.execute(
@@ -96,8 +121,9 @@ class MsgidAllocator:
             else:
                 following = datetime.strptime(last_second, _SECOND) + timedelta(seconds=1)
                 issued = (following.strftime(_SECOND), 1)
+            last = min(issued[1] + size - 1, MAX_SEQ)
             db.execute(
                 "UPDATE journal_msgid_counter SET last_second = ?, last_seq = ? WHERE fixmedins_code = ?",
-                (issued[0], issued[1], code),
+                (issued[0], last, code),
             )
-            return issued
+            return issued[0], issued[1], last
