@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from conftest import Centre
 from flows import basket, person, pharmacy_input
 
@@ -47,3 +48,18 @@ def test_control_catalog(centre: Centre) -> None:
     assert levels == {"01", "02", "03"}
     assert all({"med_list_codg", "med_list_name", "chrgitm_lv"} <= set(e) for e in entries)
     assert {e["list_type"] for e in entries} >= {"101", "102", "201", "301"}
+
+
+def test_no_personal_data_in_logs(centre: Centre, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    centre.sign_in()
+    p = person(centre, min_balc=Decimal("100"))
+    centre.ok("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": p["certno"], "psn_cert_type": "01"}})
+    centre.ok("2102", pharmacy_input(p, basket()), insuplc_admdvs=p["insuplc_admdvs"])
+    bad = pharmacy_input(p, basket())
+    bad["druginfo"]["psn_name"] = "测试错名"
+    centre.call("2102", bad, insuplc_admdvs=p["insuplc_admdvs"])
+    text = caplog.text
+    assert p["certno"] not in text and p["psn_name"] not in text
