@@ -90,7 +90,7 @@ class Client:
         self.pm = pm or (registry.pm if registry is not None and registry.pm is not None else get_plugin_manager())
         self.registry = registry or load_registry(self.pm)
         self.profile: RegionProfile = self.registry.resolve(config.region)
-        self.catalog: Catalog = load_catalog().with_extra(self.profile.extra_transactions)
+        self.catalog: Catalog = load_catalog().with_extra(self.profile.extra_transactions, self.profile.dictionaries)
         self.journal: Journal = journal or open_journal(config.journal.url)
         self.clock = clock
         secret = config.gateway.secret()

@@ -74,9 +74,9 @@ class Dispatcher:
             from yibao.core.catalog import load_catalog, validate
 
             catalog = load_catalog()
-            extras = _region_extras(key)
-            if extras:
-                catalog = catalog.with_extra(extras)
+            extras, codes = _region_extras(key)
+            if extras or codes:
+                catalog = catalog.with_extra(extras, codes)
 
             def fn(infno: str, inp: Mapping[str, Any], _c: Any = catalog) -> list[Any]:
                 # A transaction the catalogue does not describe (a region's own, served by a
@@ -186,12 +186,16 @@ class Dispatcher:
         )
 
 
-def _region_extras(code: str) -> tuple[Mapping[str, Any], ...]:
-    """Extra transactions of the region's plugin profile (catalogue entries only: data, not code)."""
+def _region_extras(
+    code: str,
+) -> tuple[tuple[Mapping[str, Any], ...], Mapping[str, Mapping[str, str]]]:
+    """Extra transactions and local dictionary codes of the region's plugin profile
+    (catalogue data only, no client code)."""
     try:
         from yibao.core.plugins import load_registry
 
-        return tuple(load_registry().resolve(code).extra_transactions)
+        profile = load_registry().resolve(code)
+        return tuple(profile.extra_transactions), profile.dictionaries
     except Exception as exc:
         log.warning("region plugins unavailable for %s: %s", code, exc)
-        return ()
+        return (), {}

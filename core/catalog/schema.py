@@ -209,13 +209,25 @@ class Catalog:
         """Code tables: dictionary name (= field code) -> {value: label}."""
         return self._dictionaries
 
-    def with_extra(self, entries: Iterable[Mapping[str, Any]]) -> Catalog:
-        """A new catalogue with a region's extra transactions; later entries override."""
+    def with_extra(
+        self,
+        entries: Iterable[Mapping[str, Any]],
+        dictionaries: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> Catalog:
+        """A new catalogue with a region's extra transactions (later entries override) and its
+        local dictionary codes added to the national ones (Dongguan ``clr_type`` 9903 / 9904,
+        ``med_type`` 9935)."""
         merged = dict(self._transactions)
         for entry in entries:
             t = Transaction.from_json(entry)
             merged[t.infno] = t
-        return Catalog(merged.values(), self._dictionaries)
+        dicts: Mapping[str, Mapping[str, str]] = self._dictionaries
+        if dictionaries:
+            combined = {name: dict(codes) for name, codes in self._dictionaries.items()}
+            for name, codes in dictionaries.items():
+                combined.setdefault(name, {}).update(codes)
+            dicts = combined
+        return Catalog(merged.values(), dicts)
 
     def __repr__(self) -> str:
         return f"Catalog({len(self)} transactions, {len(self._dictionaries)} dictionaries)"

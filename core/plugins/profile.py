@@ -70,6 +70,8 @@ class RegionProfile:
     :param reversible: infnos whose unknown outcome is reversed with 2601.
     :param extra_transactions: catalogue entries (same shape as the generated catalogue) of
         transactions the national baseline lacks.
+    :param dictionaries: local codes the region adds to the national dictionaries
+        (``{"clr_type": {"9904": "省内异地药店购药"}}``); validation accepts them in this region.
     :param token_steps: ``{"identify": ("1191",), "2207": ("1192",)}``: medium-reading steps the
         identify / settle workflows run through the ``yibao_read_medium`` hook first.
     :param fresh_ectoken_for: infnos that need a new e-voucher token (Guangdong §5: 2207, 2304).
@@ -97,6 +99,7 @@ class RegionProfile:
     )
     reversible: frozenset[str] = frozenset({"2102", "2103", "2207", "2208", "2304", "2305", "2401"})
     extra_transactions: tuple[Mapping[str, Any], ...] = ()
+    dictionaries: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     token_steps: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     fresh_ectoken_for: frozenset[str] = frozenset()
     local_prefix: str = ""

@@ -19,7 +19,7 @@ import structlog
 from yibao.core.plugins import RegionProfile, RegionRegistry, hookimpl, merge_fixed
 
 from . import dongguan_data as data
-from .dongguan_extras import EXTRA_TRANSACTIONS
+from .dongguan_extras import CITY_CODES, EXTRA_TRANSACTIONS
 from .profile import GUANGDONG
 
 __all__ = [
@@ -38,7 +38,11 @@ DONGGUAN: RegionProfile = attrs.evolve(
     name="东莞市 (Dongguan)",
     parent="440000",
     plugin="guangdong-dongguan",
+    # The pharmacy values hold for every kind (only pharmacies send 2101/2102); the clinic's
+    # 9935 / 01 apply where ``institution.kind = "clinic"``.
     fixed_fields=merge_fixed(GUANGDONG.fixed_fields, data.KIND_FIXED_FIELDS["pharmacy"]),
+    kind_fixed_fields=data.KIND_FIXED_FIELDS,
+    dictionaries=CITY_CODES,
     local_prefix=data.LOCAL_PREFIX,
     province_prefix=data.PROVINCE_PREFIX,
     clr_types=data.CLR_TYPES,

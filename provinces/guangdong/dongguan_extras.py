@@ -138,43 +138,12 @@ _GENERIC: Final[tuple[tuple[str, str, str], ...]] = (
     ("CFYLJG009", "查询处方药品信息", "query"),
 )
 
-#: Codes the city uses that the national code tables lack (注意事项（一）).
+#: Codes the city uses that the national code tables lack (注意事项（一））: the profile's
+#: ``dictionaries`` supplement, so validation accepts them in Dongguan only.
 CITY_CODES: Final[Mapping[str, Mapping[str, str]]] = {
     "clr_type": {"9903": "省内异地门诊", "9904": "省内异地药店购药"},
     "med_type": {"9935": "独立门诊部个人账户支付"},
 }
-
-
-def _relax(node: dict[str, Any]) -> bool:
-    changed = False
-    for field in node.get("fields", ()):
-        if field.get("code") in CITY_CODES and field.get("dict"):
-            codes = ", ".join(f"{k} {v}" for k, v in CITY_CODES[field["code"]].items())
-            field["dict"] = False
-            field["note"] = f"{field.get('note', '')} (东莞 adds {codes}: checked by the centre)".strip()
-            changed = True
-    for child in node.get("children", ()):
-        changed = _relax(child) or changed
-    return changed
-
-
-def with_city_codes(infnos: frozenset[str]) -> tuple[Mapping[str, Any], ...]:
-    """National entries of ``infnos`` whose ``clr_type`` / ``med_type`` must accept the city's codes.
-
-    The catalogue checks a dictionary field against the national code table, which lacks 9903,
-    9904 and 9935; these copies leave that field to the centre (and say so in its note).
-    """
-    from yibao.core.catalog import load_catalog
-
-    out = []
-    for t in load_catalog():
-        if t.infno not in infnos:
-            continue
-        entry = t.to_json()
-        if any([_relax(n) for n in entry["input"]]):
-            entry["source"] = f"{entry['source']}; 东莞 codes {sorted(CITY_CODES)} allowed"
-            out.append(entry)
-    return tuple(out)
 
 
 _OWN: Final[tuple[Mapping[str, Any], ...]] = (
@@ -183,9 +152,5 @@ _OWN: Final[tuple[Mapping[str, Any], ...]] = (
 )
 EXTRA_INFNOS: Final[frozenset[str]] = frozenset(str(e["infno"]) for e in _OWN)
 
-#: The city's own entries, then the national ones with the city's codes allowed.
-EXTRA_TRANSACTIONS: Final[tuple[Mapping[str, Any], ...]] = (
-    *_OWN,
-    *with_city_codes(frozenset({"2101", "2102", "2201", "2203", "2204", "2206", "2207", "3101", "3102",
-                                "3201", "3202", "5201", "5203"})),
-)  # fmt: skip
+#: The city's own entries (its codes 9903 / 9904 / 9935 go to the profile's ``dictionaries``).
+EXTRA_TRANSACTIONS: Final[tuple[Mapping[str, Any], ...]] = _OWN
