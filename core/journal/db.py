@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -75,6 +77,19 @@ def _adapt(value: Any, dialect: str) -> Any:
     return value
 
 
+def _set_wal(conn: sqlite3.Connection, attempts: int = 100) -> None:
+    # Switching a fresh file to WAL takes an exclusive lock for which SQLite does not call the
+    # busy handler: several processes opening a new journal at once must take turns here.
+    for n in range(attempts):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or n == attempts - 1:
+                raise
+            time.sleep(0.05 + random.random() * 0.05)
+
+
 def _connect_sqlite(path: str) -> sqlite3.Connection:
     if not os.path.exists(path):
         # The journal keeps full payloads (ID numbers, diagnoses): owner-only from birth.
@@ -84,7 +99,7 @@ def _connect_sqlite(path: str) -> sqlite3.Connection:
     try:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _set_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
         mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
         sync = int(conn.execute("PRAGMA synchronous").fetchone()[0])
