@@ -69,12 +69,9 @@ def quiet_sandbox(tmp_path: Path) -> Iterator[RunningSandbox]:
         yield sb
 
 
-SLOW = pytest.mark.skipif(os.environ.get("YIBAO_SLOW") != "1",
-                          reason="4 x 500 settlements take minutes: set YIBAO_SLOW=1 to run them")
-
-
 @pytest.mark.postgres
-@pytest.mark.parametrize("bills", [50, pytest.param(500, marks=[pytest.mark.slow, SLOW])])
+@pytest.mark.slow
+@pytest.mark.parametrize("bills", [500])
 def test_four_processes_settle_at_once_on_postgresql(bills: int, tmp_path: Path, pg_journal_url: str,
                                                      quiet_sandbox: RunningSandbox) -> None:
     """4 × N settlements at once: every bill settled once, msgids unique, the journal matches the centre row for row."""
