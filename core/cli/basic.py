@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -79,8 +79,9 @@ def register(app: typer.Typer) -> None:
         """The regions the installed plugins serve."""
         with handle_errors(json_errors=json_):
             registry = load_registry()
-        rows = [{"code": p.code, "name": p.name, "parent": p.parent, "plugin": p.plugin,
-                 "transport": p.transport, "kinds": sorted(p.institution_kinds)} for p in registry]
+        rows: list[dict[str, Any]] = [
+            {"code": p.code, "name": p.name, "parent": p.parent, "plugin": p.plugin,
+             "transport": p.transport, "kinds": sorted(p.institution_kinds)} for p in registry]
         if json_:
             print_json(rows)
             return

@@ -217,18 +217,10 @@ def _cycle(client: Client, steps: Steps, control: httpx.Client, persons: list[di
 
 
 def _reconcile_day(client: Client) -> str:
-    """3201 per group for today when the reconcile workflow is installed; else the day's totals."""
+    """3201 for every group of today's settlements; detail reconciliation where one does not balance."""
+    from ..workflows.reconcile import reconcile
+
     today = client.clock().date()
-    try:
-        from ..workflows.reconcile import reconcile_period
-    except ImportError:
-        total = Decimal("0")
-        n = 0
-        for e in client.journal.settlements(today, today):
-            if e.state == State.SUCCEEDED and e.medfee_sumamt is not None:
-                total += e.medfee_sumamt
-                n += 1
-        return f"day totals from the journal: {n} rows, medfee_sumamt {total}"
-    report = reconcile_period(client, today, today)
-    assert report.balanced, report
+    report = reconcile(client, today, today)
+    assert report.balanced, report.to_dict()
     return f"{len(report.groups)} groups, every one balanced (stmt_rslt 0)"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from yibao.core.journal import open_journal, split_msgid
-from yibao.core.journal.msgid import MAX_BLOCK
 from yibao.core.journal.db import Database
+from yibao.core.journal.msgid import MAX_BLOCK
 
 FORK = multiprocessing.get_context("fork")
 CODE = "H44010000001"
