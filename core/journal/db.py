@@ -91,7 +91,7 @@ def _set_wal(conn: sqlite3.Connection, attempts: int = 100) -> None:
 
 
 def _connect_sqlite(path: str) -> sqlite3.Connection:
-    if not os.path.exists(path):
+    if path != ":memory:" and not os.path.exists(path):
         # The journal keeps full payloads (ID numbers, diagnoses): owner-only from birth.
         with contextlib.suppress(FileExistsError):
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
