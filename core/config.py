@@ -93,6 +93,8 @@ class ReversalConfig:
     delay_seconds: int = 15
     max_attempts: int = 6
     not_found_retries: int = 3
+    # INTENT / SENT rows younger than this may belong to a live terminal: recovery leaves them.
+    interrupted_after_seconds: int = 120
 
 
 @attrs.frozen
@@ -246,6 +248,7 @@ def parse_config(data: Mapping[str, Any], *, source: str = "") -> Config:
         delay_seconds=_int(rv, "reversal", "delay_seconds", 15),
         max_attempts=_int(rv, "reversal", "max_attempts", 6),
         not_found_retries=_int(rv, "reversal", "not_found_retries", 3),
+        interrupted_after_seconds=_int(rv, "reversal", "interrupted_after_seconds", 120),
     )
     env = _table(data, "envelope", required=False)
     if not all(isinstance(v, str) for v in env.values()):

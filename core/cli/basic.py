@@ -51,6 +51,9 @@ url = "sqlite:///yibao-journal.db"   # or postgresql://user@host/db for several 
 
 [reversal]
 delay_seconds = 15               # wait before the first 2601 of an unknown outcome; 0 in tests
+# max_attempts = 6               # 2601 attempts before an entry NEEDS_ATTENTION (and an alert)
+# not_found_retries = 3          # "original not found" answers tolerated (a 2601 may overtake it)
+# interrupted_after_seconds = 120  # recovery leaves younger in-flight rows to their live terminal
 
 # [envelope]                     # envelope fields the bureau dictates
 # infver = "V1.0"

@@ -113,7 +113,9 @@ class ReversalQueue:
         for this reversal (the bill settles again once it is REVERSED)."""
         j = self.client.journal
         moved = []
-        for entry in j.interrupted():
+        # A row younger than this may be a live terminal's settlement still on the wire.
+        older_than = self.now() - timedelta(seconds=self.client.config.reversal.interrupted_after_seconds)
+        for entry in j.interrupted(older_than=older_than):
             if entry.state == State.INTENT:
                 j.record_outcome(entry.msgid, State.NOT_SENT, err_msg="process stopped before sending")
                 if entry.idem_key:

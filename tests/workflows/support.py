@@ -24,7 +24,7 @@ INSTITUTION = "H44190000001"
 
 def config_dict(url: str, paasid: str, journal_url: str, *, delay_seconds: int = 0, read_timeout: str = "10",
                 not_found_retries: int = 3, max_attempts: int = 6, terminal: str = "T01",
-                kind: str = "hospital") -> dict[str, Any]:
+                kind: str = "hospital", interrupted_after_seconds: int = 0) -> dict[str, Any]:
     """The ``parse_config`` input of a Dongguan institution talking to the sandbox at ``url``."""
     return {
         "region": "441900",
@@ -34,8 +34,8 @@ def config_dict(url: str, paasid: str, journal_url: str, *, delay_seconds: int =
                         "mdtrtarea_admvs": "441900", "kind": kind},
         "operator": {"opter": "0001", "opter_name": "测试收费员", "terminal": terminal},
         "journal": {"url": journal_url},
-        "reversal": {"delay_seconds": delay_seconds, "not_found_retries": not_found_retries,
-                     "max_attempts": max_attempts},
+        "reversal": {"delay_seconds": delay_seconds, "interrupted_after_seconds": interrupted_after_seconds,
+                     "not_found_retries": not_found_retries, "max_attempts": max_attempts},
     }
 
 

@@ -24,7 +24,7 @@ YIBAO = shutil.which("yibao", path=str(Path(sys.executable).parent)) or "yibao"
 
 
 def _config(tmp: Path, sb: RunningSandbox, **reversal: int) -> Path:
-    rev = "\n".join(f"{k} = {v}" for k, v in {"delay_seconds": 0, **reversal}.items())
+    rev = "\n".join(f"{k} = {v}" for k, v in {"delay_seconds": 0, "interrupted_after_seconds": 0, **reversal}.items())
     path = tmp / "yibao.toml"
     path.write_text(f'''region = "441900"
 [gateway]

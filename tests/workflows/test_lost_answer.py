@@ -284,3 +284,23 @@ def test_reversal_queue_survives_restarts_while_the_centre_is_down(
     assert back.reversals.recover(wait=False).unresolved == []
     assert next(r for r in centre.ledger() if r["msgid"] == msgid)["state"] == "reversed"
     assert settled_total(centre.ledger(), person.psn_no) == Decimal("0")
+
+
+def test_recover_leaves_a_live_terminals_in_flight_row_alone(make_client: MakeClient) -> None:
+    """An INTENT / SENT row younger than reversal.interrupted_after_seconds may be another
+    terminal's settlement still on the wire: recovery does not touch it; an old one it resolves."""
+    client = make_client(interrupted_after_seconds=120)
+    j = client.journal
+    msgid = j.allocate_msgid(client.config.institution.fixmedins_code)
+    j.record_intent(msgid=msgid, infno="2102", region="441900", fixmedins_code=client.config.institution.fixmedins_code,
+                    opter="0002", terminal="T09", input_full={"druginfo": {}}, input_masked={"druginfo": {}},
+                    kind="money", psn_no="P-LIVE")
+    j.mark_sent(msgid)
+    report = client.reversals.recover(wait=False)
+    entry = j.get(msgid)
+    assert entry is not None and entry.state == State.SENT
+    assert msgid not in report.unresolved
+    old = make_client(interrupted_after_seconds=0)
+    old.reversals.recover_interrupted()
+    entry = old.journal.get(msgid)
+    assert entry is not None and entry.state == State.UNKNOWN
