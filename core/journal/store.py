@@ -72,6 +72,12 @@ class Journal:
         self._msgids = MsgidAllocator(db, clock=msgid_clock, sleep=sleep)
 
     @property
+    def database(self) -> Database:
+        """The journal's database, for components that keep their own tables beside it
+        (the catalogue store; see :func:`register_migration`)."""
+        return self._db
+
+    @property
     def dialect(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return self._db.dialect
@@ -234,12 +240,14 @@ class Journal:
         psn_no: str | None = None,
         mdtrt_id: str | None = None,
         idem_key: str | None = None,
+        setl_id: str | None = None,
     ) -> builtins.list[Entry]:
         """Newest first; each given filter must match (``idem_key`` finds what a HIS bill
-        number started, e.g. after a crash left its key ``in_progress``)."""
+        number started, e.g. after a crash left its key ``in_progress``; ``setl_id`` the
+        settlement a cancel refers to)."""
         where: builtins.list[str] = ["1 = 1"]
         params: builtins.list[Any] = []
-        filters = {"infno": infno, "psn_no": psn_no, "mdtrt_id": mdtrt_id, "idem_key": idem_key}
+        filters = {"infno": infno, "psn_no": psn_no, "mdtrt_id": mdtrt_id, "idem_key": idem_key, "setl_id": setl_id}
         if state is not None:
             filters["state"] = State(state).value
         for column, value in filters.items():

@@ -228,7 +228,7 @@ class _Flows:
 
     def reconcile(self) -> None:
         from ..files import workspace
-        from .reconcile import _detail, _Month, reconcile
+        from .reconcile import Period, detail_reconcile, reconcile
 
         report = self.step("3201", lambda: reconcile(self.client, self.today, self.today))
         if report is None or not report.groups or self.client.catalog.get("9101") is None:
@@ -239,8 +239,8 @@ class _Flows:
 
         def detail() -> None:
             with workspace("yibao-acceptance-") as work:
-                month = _Month(self.client, self.today, self.today)
-                _, diffs = _detail(self.client, month, key.clr_type, key.setl_optins, work, None)
+                month = Period(self.client, self.today, self.today)
+                _, diffs = detail_reconcile(self.client, month, key.clr_type, key.setl_optins, work, None)
                 self.messages.append(f"3202 detail reconciliation: {sum(1 for _ in diffs)} difference(s)")
 
         self.step("9101/3202/9102", detail)

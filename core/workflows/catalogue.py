@@ -76,7 +76,7 @@ class CatalogStore:
     @classmethod
     def of(cls, client: Client) -> CatalogStore:
         # The journal keeps its Database private; the catalogue lives in the same database.
-        return cls(client.journal._db)
+        return cls(client.journal.database)
 
     def state(self, kind: str) -> dict[str, Any] | None:
         return self.db.fetchone("SELECT * FROM catalog_state WHERE kind = ?", [kind])  # type: ignore[no-any-return]
@@ -301,7 +301,7 @@ def bench_ingest(n: int, work: Path) -> float:
         zf.write(txt, txt.name)
     journal = open_journal(f"sqlite:///{work / 'journal.db'}")
     try:
-        store = CatalogStore(journal._db)
+        store = CatalogStore(journal.database)
         t0 = time.perf_counter()
         got = store.upsert("1301", _file_rows(z, layout))
         secs = time.perf_counter() - t0

@@ -44,7 +44,7 @@ from .recon_groups import (
 if TYPE_CHECKING:
     from ..client import Client
 
-__all__ = ["GroupResult", "ReconcileReport", "month_bounds", "reconcile"]
+__all__ = ["GroupResult", "Period", "ReconcileReport", "detail_reconcile", "month_bounds", "reconcile"]
 
 Progress = Callable[[str, int], None]
 MAX_KEPT_DIFFERENCES = 10_000
@@ -115,7 +115,7 @@ class ReconcileReport:
         }
 
 
-class _Month:
+class Period:
     """The journal side of one period, read again for each detail file (never held in memory)."""
 
     def __init__(self, client: Client, begin: date, end: date) -> None:
@@ -136,18 +136,11 @@ class _Month:
         return str(found) if found else profile.clr_type_for(kind, locality, NATIONAL_CLR_TYPE[kind])
 
     def original(self, setl_id: str) -> tuple[str | None, str | None, str | None] | None:
-        # A cancel's reply may leave out insutype; its settlement's entry has it.  The journal has
-        # no by-setl_id query in its public API yet, so read the one indexed column directly.
-        db = getattr(self.client.journal, "_db", None)
-        if db is None:
-            return None
-        marks = ", ".join("?" for _ in SETTLE_INFNOS)
-        row = db.fetchone(
-            "SELECT insutype, clr_type, clr_optins FROM journal_entries"
-            f" WHERE setl_id = ? AND infno IN ({marks})",
-            [setl_id, *sorted(SETTLE_INFNOS)],
-        )
-        return (row["insutype"], row["clr_type"], row["clr_optins"]) if row else None
+        # A cancel's reply may leave out insutype; its settlement's entry has it.
+        for e in self.client.journal.list(setl_id=setl_id, limit=10):
+            if e.infno in SETTLE_INFNOS:
+                return e.insutype, e.clr_type, e.clr_optins
+        return None
 
     def rows(self) -> Iterator[tuple[GroupKey, Any, str]]:
         entries = self.client.journal.settlements(self.begin, self.end)
@@ -189,8 +182,8 @@ def _total(client: Client, g: GroupTotals, begin: date, end: date) -> tuple[str,
     return _stmt(out)
 
 
-def _detail(
-    client: Client, month: _Month, clr_type: str, optins: str, work: Path, progress: Progress | None
+def detail_reconcile(
+    client: Client, month: Period, clr_type: str, optins: str, work: Path, progress: Progress | None
 ) -> tuple[str, Iterator[Difference]]:
     """Write, zip and upload the detail file of one clr_type × setl_optins; 3202; 9102; diff."""
     code = month.fixmedins_code
@@ -204,10 +197,10 @@ def _detail(
 
 
 def _detail_files(
-    client: Client, month: _Month, clr_type: str, optins: str, work: Path, progress: Progress | None,
+    client: Client, month: Period, clr_type: str, optins: str, work: Path, progress: Progress | None,
     spill: Spill, stem: str,
 ) -> tuple[str, Iterator[Difference]]:  # fmt: skip
-    """The steps of :func:`_detail` once its spill exists."""
+    """The steps of :func:`detail_reconcile` once its spill exists."""
     code = month.fixmedins_code
     txt = work / f"{stem}.txt"
     rows = (r for k, r, _ in month.rows() if k.clr_type == clr_type and k.setl_optins == optins)
@@ -255,7 +248,7 @@ def reconcile(
     client: Client, begin: date, end: date, *, progress: Progress | None = None
 ) -> ReconcileReport:
     """Reconcile ``begin..end`` (whole days, the centre's settlement time) with the centre."""
-    month = _Month(client, begin, end)
+    month = Period(client, begin, end)
     report = ReconcileReport(begin, end)
     groups = totals_by_group(month.rows())
     accept_region_clr_types(client, {k.clr_type for k in groups})
@@ -269,7 +262,7 @@ def reconcile(
                       for g in report.groups if not g.balanced})  # fmt: skip
     for clr_type, optins in pending:
         with workspace("yibao-recon-") as work:
-            qury, diffs = _detail(client, month, clr_type, optins, work, progress)
+            qury, diffs = detail_reconcile(client, month, clr_type, optins, work, progress)
             for d in diffs:
                 report.difference_count += 1
                 if len(report.differences) < MAX_KEPT_DIFFERENCES:

@@ -185,7 +185,7 @@ def test_hook_yibao_clr_type(fake_centre: FakeCentre) -> None:
     """Where the centre's reply carried no clr_type, reconciliation groups by the hook's answer."""
     from types import SimpleNamespace
 
-    from yibao.core.workflows.reconcile import _Month
+    from yibao.core.workflows.reconcile import Period
 
     class Plugin(Spy):
         @hookimpl
@@ -197,10 +197,10 @@ def test_hook_yibao_clr_type(fake_centre: FakeCentre) -> None:
     client = _client(fake_centre, _registry(plugin))
     day = client.clock().date()
     entry = SimpleNamespace(infno="2102", insuplc_admdvs="110000")
-    assert _Month(client, day, day).clr_type_of(entry) == "99"
+    assert Period(client, day, day).clr_type_of(entry) == "99"
     assert plugin.seen == [("pharmacy", "other")]
     bare = _client(fake_centre, _registry())
-    assert _Month(bare, day, day).clr_type_of(entry) == "41"
+    assert Period(bare, day, day).clr_type_of(entry) == "41"
     client.close()
     bare.close()
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from yibao.core.plugins import get_plugin_manager, load_registry
-from yibao.core.workflows.reconcile import _Month
+from yibao.core.workflows.reconcile import Period
 
 
 @dataclass
@@ -31,12 +31,12 @@ class E:
     acct_pay: Decimal = Decimal("0")
 
 
-def _month(region: str) -> _Month:
+def _month(region: str) -> Period:
     pm = get_plugin_manager()
     profile = load_registry(pm).resolve(region)
     inst = SimpleNamespace(mdtrtarea_admvs=region, fixmedins_code="H44190000001")
     client: Any = SimpleNamespace(profile=profile, pm=pm, config=SimpleNamespace(institution=inst))
-    return _Month(client, date(2026, 1, 1), date(2026, 1, 31))
+    return Period(client, date(2026, 1, 1), date(2026, 1, 31))
 
 
 @pytest.mark.parametrize(
