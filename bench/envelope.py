@@ -21,7 +21,8 @@ from yibao.core.envelope import build_envelope
 from yibao.core.gateway import TifSignatureAuth
 from yibao.core.plugins import load_registry
 
-N = int(os.environ.get("BENCH_N", "3000"))
+N = int(os.environ.get("BENCH_N", "2000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
 
 def make_input() -> dict[str, Any]:
@@ -51,7 +52,7 @@ def main() -> None:
     now = datetime(2026, 11, 22, 8, 0, 0)
 
     def yibao_once(i: int) -> bytes:
-        filled = apply_fixed(profile, "2102", data)
+        filled = apply_fixed(profile, "2102", data, cfg.institution.kind)
         issues = validate(catalog, "2102", filled)
         assert not issues, issues
         env = build_envelope(cfg, profile, infno="2102", msgid=f"P44190000001202611220800{i % 10000:04d}00",
@@ -69,16 +70,21 @@ def main() -> None:
     for fn in (yibao_once, bare_once):  # warm up
         for i in range(200):
             fn(i)
-    rates = {}
-    for name, fn in (("bare json.dumps + sha256", bare_once), ("yibao build+validate+sign+encode", yibao_once)):
-        t0 = time.perf_counter()
-        for i in range(N):
-            fn(i)
-        dt = time.perf_counter() - t0
-        rates[name] = N / dt
+    # Alternate the two in rounds and keep each one's best round: a 2-core VM's noise hits
+    # whichever runs at the wrong moment, and the ratio should not depend on that.
+    best: dict[str, float] = {}
+    runs = (("bare json.dumps + sha256", bare_once), ("yibao build+validate+sign+encode", yibao_once))
+    for _ in range(ROUNDS):
+        for name, fn in runs:
+            t0 = time.perf_counter()
+            for i in range(N):
+                fn(i)
+            best[name] = min(best.get(name, float("inf")), time.perf_counter() - t0)
+    rates = {name: N / dt for name, dt in best.items()}
+    for name, dt in best.items():
         print(f"{name:36s} {N / dt:10.0f} msg/s  ({dt / N * 1e6:7.1f} µs/msg)")
     ratio = rates["bare json.dumps + sha256"] / rates["yibao build+validate+sign+encode"]
-    print(f"cores: {os.cpu_count()}  messages: {N} (2102, 20 drugdetail rows)")
+    print(f"cores: {os.cpu_count()}  messages: {N} x {ROUNDS} rounds, best round each (2102, 20 drugdetail rows)")
     print(f"yibao is {ratio:.2f}x slower than the bare baseline (goal: within 3x)")
 
 

@@ -56,9 +56,13 @@ class Envelope:
         """The JSON object sent on the wire (field order as in 表2)."""
         return {f.name: getattr(self, f.name) for f in attrs.fields(Envelope)}
 
-    def encode(self) -> bytes:
-        """UTF-8 JSON bytes with exact Decimal amounts."""
-        return wire.dumps_bytes(self.to_dict())
+    def encode(self, *, validated: bool = True) -> bytes:
+        """UTF-8 JSON bytes with exact Decimal amounts.
+
+        The client builds envelopes only from input that passed the catalogue's validation,
+        which refuses a float anywhere (rule ``float``); ``validated=False`` checks again.
+        """
+        return wire.dumps_bytes(self.to_dict(), check_floats=not validated)
 
 
 @attrs.frozen

@@ -3,7 +3,8 @@
 - Node and key names are lower-case (the spec's own camelCase exceptions, e.g. ``signIn``
   and ``fsUploadIn``, are kept as the catalogue spells them).
 - Amounts are ``Decimal`` end to end: encoded as JSON numbers with their exact digits,
-  never through ``float``; decoded with ``parse_float=Decimal``.
+  never through ``float`` (msgspec's ``decimal_format="number"``); decoded with
+  ``parse_float=Decimal``.
 - ``infcode`` is accepted as a number or a string.
 """
 
@@ -13,62 +14,49 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import msgspec
+
 __all__ = ["dumps", "dumps_bytes", "loads", "parse_infcode"]
 
-# One Python walk turns each Decimal into a marked string (and refuses floats); the C encoder
-# does the rest; two plain replaces turn the marks back into bare numbers.  The mark is NUL,
-# which the encoder always escapes as \u0000 and which no legitimate field contains (the walk
-# refuses strings that carry it).
-_MARK = "\x00"
-_OPEN = '"\\u0000'
-_CLOSE = '\\u0000"'
+# msgspec writes Decimal as a JSON number with its exact digits (``decimal_format="number"``),
+# and UTF-8 unescaped, at C speed: the stdlib encoder can only do either through a Python hook
+# per value.  Floats are its native type, so refusing them is our own walk over the object.
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
 
 
-def _prepare(obj: Any, check_floats: bool) -> Any:
+def _check(obj: Any) -> None:
+    """Refuse floats and non-finite Decimals anywhere in ``obj``."""
     t = type(obj)
-    if t is str:
-        if _MARK in obj:
-            raise ValueError("a string in a message contains a NUL character")
-        return obj
-    if t is dict:
-        return {k: _prepare(v, check_floats) for k, v in obj.items()}
-    if t is list or t is tuple:
-        return [_prepare(v, check_floats) for v in obj]
-    if t is Decimal:
-        if not obj.is_finite():
-            raise ValueError(f"amount {obj} is not a finite number")
-        return _MARK + format(obj, "f") + _MARK
-    if t is float or isinstance(obj, float):
-        if check_floats:
-            raise TypeError(f"float {obj!r} in a message: amounts must be Decimal")
-        return obj
-    if isinstance(obj, bytes | bytearray):
-        # 9101 may carry the file as a JSON byte array (the Guangdong guide's sbyte/byte array).
-        return list(obj)
-    if isinstance(obj, dict):
-        return {k: _prepare(v, check_floats) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_prepare(v, check_floats) for v in obj]
-    if isinstance(obj, Decimal):
-        return _prepare(Decimal(obj), check_floats)
-    return obj
-
-
-def dumps(obj: Any, *, check_floats: bool = True) -> str:
-    """Encode as compact JSON, UTF-8 characters unescaped, Decimals as exact numbers.
-
-    ``check_floats`` refuses a float anywhere (amounts must be Decimal); turn it off only for
-    output that carries no money to the centre (CLI display of a reply).
-    """
-    text = json.dumps(_prepare(obj, check_floats), ensure_ascii=False, separators=(",", ":"))
-    if _OPEN in text:
-        text = text.replace(_OPEN, "").replace(_CLOSE, "")
-    return text
+    if t is dict or isinstance(obj, dict):
+        for v in obj.values():
+            _check(v)
+    elif t is list or t is tuple or isinstance(obj, list | tuple):
+        for v in obj:
+            _check(v)
+    elif t is float or isinstance(obj, float):
+        raise TypeError(f"float {obj!r} in a message: amounts must be Decimal")
+    elif t is Decimal and not obj.is_finite():
+        raise ValueError(f"amount {obj} is not a finite number")
 
 
 def dumps_bytes(obj: Any, *, check_floats: bool = True) -> bytes:
-    """:func:`dumps`, encoded as UTF-8."""
-    return dumps(obj, check_floats=check_floats).encode("utf-8")
+    """Compact UTF-8 JSON; Decimals as exact numbers; ``bytes`` as base64 text.
+
+    ``check_floats`` refuses a float (and a NaN / infinite Decimal) anywhere: amounts must be
+    Decimal.  Turn it off only where that was already checked (the client's envelopes, whose
+    input passed the catalogue's validation) or where no money goes to the centre (CLI display).
+    """
+    if check_floats:
+        _check(obj)
+    try:
+        return _ENCODER.encode(obj)
+    except TypeError as exc:
+        raise TypeError(f"not JSON serialisable: {exc}") from None
+
+
+def dumps(obj: Any, *, check_floats: bool = True) -> str:
+    """:func:`dumps_bytes` as text."""
+    return dumps_bytes(obj, check_floats=check_floats).decode("utf-8")
 
 
 def loads(data: str | bytes) -> Any:
