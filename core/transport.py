@@ -100,6 +100,8 @@ class Transport:
         self.client = client
         self.base_url = base_url.rstrip("/")
         self.clock_offset: float | None = None
+        self._last_date = ""
+        self._last_server = 0.0
 
     def close(self) -> None:
         self.client.close()
@@ -135,11 +137,13 @@ class Transport:
         date = response.headers.get("date")
         if not date:
             return
-        try:
-            server = email.utils.parsedate_to_datetime(date).timestamp()
-        except (TypeError, ValueError):
-            return
-        self.clock_offset = server - time.time()
+        if date != self._last_date:  # the header changes once a second: parse it once
+            try:
+                self._last_server = email.utils.parsedate_to_datetime(date).timestamp()
+            except (TypeError, ValueError):
+                return
+            self._last_date = date
+        self.clock_offset = self._last_server - time.time()
         if abs(self.clock_offset) > CLOCK_WARN_SECONDS:
             log.warning("clock_offset", offset_seconds=round(self.clock_offset),
                         hint="the gateway refuses timestamps more than 30 minutes off")

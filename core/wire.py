@@ -4,13 +4,12 @@
   and ``fsUploadIn``, are kept as the catalogue spells them).
 - Amounts are ``Decimal`` end to end: encoded as JSON numbers with their exact digits,
   never through ``float`` (msgspec's ``decimal_format="number"``); decoded with
-  ``parse_float=Decimal``.
+  ``float_hook=Decimal`` (the number's own text, never a float in between).
 - ``infcode`` is accepted as a number or a string.
 """
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -59,9 +58,15 @@ def dumps(obj: Any, *, check_floats: bool = True) -> str:
     return dumps_bytes(obj, check_floats=check_floats).decode("utf-8")
 
 
+_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+
+
 def loads(data: str | bytes) -> Any:
-    """Decode JSON with every non-integer number as ``Decimal``."""
-    return json.loads(data, parse_float=Decimal)
+    """Decode JSON with every non-integer number as ``Decimal`` (built from its exact text).
+
+    Raises ``ValueError`` for text that is not JSON (truncated, HTML...).
+    """
+    return _DECODER.decode(data)
 
 
 def parse_infcode(value: object) -> int:

@@ -15,6 +15,8 @@ The claim is a unique insert, so of two concurrent claims exactly one is ``new``
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -37,6 +39,32 @@ class KeyClaim:
     key: str
     status: ClaimStatus
     result: Any = None
+    #: when an ``in_progress`` claim was last touched (to tell a live claim from an abandoned one)
+    claimed_at: datetime | None = None
+    #: ``host:pid`` of the process holding an ``in_progress`` claim
+    owner: str | None = None
+
+    @property
+    def owner_is_dead(self) -> bool:
+        """The holder was a process of this host that no longer exists (killed, crashed)."""
+        if not self.owner or ":" not in self.owner:
+            return False
+        host, _, pid = self.owner.rpartition(":")
+        if host != socket.gethostname() or not pid.isdigit():
+            return False
+        if int(pid) == os.getpid():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+
+def _me() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def claim_key(db: Database, key: str, fingerprint: str) -> KeyClaim:
@@ -46,19 +74,27 @@ def claim_key(db: Database, key: str, fingerprint: str) -> KeyClaim:
     now = datetime.now(UTC)
     with db.transaction():
         inserted = db.execute(
-            "INSERT INTO journal_idem_keys (idem_key, fingerprint, status, result, created_at, updated_at)"
-            " VALUES (?, ?, 'in_progress', NULL, ?, ?) ON CONFLICT (idem_key) DO NOTHING",
-            (key, fingerprint, now, now),
+            "INSERT INTO journal_idem_keys (idem_key, fingerprint, status, result, created_at, updated_at, owner)"
+            " VALUES (?, ?, 'in_progress', NULL, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING",
+            (key, fingerprint, now, now, _me()),
         )
         if inserted == 1:
             return KeyClaim(key, "new")
-        row = db.fetchone("SELECT fingerprint, status, result FROM journal_idem_keys WHERE idem_key = ?", (key,))
+        row = db.fetchone(
+            "SELECT fingerprint, status, result, updated_at, owner FROM journal_idem_keys WHERE idem_key = ?", (key,)
+        )
     assert row is not None
     if row["fingerprint"] != fingerprint:
         return KeyClaim(key, "conflict")
     if row["status"] == "done":
         return KeyClaim(key, "done", None if row["result"] is None else wire.loads(row["result"]))
-    return KeyClaim(key, "in_progress")
+    touched = row["updated_at"]
+    if isinstance(touched, str):
+        touched = datetime.fromisoformat(touched)
+    if isinstance(touched, datetime) and touched.tzinfo is None:
+        touched = touched.replace(tzinfo=UTC)
+    return KeyClaim(key, "in_progress", claimed_at=touched if isinstance(touched, datetime) else None,
+                    owner=row["owner"])
 
 
 def complete_key(db: Database, key: str, result: Mapping[str, Any]) -> None:

@@ -148,6 +148,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS journal_entries_open_visit ON journal_entries 
     AND state IN ('INTENT', 'SENT', 'UNKNOWN', 'REVERSING', 'NEEDS_ATTENTION')
 """
 
+_KEY_OWNER_SQL = "ALTER TABLE journal_idem_keys ADD COLUMN owner VARCHAR(120)"
+
 CORE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "journal.0001.entries",
@@ -156,6 +158,9 @@ CORE_MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration("journal.0002.support", _support_sql("TEXT"), _support_sql("TIMESTAMPTZ")),
     Migration("journal.0003.guards", _GUARDS_SQL, _GUARDS_SQL),
+    # Who holds an in-progress idempotency key (host:pid), so a claim left by a killed process
+    # on this host is recognised at once instead of by age.
+    Migration("journal.0004.key_owner", _KEY_OWNER_SQL, _KEY_OWNER_SQL),
 )
 
 _registered: dict[str, Migration] = {}

@@ -124,8 +124,13 @@ class Journal:
         omsgid: str | None = None,
         oinfno: str | None = None,
         business_date: date | None = None,
+        sending: bool = False,
     ) -> Entry:
         """Commit the INTENT of a message before it is sent; the msgid must be new.
+
+        With ``sending`` the intent is committed already marked SENT (INTENT -> SENT in the
+        same transaction, one fsync instead of two) for a caller that sends right away: the
+        only window it removes is one in which nothing could happen.
 
         ``input_masked`` is what logs and ``journal show`` display (see :func:`.mask_input`);
         ``input_full`` is kept for building 2601 and for reconciliation.  For a 2601,
@@ -136,13 +141,15 @@ class Journal:
         now = self._now()
         row: dict[str, Any] = {
             "msgid": msgid, "infno": infno, "region": region, "fixmedins_code": fixmedins_code,
-            "opter": opter, "terminal": terminal, "kind": kind, "state": State.INTENT.value,
+            "opter": opter, "terminal": terminal, "kind": kind,
+            "state": (State.SENT if sending else State.INTENT).value,
             "psn_no": psn_no, "mdtrt_id": mdtrt_id, "setl_id": setl_id, "chrg_bchno": chrg_bchno,
             "insuplc_admdvs": insuplc_admdvs, "idem_key": idem_key, "omsgid": omsgid, "oinfno": oinfno,
             "reversal_of": omsgid if infno == REVERSAL_INFNO else None,
             "input_full": wire.dumps(dict(input_full)), "input_masked": wire.dumps(dict(input_masked)),
             "business_date": business_date or now.astimezone().date(),
             "created_at": now, "updated_at": now, "attempts": 0,
+            **({"sent_at": now} if sending else {}),
         }  # fmt: skip
         sql = (
             f"INSERT INTO journal_entries ({', '.join(row)}) VALUES ({marks(len(row))}) ON CONFLICT (msgid) DO NOTHING"

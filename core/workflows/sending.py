@@ -4,11 +4,13 @@ The order of durable steps for a state-changing message::
 
     validate ─ fail ─> journal FAILED (why), nothing sent, ValidationError (exit 2)
        │
-    allocate msgid ─> journal INTENT ─> journal SENT ─> bytes leave ─> journal outcome
+    allocate msgid ─> journal INTENT+SENT (one commit) ─> bytes leave ─> journal outcome
 
-INTENT is committed before anything is sent and SENT right before the bytes leave, so a
-crash leaves either an INTENT (certainly not sent: NOT_SENT on recovery) or a SENT (maybe
-sent: UNKNOWN, reversed).  Queries (1101, 52xx...) are logged, not journaled as money.
+The intent is committed, already marked SENT, before anything is sent: nothing stands between
+the two, so they share one fsync.  A crash leaves the row SENT (maybe sent: UNKNOWN, reversed)
+or no row at all (nothing was sent; the bill's idempotency claim is taken over).  INTENT alone
+is what a failed validation leaves (then FAILED), and NOT_SENT -> SENT a re-send under the same
+msgid.  Queries (1101, 52xx...) are logged, not journaled as money.
 """
 
 from __future__ import annotations
@@ -113,6 +115,7 @@ def send_transaction(
     msgid = client.journal.allocate_msgid(cfg.institution.fixmedins_code)
     envelope = client.envelope(infno, msgid, prepared, insuplc_admdvs=insuplc, sign_no=sign_no)
     bound = log.bind(region=client.profile.code, infno=infno, msgid=msgid)
+    client.pm.hook.yibao_before_send(profile=client.profile, infno=infno, envelope=envelope.to_dict())
     if journaled:
         mdtrt = find_field(prepared, "mdtrt_id")
         setl = find_field(prepared, "setl_id")
@@ -125,8 +128,8 @@ def send_transaction(
             setl_id=setl if isinstance(setl, str) and setl else None,
             chrg_bchno=bch if isinstance(bch, str) and bch else None,
             insuplc_admdvs=insuplc or None, idem_key=idem_key, omsgid=omsgid, oinfno=oinfno,
+            sending=True,  # INTENT -> SENT in one commit: the bytes leave right after it
         )
-    client.pm.hook.yibao_before_send(profile=client.profile, infno=infno, envelope=envelope.to_dict())
     try:
         reply = _send_once(client, envelope, journaled, replay=False)
     except _SignInRefused as refused:
@@ -152,11 +155,8 @@ class _SignInRefused(Exception):
 def _send_once(client: Client, envelope: Any, journaled: bool, *, replay: bool) -> Reply:
     j = client.journal
     msgid, infno = envelope.msgid, envelope.infno
-    if journaled:
-        if replay:
-            j.transition(msgid, [State.NOT_SENT], State.SENT)
-        else:
-            j.mark_sent(msgid)
+    if journaled and replay:
+        j.transition(msgid, [State.NOT_SENT], State.SENT)
     try:
         reply = client.transport.send(client.path_for(infno), envelope)
     except BusinessError as exc:

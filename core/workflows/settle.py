@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ import attrs
 
 from .. import wire
 from ..errors import OutcomeUnknownError, StateError, YibaoError
-from ..journal import State
+from ..journal import KeyClaim, State
 from .identify import Identity, Medium, identify
 
 if TYPE_CHECKING:
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 __all__ = ["FeeItem", "Settlement", "cancel_pharmacy", "fresh_medium", "idempotent", "settle_pharmacy"]
 
 CENT = Decimal("0.01")
+#: A claim held this long by a process of another host, with nothing journaled, was abandoned
+#: (a live request reaches its settlement's journal entry within a few read timeouts).
+ABANDONED_AFTER = 900
 ACCT_WARNING = ("个人账户已通过接口直接扣除 {acct_pay} 元，无需再刷POS机，避免重复扣参保人个账 "
                 "(the personal account is already debited; do not swipe the POS again)")
 
@@ -155,6 +158,9 @@ def idempotent(client: Client, key: str | None, payload: Any, run: Callable[[], 
     if claim.status == "conflict":
         raise StateError(f"idempotency key {key!r} was already used with other content")
     if claim.status == "in_progress":
+        taken = _take_over(client, key, claim)
+        if taken is not None:
+            return taken if isinstance(taken, Settlement) else idempotent(client, key, payload, run)
         raise StateError(f"idempotency key {key!r}: the first request is still in progress")
     if claim.status == "done" and claim.result is not None:
         stored = dict(claim.result)
@@ -184,6 +190,33 @@ def idempotent(client: Client, key: str | None, payload: Any, run: Callable[[], 
         _RUNNING_KEY.reset(token)
     client.journal.complete_key(key, result.to_json())
     return result
+
+
+def _take_over(client: Client, key: str, claim: KeyClaim) -> Settlement | bool | None:
+    """An ``in_progress`` key whose process died: what the journal knows decides.
+
+    - its settlement SUCCEEDED but the key was never completed (killed in between): the key is
+      completed from the journal's reply and that result returned;
+    - nothing of it reached the journal and its holder is dead (a process of this host that no
+      longer exists) or, for a holder elsewhere, the claim is older than
+      :data:`ABANDONED_AFTER` seconds: abandoned before anything was sent, so it is released
+      (``True``: claim again);
+    - otherwise ``None``: a live request, or one recovery has to resolve first.
+    """
+    entries = [e for e in client.journal.list(idem_key=key, limit=20) if e.kind == "money"]
+    for e in entries:
+        if e.state == State.SUCCEEDED and e.output is not None:
+            result = Settlement.from_output(e.infno, e.msgid, e.output)
+            client.journal.complete_key(key, result.to_json())
+            return result
+    if entries:
+        return None
+    stale = claim.claimed_at is not None and \
+        (datetime.now(UTC) - claim.claimed_at).total_seconds() > ABANDONED_AFTER
+    if not (claim.owner_is_dead or stale):
+        return None
+    client.journal.release_key(key)
+    return True
 
 
 def fresh_medium(client: Client, identity: Identity, infno: str,

@@ -123,3 +123,30 @@ def test_person_guard_refuses_while_unknown(make_client: MakeClient, centre: Cen
     again = settle_pharmacy(client, a, items(drugs, 1, 2), idem_key="BILL-4")
     states = {r["setl_id"]: r["state"] for r in centre.ledger() if r["psn_no"] == a.psn_no}
     assert sorted(states.values()) == ["reversed", "settled"] and states[again.setl_id] == "settled"
+
+
+def test_key_left_in_progress_after_a_success_is_completed_from_the_journal(
+        client: Client, centre: Centre, drugs: list[dict[str, Any]], who: Callable[[int], Identity]) -> None:
+    """Killed between the settlement's outcome commit and the key's completion: the retry of the
+    bill takes the result from the journal and sends nothing."""
+    person = who(0)
+    first = settle_pharmacy(client, person, items(drugs, 1, 2), idem_key="BILL-HALF")
+    client.journal.database.execute(
+        "UPDATE journal_idem_keys SET status = 'in_progress', result = NULL WHERE idem_key = ?", ("BILL-HALF",))
+    again = settle_pharmacy(client, person, items(drugs, 1, 2), idem_key="BILL-HALF")
+    assert again.setl_id == first.setl_id and again.medfee_sumamt == first.medfee_sumamt
+    assert len(client.journal.list(infno="2102")) == 1 and len(centre.ledger()) == 1
+    assert client.journal.claim_key("BILL-HALF", "x").status == "conflict"  # completed, with its fingerprint
+
+
+def test_a_live_holder_elsewhere_keeps_its_key(client: Client, drugs: list[dict[str, Any]],
+                                               who: Callable[[int], Identity]) -> None:
+    """A claim held by a living process (here: a fresh claim owned by another host) is not taken over."""
+    db = client.journal.database
+    person = who(0)
+    settle_pharmacy(client, person, items(drugs, 1, 2), idem_key="BILL-OWN")  # learn the fingerprint
+    db.execute("UPDATE journal_idem_keys SET status = 'in_progress', result = NULL, owner = ? WHERE idem_key = ?",
+               ("another-host:1", "BILL-OWN"))
+    db.execute("DELETE FROM journal_entries WHERE idem_key = ?", ("BILL-OWN",))
+    with pytest.raises(StateError, match="in progress"):
+        settle_pharmacy(client, person, items(drugs, 1, 2), idem_key="BILL-OWN")

@@ -38,21 +38,32 @@ def _killed(sb: RunningSandbox, journal_url: str, certno: str, where: str) -> No
 def test_sigkill_during_settlement_then_recover(where: str, sandbox: RunningSandbox, journal_url: str,
                                                make_client: MakeClient, centre: Centre,
                                                persons: list[dict[str, Any]], drugs: list[dict[str, Any]]) -> None:
-    """Killed at INTENT → NOT_SENT; at SENT before or after the send → UNKNOWN → 2601; one charge at most."""
+    """Killed before the journal commit → nothing journaled or sent, the bill's abandoned claim is
+    taken over; killed after the commit (INTENT+SENT, one fsync) before or after the send →
+    UNKNOWN → 2601; one charge at most."""
     p = persons[0]
     _killed(sandbox, journal_url, p["certno"], where)
     client = make_client(not_found_retries=1)  # the restarted process, same journal
-    (row,) = client.journal.list(infno="2102")
-    assert row.state == (State.INTENT if where == "intent" else State.SENT)
+    rows = client.journal.list(infno="2102")
+    if where == "intent":
+        # The before_send hook runs before the intent is committed: nothing reached the journal
+        # or the centre.  The HIS resubmits the bill: its abandoned claim is taken over, it
+        # settles exactly once.
+        assert rows == [] and centre.ledger() == []
+        report = client.reversals.recover(wait=True, max_wait=20)
+        assert report.unresolved == [] and client.journal.list(infno="2601") == []
+        person = identify(client, Medium.id_card(p["certno"]))
+        s = settle_pharmacy(client, person, items(drugs, 1, 2), acct_used_flag="1", idem_key=BILL)
+        assert [r["setl_id"] for r in centre.ledger() if r["state"] == "settled"] == [s.setl_id]
+        return
+    (row,) = rows
+    assert row.state == State.SENT
     at_centre = [r for r in centre.ledger() if r["msgid"] == row.msgid]
     assert len(at_centre) == (1 if where == "after" else 0)
     report = client.reversals.recover(wait=True, max_wait=20)
     entry = client.journal.get(row.msgid)
     assert entry is not None
-    if where == "intent":
-        assert report.not_sent == [row.msgid] and entry.state == State.NOT_SENT
-        assert client.journal.list(infno="2601") == []
-    elif where == "before":
+    if where == "before":
         # SENT but never left: the centre has nothing, its 2601 answers "not found", a human checks.
         assert entry.state == State.NEEDS_ATTENTION and report.needs_attention == [row.msgid]
     else:
