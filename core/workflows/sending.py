@@ -114,8 +114,10 @@ def send_transaction(
     sign_no = _sign_no(client, kind, infno)
     msgid = client.journal.allocate_msgid(cfg.institution.fixmedins_code)
     envelope = client.envelope(infno, msgid, prepared, insuplc_admdvs=insuplc, sign_no=sign_no)
-    bound = log.bind(region=client.profile.code, infno=infno, msgid=msgid)
-    client.pm.hook.yibao_before_send(profile=client.profile, infno=infno, envelope=envelope.to_dict())
+    where = {"region": client.profile.code, "infno": infno, "msgid": msgid}
+    hook = client.pm.hook.yibao_before_send
+    if hook.get_hookimpls():  # the envelope dict is built only for an observer
+        hook(profile=client.profile, infno=infno, envelope=envelope.to_dict())
     if journaled:
         mdtrt = find_field(prepared, "mdtrt_id")
         setl = find_field(prepared, "setl_id")
@@ -135,14 +137,14 @@ def send_transaction(
     except _SignInRefused as refused:
         # The centre refused the sign-in and committed nothing: sign in once more and replay
         # the SAME msgid once (never a new msgid for a state-changing message).
-        bound.warning("sign_in_invalid", err_msg=refused.error.err_msg)
+        log.warning("sign_in_invalid", err_msg=refused.error.err_msg, **where)
         client.sessions.refresh()
         envelope = client.envelope(infno, msgid, prepared, insuplc_admdvs=insuplc,
                                    sign_no=client.sessions.current_sign_no())
         reply = _send_once(client, envelope, journaled, replay=True)
     if infno == "1101":
         _remember_insuplc(client, reply.output)
-    bound.info("sent", outcome="ok")
+    log.debug("sent", outcome="ok", **where)
     return attrs.evolve(reply, msgid=msgid)
 
 
