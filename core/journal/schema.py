@@ -150,6 +150,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS journal_entries_open_visit ON journal_entries 
 
 _KEY_OWNER_SQL = "ALTER TABLE journal_idem_keys ADD COLUMN owner VARCHAR(120)"
 
+_PERSON_STATE_SQL = "CREATE INDEX IF NOT EXISTS journal_entries_psn_state ON journal_entries (psn_no, state)"
+
 CORE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "journal.0001.entries",
@@ -161,6 +163,9 @@ CORE_MIGRATIONS: tuple[Migration, ...] = (
     # Who holds an in-progress idempotency key (host:pid), so a claim left by a killed process
     # on this host is recognised at once instead of by age.
     Migration("journal.0004.key_owner", _KEY_OWNER_SQL, _KEY_OWNER_SQL),
+    # The person guard before every settlement asks for a person's unresolved rows: a regular
+    # patient has thousands of settled ones, so the index leads with the person and the state.
+    Migration("journal.0005.person_state", _PERSON_STATE_SQL, _PERSON_STATE_SQL),
 )
 
 _registered: dict[str, Migration] = {}

@@ -90,9 +90,10 @@ class ReversalQueue:
 
     def settle_person_first(self, psn_no: str) -> None:
         """Before a new settlement: resolve this person's due reversals, refuse if any is left."""
-        for entry in self.client.journal.unresolved_for_person(psn_no):
-            if entry.infno == "2601":
-                continue
+        found = [e for e in self.client.journal.unresolved_for_person(psn_no) if e.infno != "2601"]
+        if not found:
+            return  # the common case: one indexed read, nothing to do
+        for entry in found:
             if entry.next_attempt_at is not None and entry.next_attempt_at <= self.now():
                 self.reverse_one(entry)
         left = [e for e in self.client.journal.unresolved_for_person(psn_no) if e.infno != "2601"]
