@@ -17,6 +17,7 @@ journal and the reversal queue, never for the transport.
 from __future__ import annotations
 
 import email.utils
+import ssl
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -43,7 +44,8 @@ def make_http_client(
 ) -> httpx.Client:
     """A keep-alive client with explicit timeouts, TLS verified (or the province's CA bundle)."""
     t = gateway.timeout
-    verify: Any = gateway.ca_bundle or True
+    # Verified by default; a province's private CA replaces the default trust store.
+    verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=gateway.ca_bundle) if gateway.ca_bundle else True
     inner = transport or httpx.HTTPTransport(verify=verify)
     if gateway.resolve:
         inner = HostBindingTransport(inner, gateway.resolve)
