@@ -1,12 +1,191 @@
-"""yibao.core: the province-neutral engine.
+"""yibao.core: the province-neutral engine and its public Python API.
 
-Envelope and wire rules, gateway signing, transport with outcome classes, the spec
-catalogue and local validation, the plugin system, configuration, the journal and the
-workflows (identify, settle, reconcile, clear). Nothing here knows a province.
+Everything an integrator or a plugin author uses is importable from here::
+
+    from yibao.core import Client, Medium, FeeItem, Diagnosis, load_config
+
+- :class:`Client` and its domain services (``client.identify``, ``client.pharmacy``,
+  ``client.outpatient``, ``client.inpatient``, ``client.reconcile``, ``client.clearing``,
+  ``client.catalog``, ``client.journal``): see ``docs/python-api.md``;
+- the values they take and give (:class:`Medium`, :class:`Identity`, :class:`FeeItem`,
+  :class:`Diagnosis`, :class:`Settlement`, :class:`Reply`, :class:`Entry`, :class:`State`);
+- the error tree (:class:`YibaoError` and its leaves, with the CLI's exit codes);
+- the plugin kit (:data:`hookimpl`, :class:`RegionProfile`, :class:`Routing`, :class:`RegionRegistry`).
+
+Nothing here knows a province.  Province plugins import only this package's public face
+(this module, :mod:`yibao.core.plugins`, :mod:`yibao.core.catalog`, :mod:`yibao.core.errors`,
+:mod:`yibao.core.testing`); the rule is checked by import-linter in CI.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["__version__"]
+__version__ = "0.2.0"
+
+# The names are resolved on first use (PEP 562): ``import yibao.core`` (which every import of a
+# submodule runs, e.g. the sandbox's ``yibao.core.catalog.schema`` or the pytest plugin
+# ``yibao.core.testing``) loads nothing of the client until a name is asked for.
+if TYPE_CHECKING:
+    from .catalog import Catalog, load_catalog
+    from .client import Client, Sessions
+    from .clock import SHANGHAI, wire_date, wire_time
+    from .config import Config, load_config, parse_config
+    from .engine import Call, Observer, Operator, RecoverReport, Settlement
+    from .envelope import Envelope, Reply
+    from .errors import (
+        BusinessError,
+        ConfigurationError,
+        GatewayError,
+        NotSentError,
+        OutcomeUnknownError,
+        PluginError,
+        StateError,
+        ValidationError,
+        ValidationIssue,
+        YibaoError,
+    )
+    from .gateway import TifSignatureAuth, TifVerifier, tif_signature
+    from .journal import Entry, State
+    from .logging import configure_logging
+    from .masking import mask_input, scrub_text
+    from .plugins import (
+        NATIONAL_CODE,
+        RegionHooks,
+        RegionProfile,
+        RegionRegistry,
+        Routing,
+        hookimpl,
+        load_registry,
+        merge_fixed,
+    )
+    from .wire import dumps as wire_dumps
+    from .wire import loads as wire_loads
+    from .workflows.fees import FeeItem
+    from .workflows.identify import Identity, Medium
+    from .workflows.inpatient import InpatientStay
+    from .workflows.outpatient import Diagnosis, OutpatientVisit
+
+_LAZY: dict[str, tuple[str, str]] = {
+    "BusinessError": (".errors", "BusinessError"),
+    "Call": (".engine", "Call"),
+    "Catalog": (".catalog", "Catalog"),
+    "Client": (".client", "Client"),
+    "Config": (".config", "Config"),
+    "ConfigurationError": (".errors", "ConfigurationError"),
+    "Diagnosis": (".workflows.outpatient", "Diagnosis"),
+    "Entry": (".journal", "Entry"),
+    "Envelope": (".envelope", "Envelope"),
+    "FeeItem": (".workflows.fees", "FeeItem"),
+    "GatewayError": (".errors", "GatewayError"),
+    "Identity": (".workflows.identify", "Identity"),
+    "InpatientStay": (".workflows.inpatient", "InpatientStay"),
+    "Medium": (".workflows.identify", "Medium"),
+    "NATIONAL_CODE": (".plugins", "NATIONAL_CODE"),
+    "NotSentError": (".errors", "NotSentError"),
+    "Observer": (".engine", "Observer"),
+    "Operator": (".engine", "Operator"),
+    "OutcomeUnknownError": (".errors", "OutcomeUnknownError"),
+    "OutpatientVisit": (".workflows.outpatient", "OutpatientVisit"),
+    "PluginError": (".errors", "PluginError"),
+    "RecoverReport": (".engine", "RecoverReport"),
+    "RegionHooks": (".plugins", "RegionHooks"),
+    "RegionProfile": (".plugins", "RegionProfile"),
+    "RegionRegistry": (".plugins", "RegionRegistry"),
+    "Reply": (".envelope", "Reply"),
+    "Routing": (".plugins", "Routing"),
+    "SHANGHAI": (".clock", "SHANGHAI"),
+    "Sessions": (".client", "Sessions"),
+    "Settlement": (".engine", "Settlement"),
+    "State": (".journal", "State"),
+    "StateError": (".errors", "StateError"),
+    "TifSignatureAuth": (".gateway", "TifSignatureAuth"),
+    "TifVerifier": (".gateway", "TifVerifier"),
+    "ValidationError": (".errors", "ValidationError"),
+    "ValidationIssue": (".errors", "ValidationIssue"),
+    "YibaoError": (".errors", "YibaoError"),
+    "configure_logging": (".logging", "configure_logging"),
+    "hookimpl": (".plugins", "hookimpl"),
+    "load_catalog": (".catalog", "load_catalog"),
+    "load_config": (".config", "load_config"),
+    "load_registry": (".plugins", "load_registry"),
+    "mask_input": (".masking", "mask_input"),
+    "merge_fixed": (".plugins", "merge_fixed"),
+    "parse_config": (".config", "parse_config"),
+    "scrub_text": (".masking", "scrub_text"),
+    "tif_signature": (".gateway", "tif_signature"),
+    "wire_date": (".clock", "wire_date"),
+    "wire_dumps": (".wire", "dumps"),
+    "wire_loads": (".wire", "loads"),
+    "wire_time": (".clock", "wire_time"),
+}
+
+__all__ = [
+    "NATIONAL_CODE",
+    "SHANGHAI",
+    "BusinessError",
+    "Call",
+    "Catalog",
+    "Client",
+    "Config",
+    "ConfigurationError",
+    "Diagnosis",
+    "Entry",
+    "Envelope",
+    "FeeItem",
+    "GatewayError",
+    "Identity",
+    "InpatientStay",
+    "Medium",
+    "NotSentError",
+    "Observer",
+    "Operator",
+    "OutcomeUnknownError",
+    "OutpatientVisit",
+    "PluginError",
+    "RecoverReport",
+    "RegionHooks",
+    "RegionProfile",
+    "RegionRegistry",
+    "Reply",
+    "Routing",
+    "Sessions",
+    "Settlement",
+    "State",
+    "StateError",
+    "TifSignatureAuth",
+    "TifVerifier",
+    "ValidationError",
+    "ValidationIssue",
+    "YibaoError",
+    "__version__",
+    "configure_logging",
+    "hookimpl",
+    "load_catalog",
+    "load_config",
+    "load_registry",
+    "mask_input",
+    "merge_fixed",
+    "parse_config",
+    "scrub_text",
+    "tif_signature",
+    "wire_date",
+    "wire_dumps",
+    "wire_loads",
+    "wire_time",
+]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module, __name__), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

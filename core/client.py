@@ -1,133 +1,172 @@
-"""The engine's one door to the centre: validate, journal, sign, send, classify.
+"""The Python API: :class:`Client`, one institution connected to one region's centre.
 
-``Client.call(infno, input)`` is what every workflow and ``yibao call`` use:
+::
 
-1. the region's fixed field values are filled in where the caller left them out;
-2. the input is validated against the spec catalogue (plus the region's extra
-   transactions); a failure sends nothing, and for a state-changing transaction the journal
-   records why (state FAILED, never sent);
-3. a ``msgid`` is allocated by the journal; a state-changing message is committed as an
-   INTENT, then SENT, *before* its bytes leave;
-4. the reply is classified (:mod:`yibao.core.transport`) and the outcome committed;
-   an UNKNOWN outcome of a reversible transaction is queued for 2601
-   (:mod:`yibao.core.workflows.reversal`).
+    from yibao.core import Client, Medium, FeeItem
 
-No message that changes state is ever re-sent under a new msgid.
+    with Client.open("yibao.toml") as client:       # plugins, catalogue, journal: opened, nothing sent
+        client.recover()                            # due 2601s first (what the CLI and service do at start)
+        who = client.identify(Medium.id_card(certno, psn_name))
+        sale = client.pharmacy.settle(who, items, idem_key="RX-20261202-0001")
+        client.pharmacy.cancel(who, sale)
+
+Building a client loads the plugins, the spec catalogue and the region's profile, opens (and
+migrates) the journal and prepares a keep-alive HTTP client: no request leaves until a method
+that sends is called.  The domain services are attributes: :attr:`pharmacy`, :attr:`outpatient`,
+:attr:`inpatient`, :attr:`reconcile`, :attr:`clearing`, :attr:`catalog`, :attr:`journal`.
+Everything goes through one :class:`~yibao.core.engine.Engine` (validate, journal, sign, send,
+classify); see ``docs/python-api.md``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime
+import importlib
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
-import pluggy
-import structlog
 
-from .catalog import Catalog, load_catalog, normalize, validate
-from .config import Config
-from .envelope import Envelope, Reply, build_envelope
-from .errors import ValidationError, ValidationIssue
-from .gateway import TifSignatureAuth
+from . import clock as clocks
+from .catalog import Catalog, load_catalog
+from .config import Config, load_config
+from .engine import Call, Engine, Observer, RecoverReport, ReversalQueue, Sender, SessionManager
+from .engine.call import Operator
+from .envelope import EnvelopeFactory, Reply
+from .errors import ConfigurationError, PluginError, YibaoError
 from .journal import Journal, open_journal
-from .plugins import RegionProfile, RegionRegistry, get_plugin_manager, load_registry
+from .logging import ensure_configured
+from .plugins import RegionHooks, RegionProfile, RegionRegistry, load_registry
 from .transport import Transport, make_http_client
+from .workflows.catalogue import CatalogService
+from .workflows.clear import ClearingService
+from .workflows.context import Context
+from .workflows.identify import Identity, Medium, identify
+from .workflows.inpatient import InpatientService
+from .workflows.journal_service import JournalService
+from .workflows.outpatient import OutpatientService
+from .workflows.pharmacy import PharmacyService
+from .workflows.reconcile import ReconcileService
 
-__all__ = ["Client"]
-
-log = structlog.get_logger("yibao.client")
-
-
-def apply_fixed(profile: RegionProfile, infno: str, data: Mapping[str, Any], kind: str | None = None
-                ) -> dict[str, Any]:
-    """Fill the region's fixed values into the input where the caller left them out."""
-    out: dict[str, Any] = dict(data)
-    for node, fields in profile.fixed_for(infno, kind).items():
-        if node == "envelope":
-            continue
-        current = out.get(node)
-        if current is None:
-            continue  # never invent a node the caller did not send
-        rows = current if isinstance(current, list) else [current]
-        new_rows = []
-        for row in rows:
-            if isinstance(row, Mapping):
-                row = dict(row)
-                for key, value in fields.items():
-                    if row.get(key) in (None, ""):
-                        row[key] = value
-            new_rows.append(row)
-        out[node] = new_rows if isinstance(current, list) else new_rows[0]
-    return out
+__all__ = ["Client", "Sessions"]
 
 
-def find_field(data: Mapping[str, Any], key: str) -> Any:
-    """The first value of ``key`` in any single-row node of an input or output."""
-    if key in data:
-        return data[key]
-    for value in data.values():
-        if isinstance(value, Mapping) and key in value:
-            return value[key]
-    return None
+def _check_transport_options(config: Config, profile: RegionProfile) -> None:
+    allowed = profile.transport_options | {"kind"}
+    for key in config.transport:
+        if key not in allowed:
+            known = ", ".join(sorted(allowed))
+            raise ConfigurationError(f"transport.{key}", f"unknown key; region {profile.code} reads: {known}")
+
+
+class Sessions:
+    """``client.sessions``: the configured operator's 9001 / 9002 session of the day."""
+
+    def __init__(self, manager: SessionManager, operator: Operator, terminal: str) -> None:
+        self._manager = manager
+        self._who = (operator, terminal)
+
+    def current_sign_no(self) -> str:
+        """Today's ``sign_no``, signing in (9001) first when there is none."""
+        return self._manager.current(self._who)
+
+    def known_sign_no(self) -> str:
+        """Today's ``sign_no`` if there is one, else ``""`` (nothing sent)."""
+        return self._manager.known(self._who)
+
+    def sign_in(self) -> str:
+        """9001 签到 now."""
+        return self._manager.sign_in(self._who)
+
+    def sign_out(self) -> None:
+        """9002 签退 of today's session."""
+        self._manager.sign_out(self._who)
 
 
 class Client:
-    """A configured connection to one region's centre (or the sandbox)."""
+    """A configured connection to one region's centre (or the sandbox).
+
+    :param config: the configuration (:func:`yibao.core.load_config`).
+    :param registry: the installed plugins' regions (loaded from the entry points by default).
+    :param journal: an open journal (default: ``config.journal.url``).
+    :param http_transport: an ``httpx`` transport to send through (tests, host binding).
+    :param clock: ``() -> datetime`` for everything on the wire (default: now, Asia/Shanghai).
+    """
 
     def __init__(
         self,
         config: Config,
         *,
         registry: RegionRegistry | None = None,
-        pm: pluggy.PluginManager | None = None,
         journal: Journal | None = None,
         http_transport: httpx.BaseTransport | None = None,
-        clock: Callable[[], datetime] = datetime.now,
-        recover_on_start: bool = True,
+        clock: clocks.Clock = clocks.now,
     ) -> None:
+        ensure_configured()
         self.config = config
-        self.pm = pm or (registry.pm if registry is not None and registry.pm is not None else get_plugin_manager())
-        self.registry = registry or load_registry(self.pm)
+        self.registry = registry if registry is not None else load_registry()
         self.profile: RegionProfile = self.registry.resolve(config.region)
-        self.catalog: Catalog = load_catalog().with_extra(self.profile.extra_transactions, self.profile.dictionaries)
-        self.journal: Journal = journal or open_journal(config.journal.url)
-        self.clock = clock
+        self.hooks = RegionHooks.for_region(self.registry, self.profile)
+        _check_transport_options(config, self.profile)
+        catalog = load_catalog().with_extra(self.profile.extra_transactions, self.profile.dictionaries)
         secret = config.gateway.secret()
-        auth = self.pm.hook.yibao_gateway_auth(profile=self.profile, paasid=config.gateway.paasid, secret=secret)
-        auth = auth or TifSignatureAuth(config.gateway.paasid, secret)
-        if http_transport is None and self.profile.transport != "http":
-            http_transport = self.pm.hook.yibao_transport(profile=self.profile, options=dict(config.transport))
-        self.transport = Transport(make_http_client(config.gateway, auth, http_transport), config.gateway.url)
-        # psn_no -> insuplc_admdvs learned from 1101, so the envelope carries it (spec 表2 #4).
-        self.insuplc: dict[str, str] = {}
-        from .workflows.reversal import ReversalQueue
-        from .workflows.session import SessionManager
-
-        self.sessions = SessionManager(self)
-        self.reversals = ReversalQueue(self)
-        if recover_on_start:
-            self._recover_on_start()
-
-    def _recover_on_start(self) -> None:
-        """The reversal queue runs at start-up: due 2601s first, before any new business."""
-        from .errors import YibaoError
-
+        self._journal = journal if journal is not None else open_journal(config.journal.url)
         try:
-            report = self.reversals.run_due()
-        except YibaoError as exc:  # the centre may be down: the queue stays and runs next time
-            log.warning("startup_reversals_failed", error=str(exc))
-            return
-        if report.reversed:
-            log.warning("startup_reversals", reversed=len(report.reversed))
+            self._open(config, catalog, secret, http_transport, clock)
+        except BaseException:
+            self._journal.close()
+            raise
+
+    def _open(self, config: Config, catalog: Catalog, secret: str, http_transport: httpx.BaseTransport | None,
+              clock: clocks.Clock) -> None:
+        from .engine.prepare import Preparer
+
+        auth = self.hooks.gateway_auth(config.gateway.paasid, secret)
+        transport = http_transport or self.hooks.transport(config.transport)
+        self._transport = Transport(make_http_client(config.gateway, auth, transport), config.gateway.url)
+        op = config.operator
+        operator = Operator(op.opter, op.opter_name, op.opter_type)
+        sessions = SessionManager(self._journal, clock, mac=op.mac, ip=op.ip)
+        self.engine = Engine(
+            profile=self.profile, hooks=self.hooks,
+            prepare=Preparer(catalog, self.profile, config.institution.kind), journal=self._journal,
+            transport=self._transport, envelopes=EnvelopeFactory(config, self.profile), sessions=sessions,
+            who=Sender(config.institution.fixmedins_code, operator, op.terminal), clock=clock,
+            reversal_delay=config.reversal.delay_seconds, path_override=config.gateway.path,
+        )  # fmt: skip
+        self._reversals = ReversalQueue(self._journal, self.engine.send, self.hooks, self.profile.reversible,
+                                        config.reversal, self.engine.now)
+        #: the reversal queue (its backoff and jitter are methods a deployment may tune)
+        self.reversals = self._reversals
+        self.engine.person_guard.reverse_due = self._reversals.reverse_one
+        ctx = Context(self.engine, config)
+        self._ctx = ctx
+        #: 9001 / 9002 of the configured operator
+        self.sessions = Sessions(sessions, operator, op.terminal)
+        #: 2101 → 2102, 2103
+        self.pharmacy = PharmacyService(ctx)
+        #: 2201 → 2203 → 2204 → 2206 / 2207, and the cancel chain
+        self.outpatient = OutpatientService(ctx)
+        #: 2401 → 2301 → 2403 → 2402 → 2303 / 2304, and the cancel chain
+        self.inpatient = InpatientService(ctx)
+        #: 3201 / 9101 / 3202 / 9102
+        self.reconcile = ReconcileService(ctx)
+        #: 3260 / 3261 / 3262
+        self.clearing = ClearingService(ctx)
+        #: 1301-1319, 1901 into the journal's database
+        self.catalog = CatalogService(ctx)
+        #: entries, recovery, reverse now
+        self.journal = JournalService(self._journal, self._reversals)
 
     @classmethod
-    def from_config(cls, config: Config, **kwargs: Any) -> Client:
-        return cls(config, **kwargs)
+    def open(cls, path: str | Path | None = None, **kwargs: Any) -> Client:
+        """A client for the configuration at ``path`` (else ``$YIBAO_CONFIG``, else ``./yibao.toml``)."""
+        return cls(load_config(path), **kwargs)
 
     def close(self) -> None:
-        self.transport.close()
-        self.journal.close()
+        """Close the HTTP client and the journal."""
+        self._transport.close()
+        self._journal.close()
 
     def __enter__(self) -> Client:
         return self
@@ -135,54 +174,73 @@ class Client:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # ------------------------------------------------------------------ preparing
+    # ------------------------------------------------------------------ recovery
 
-    def prepare(self, infno: str, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Fixed values, validation and wire normalisation; raises :class:`ValidationError`."""
-        if not isinstance(data, Mapping):
-            raise ValidationError([ValidationIssue(infno, "input", "*", "shape", "input must be a JSON object")],
-                                  infno=infno)
-        if infno not in self.catalog:
-            raise ValidationError(
-                [ValidationIssue(infno, "-", "infno", "unknown", f"transaction {infno} is not in the catalogue")],
-                infno=infno,
-            )
-        filled = apply_fixed(self.profile, infno, data, self.config.institution.kind)
-        issues = validate(self.catalog, infno, filled)
-        if issues:
-            raise ValidationError(issues, infno=infno)
-        return normalize(self.catalog, infno, filled)
+    def recover(self) -> RecoverReport:
+        """The start-up run (the CLI and the service call it first): the 2601s due now.  A
+        centre that cannot be reached leaves the queue as it is (it runs next time).  Rows a
+        crashed process left in flight are resolved by :meth:`JournalService.recover`
+        (``yibao journal recover``), which can tell them from a live terminal's by their age."""
+        report = RecoverReport()
+        try:
+            report.merge(self._reversals.run_due())
+        except YibaoError as exc:
+            import structlog
 
-    def envelope(self, infno: str, msgid: str, data: Mapping[str, Any], *, insuplc_admdvs: str = "",
-                 sign_no: str = "") -> Envelope:
-        return build_envelope(self.config, self.profile, infno=infno, msgid=msgid, input=data,
-                              now=self.clock(), insuplc_admdvs=insuplc_admdvs, sign_no=sign_no)
+            structlog.get_logger("yibao.client").warning("startup_reversals_failed", error=str(exc))
+        return report
 
-    def path_for(self, infno: str) -> str:
-        return self.profile.routing.path_for(infno)
+    # ------------------------------------------------------------------ sending
 
-    def insuplc_for(self, data: Mapping[str, Any]) -> str:
-        psn_no = find_field(data, "psn_no")
-        if isinstance(psn_no, str) and psn_no in self.insuplc:
-            return self.insuplc[psn_no]
-        value = find_field(data, "insuplc_admdvs")
-        return value if isinstance(value, str) else ""
+    @property
+    def transactions(self) -> Catalog:
+        """The spec catalogue of this region (national baseline + the region's own)."""
+        return self.engine.prepare.catalog
 
-    # ------------------------------------------------------------------ calling
+    def send(self, call: Call) -> Reply:
+        """Send one :class:`~yibao.core.engine.Call` through the engine."""
+        return self.engine.send(call)
 
     def reply(self, infno: str, data: Mapping[str, Any], *, insuplc_admdvs: str | None = None,
               idem_key: str | None = None) -> Reply:
-        """Send one transaction; return the whole successful :class:`Reply`."""
-        from .workflows.sending import send_transaction
+        """Send one transaction; the whole successful :class:`~yibao.core.envelope.Reply`."""
+        return self.engine.send(Call(infno, data, insuplc_admdvs=insuplc_admdvs, idem_key=idem_key))
 
-        return send_transaction(self, infno, data, insuplc_admdvs=insuplc_admdvs, idem_key=idem_key)
-
-    def call(self, infno: str, data: Mapping[str, Any], *, insuplc_admdvs: str | None = None) -> Any:
+    def call(self, infno: str, data: Mapping[str, Any], *, insuplc_admdvs: str | None = None,
+             idem_key: str | None = None) -> Any:
         """Send one transaction and return its ``output``."""
-        return self.reply(infno, data, insuplc_admdvs=insuplc_admdvs).output
+        return self.reply(infno, data, insuplc_admdvs=insuplc_admdvs, idem_key=idem_key).output
+
+    def validate(self, infno: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The input as it would go on the wire (fixed values, normalised); nothing is sent.
+        Raises :class:`~yibao.core.errors.ValidationError`."""
+        return self.engine.prepare(Call(infno, data)).input
 
     def download(self, fs_download_in: Mapping[str, Any]) -> bytes:
-        """9102 文件下载: the file's bytes (raises :class:`BusinessError` when the centre answers JSON)."""
-        from .workflows.sending import download_file
+        """9102 文件下载: the file's bytes."""
+        return self._ctx.download(fs_download_in)
 
-        return download_file(self, fs_download_in)
+    def add_observer(self, observer: Observer) -> None:
+        """See every envelope before it leaves and what came back (audit, acceptance evidence)."""
+        self.engine.observers.append(observer)
+
+    def remove_observer(self, observer: Observer) -> None:
+        self.engine.observers.remove(observer)
+
+    # ------------------------------------------------------------------ identify
+
+    def identify(self, medium: Medium, *, insuplc_admdvs: str | None = None) -> Identity:
+        """The region's token steps, then 1101 人员信息获取; the chosen insurance record."""
+        return identify(self._ctx, medium, insuplc_admdvs=insuplc_admdvs)
+
+    def card_reader(self, name: str | None = None, **options: Any) -> Any:
+        """Open one of the region's card-reader drivers (``profile.card_readers``, e.g.
+        Guangdong's ``gd-dll`` and ``simulated``); the first one when ``name`` is not given."""
+        readers = self.profile.card_readers
+        if not readers:
+            raise PluginError(f"region {self.profile.code} declares no card reader")
+        key = name or next(iter(readers))
+        if key not in readers:
+            raise PluginError(f"region {self.profile.code} has no card reader {key!r}; it has: {', '.join(readers)}")
+        module, _, cls = readers[key].partition(":")
+        return getattr(importlib.import_module(module), cls)(**options)

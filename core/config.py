@@ -1,9 +1,14 @@
-"""Configuration: TOML -> attrs, found from ``--config``, ``YIBAO_CONFIG`` or ``./yibao.toml``.
+"""Configuration: TOML -> attrs classes (structured by cattrs), found from ``--config``,
+``YIBAO_CONFIG`` or ``./yibao.toml``.
 
-The keys are the public contract (``shared/contract.md`` "Configuration"). The secret never
-sits in the file: ``gateway.secret_env`` names the environment variable that holds it.  Every
-error names the key and what is wrong with it (:class:`~yibao.core.errors.ConfigurationError`,
-exit 2).
+The keys are the public contract (``shared/contract.md`` "Configuration" and "Additions"); the
+defaults live once, on the attrs classes below.  Structuring is strict: an unknown key (a
+misspelt ``delay_second``, a ``[reversl]`` table), a value of the wrong type (no silent
+``1`` -> ``"1"``) and a value that breaks a rule are :class:`ConfigurationError` naming the key
+(exit 2).  Whether ``region`` is a region some plugin serves is checked when a client opens,
+against the installed plugins (:meth:`yibao.core.plugins.RegionRegistry.resolve`).
+
+The secret never sits in the file: ``gateway.secret_env`` names the environment variable.
 """
 
 from __future__ import annotations
@@ -12,16 +17,19 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import attrs
+import cattrs
+import cattrs.gen
 
 from .errors import ConfigurationError
 
 __all__ = [
     "Config",
+    "EnvelopeConfig",
     "GatewayConfig",
     "InstitutionConfig",
     "JournalConfig",
@@ -34,79 +42,157 @@ __all__ = [
 ]
 
 _ADMDVS = re.compile(r"^\d{6}$")
+_TERMINAL = re.compile(r"^T(0[1-9]|[1-9]\d)$")
+
+
+class _RuleError(ValueError):
+    """A value broke a rule of the key ``name`` (raised by a validator, read by :func:`_errors`)."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(problem)
+        self.name = name
+
+
+def _rule(check: Any, problem: str) -> Any:
+    """An attrs validator whose failure names the key and the rule."""
+
+    def validate(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not check(value):
+            raise _RuleError(attribute.name, f"{problem}, got {value!r}")
+
+    return validate
+
+
+def _seconds(value: Decimal) -> bool:
+    return value > 0
 
 
 @attrs.frozen
 class TimeoutConfig:
-    """Explicit httpx timeouts in seconds: connect / read / write / pool."""
+    """``[gateway.timeout]``: explicit httpx timeouts in seconds (a read timeout after the bytes
+    left is an UNKNOWN outcome, reversed by 2601)."""
 
-    connect: Decimal = Decimal("5")
-    read: Decimal = Decimal("30")
-    write: Decimal = Decimal("10")
-    pool: Decimal = Decimal("5")
+    connect: Decimal = attrs.field(default=Decimal("5"), validator=_rule(_seconds, "must be more than 0 seconds"))
+    read: Decimal = attrs.field(default=Decimal("30"), validator=_rule(_seconds, "must be more than 0 seconds"))
+    write: Decimal = attrs.field(default=Decimal("10"), validator=_rule(_seconds, "must be more than 0 seconds"))
+    pool: Decimal = attrs.field(default=Decimal("5"), validator=_rule(_seconds, "must be more than 0 seconds"))
+
+
+def _url(value: str) -> bool:
+    return re.match(r"^https?://[^/\s]+", value) is not None
+
+
+def _strip_slash(value: str) -> str:
+    return value.rstrip("/") if isinstance(value, str) else value
 
 
 @attrs.frozen
 class GatewayConfig:
-    url: str
-    paasid: str
-    secret_env: str = "YIBAO_SECRET"
-    ca_bundle: str = ""
+    """``[gateway]``: where the centre is and how requests are signed."""
+
+    url: str = attrs.field(validator=_rule(_url, "must be an http(s) URL"), converter=_strip_slash)
+    paasid: str = attrs.field(validator=_rule(bool, "must not be empty"))
+    secret_env: str = attrs.field(default="YIBAO_SECRET", validator=_rule(bool, "must name a variable"))
+    ca_bundle: str = attrs.field(default="", validator=_rule(lambda p: not p or Path(p).is_file(),
+                                                              "must be an existing PEM file"))
     resolve: Mapping[str, str] = attrs.field(factory=dict)
+    #: optional: the service path instead of the region's routing (Gansu §2.1 服务开放路径)
+    path: str = attrs.field(default="", validator=_rule(lambda p: not p or p.startswith("/"),
+                                                         "must start with /"))
     timeout: TimeoutConfig = attrs.field(factory=TimeoutConfig)
 
     def secret(self) -> str:
         """The secretKey, read from the environment variable ``secret_env`` names."""
         value = os.environ.get(self.secret_env, "")
         if not value:
-            raise ConfigurationError(
-                "gateway.secret_env", f"environment variable {self.secret_env} is not set or empty"
-            )
+            raise ConfigurationError("gateway.secret_env",
+                                     f"environment variable {self.secret_env} is not set or empty")
         return value
 
 
 @attrs.frozen
 class InstitutionConfig:
-    fixmedins_code: str
-    fixmedins_name: str
-    mdtrtarea_admvs: str
-    kind: str = "hospital"  # pharmacy | clinic | hospital: picks clr_type rules and acceptance lists
+    """``[institution]``: the 定点医药机构 sending the messages."""
+
+    fixmedins_code: str = attrs.field(validator=_rule(lambda c: len(c) == 12 and c.isascii() and c.isalnum(),
+                                                      "must be 12 ASCII letters or digits"))
+    fixmedins_name: str = attrs.field(validator=_rule(bool, "must not be empty"))
+    mdtrtarea_admvs: str = attrs.field(validator=_rule(_ADMDVS.match, "must be a 6-digit admdvs code"))
+    #: pharmacy | clinic | hospital: picks fixed values, clr_type rules and acceptance lists
+    kind: str = attrs.field(default="hospital", validator=_rule(lambda k: k in ("pharmacy", "clinic", "hospital"),
+                                                                 "must be one of pharmacy, clinic, hospital"))
 
 
 @attrs.frozen
 class OperatorConfig:
-    opter: str
-    opter_name: str
-    opter_type: str = "1"
-    terminal: str = "T01"
+    """``[operator]``: who sends, from which terminal (sign-in sessions are kept per both)."""
+
+    opter: str = attrs.field(validator=_rule(bool, "must not be empty"))
+    opter_name: str = attrs.field(validator=_rule(bool, "must not be empty"))
+    opter_type: str = attrs.field(default="1", validator=_rule(lambda t: t in ("1", "2", "3"),
+                                                                "must be 1 (经办人), 2 (自助终端) or 3 (移动终端)"))
+    #: T01 ... T99: terminals of one institution get disjoint msgid sequence spaces from it
+    terminal: str = attrs.field(default="T01", validator=_rule(_TERMINAL.match, "must be T01 ... T99"))
     mac: str = "00-00-00-00-00-00"
     ip: str = "127.0.0.1"
 
 
+def _journal_url(url: str) -> bool:
+    return url.startswith("sqlite:///") or url.startswith(("postgresql://", "postgres://"))
+
+
 @attrs.frozen
 class JournalConfig:
-    url: str = "sqlite:///yibao-journal.db"
+    """``[journal]``: the durable journal (a local SQLite file, or PostgreSQL for many terminals)."""
+
+    url: str = attrs.field(default="sqlite:///yibao-journal.db",
+                           validator=_rule(_journal_url, "must start with sqlite:/// or postgresql://"))
+
+
+def _whole(value: int) -> bool:
+    return value >= 0
 
 
 @attrs.frozen
 class ReversalConfig:
-    delay_seconds: int = 15
-    max_attempts: int = 6
-    not_found_retries: int = 3
-    # INTENT / SENT rows younger than this may belong to a live terminal: recovery leaves them.
-    interrupted_after_seconds: int = 120
+    """``[reversal]``: how unknown outcomes are reversed with 2601."""
+
+    delay_seconds: int = attrs.field(default=15, validator=_rule(_whole, "must be a whole number >= 0"))
+    max_attempts: int = attrs.field(default=6, validator=_rule(_whole, "must be a whole number >= 0"))
+    not_found_retries: int = attrs.field(default=3, validator=_rule(_whole, "must be a whole number >= 0"))
+    #: INTENT / SENT rows younger than this may belong to a live terminal: recovery leaves them
+    interrupted_after_seconds: int = attrs.field(default=120, validator=_rule(_whole, "must be a whole number >= 0"))
+
+
+@attrs.frozen
+class EnvelopeConfig:
+    """``[envelope]``: envelope fields the bureau dictates; empty means the region's default."""
+
+    infver: str = ""
+    recer_sys_code: str = ""
+    dev_no: str = ""
+    dev_safe_info: str = ""
+    cainfo: str = ""
+    signtype: str = ""
+
+    def given(self) -> dict[str, str]:
+        """The fields set in the file."""
+        return {k: v for k, v in attrs.asdict(self).items() if v}
 
 
 @attrs.frozen
 class Config:
-    region: str
+    """The whole file."""
+
+    region: str = attrs.field(validator=_rule(_ADMDVS.match, "must be a 6-digit admdvs code"))
     gateway: GatewayConfig
     institution: InstitutionConfig
     operator: OperatorConfig
     journal: JournalConfig = attrs.field(factory=JournalConfig)
     reversal: ReversalConfig = attrs.field(factory=ReversalConfig)
-    envelope: Mapping[str, str] = attrs.field(factory=dict)  # infver, recer_sys_code, dev_no...
-    transport: Mapping[str, Any] = attrs.field(factory=dict)  # plugin transport options (Yunnan dll)
+    envelope: EnvelopeConfig = attrs.field(factory=EnvelopeConfig)
+    #: options of a plugin-supplied transport (Yunnan's library); the region lists the keys it reads
+    transport: Mapping[str, Any] = attrs.field(factory=dict)
     source: str = ""
 
     def masked(self) -> dict[str, Any]:
@@ -116,151 +202,149 @@ class Config:
         return d
 
 
+# ---------------------------------------------------------------------------- structuring
+
+
+def _strict_str(value: Any, _type: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"must be a string, got {type(value).__name__}")
+    return value
+
+
+def _strict_int(value: Any, _type: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"must be a whole number, got {type(value).__name__}")
+    return value
+
+
+def _seconds_value(value: Any, _type: Any) -> Decimal:
+    # Timeouts are not money; going through str keeps the Decimal exact all the same.
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError("must be a number of seconds")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise TypeError("must be a number of seconds") from None
+
+
+def _str_table(value: Any, _type: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+        raise TypeError('must be a table of name = "text"')
+    return dict(value)
+
+
+def _any_table(value: Any, _type: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError("must be a table")
+    return dict(value)
+
+
+def _tables(cls: type) -> Any:
+    # A table written as a scalar ("gateway = 'x'") is refused by name, not by an AttributeError.
+    inner: Any = cattrs.gen.make_dict_structure_fn(cls, _converter, _cattrs_forbid_extra_keys=True)
+
+    def structure(value: Any, _type: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"must be a table, got {type(value).__name__}")
+        return inner(value, _type)
+
+    return structure
+
+
+_converter = cattrs.Converter(forbid_extra_keys=True)
+_converter.register_structure_hook_factory(attrs.has, _tables)
+_converter.register_structure_hook(str, _strict_str)
+_converter.register_structure_hook(int, _strict_int)
+_converter.register_structure_hook(Decimal, _seconds_value)
+_converter.register_structure_hook_func(lambda t: t == Mapping[str, str], _str_table)
+_converter.register_structure_hook_func(lambda t: t == Mapping[str, Any], _any_table)
+
+
+def _key(path: str) -> str:
+    # cattrs paths look like "$.reversal.delay_seconds" or "$.gateway['resolve']".
+    return re.sub(r"\['([^']*)'\]", r".\1", path).removeprefix("$").lstrip(".") or "(file)"
+
+
+def _errors(exc: BaseException, path: str = "$") -> list[tuple[str, str]]:
+    """(key, problem) pairs of a cattrs structuring failure, innermost first."""
+    found: list[tuple[str, str]] = []
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        for extra in sorted(exc.extra_fields):
+            found.append((_key(f"{path}.{extra}"), "unknown key (a misspelling?)"))
+    elif isinstance(exc, cattrs.ClassValidationError):
+        for sub in exc.exceptions:
+            note = next((n for n in getattr(sub, "__notes__", []) if hasattr(n, "name")), None)
+            name = getattr(note, "name", None)
+            found += _errors(sub, f"{path}.{name}" if name else path)
+    elif isinstance(exc, _RuleError):
+        found.append((_key(f"{path}.{exc.name}"), str(exc)))
+    elif isinstance(exc, KeyError):
+        found.append((_key(path), "is required"))
+    else:
+        found.append((_key(path), str(exc) or type(exc).__name__))
+    return found
+
+
+def _rank(key: str) -> tuple[int, ...]:
+    """Where ``key`` stands in the file's documented order (unknown keys after known ones)."""
+    out: list[int] = []
+    cls: Any = Config
+    for part in key.split("."):
+        names = [f.name for f in attrs.fields(cls)] if attrs.has(cls) else []
+        if part not in names:
+            out.append(len(names) + 1)
+            break
+        out.append(names.index(part))
+        cls = attrs.fields_dict(cls)[part].type
+        cls = _TABLES.get(cls, cls) if isinstance(cls, str) else cls
+    return tuple(out)
+
+
+_TABLES: dict[str, Any] = {}  # filled below, once the table classes exist
+
+
+def parse_config(data: Mapping[str, Any], *, source: str = "") -> Config:
+    """Check a parsed TOML document and build :class:`Config`.  The error names the first
+    broken key in the file's order and says how many others there are."""
+    if "source" in data:
+        raise ConfigurationError("source", "unknown key (a misspelling?)")
+    region = data.get("region")
+    # The region decides everything else (which plugin, which tables): checked first, whatever else is wrong.
+    if not isinstance(region, str) or not _ADMDVS.match(region):
+        raise ConfigurationError("region", "is required" if region is None else
+                                 f"must be a 6-digit admdvs code, got {region!r}")
+    try:
+        config = _converter.structure({**data, "source": source}, Config)
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        problems = sorted(_errors(exc) or [("(file)", str(exc))], key=lambda kp: _rank(kp[0]))
+        key, problem = problems[0]
+        if len(problems) > 1:
+            problem += "; also " + "; ".join(f"{k}: {p}" for k, p in problems[1:4])
+            problem += f" and {len(problems) - 4} more" if len(problems) > 4 else ""
+        raise ConfigurationError(key, problem) from None
+    return config
+
+
 def find_config_path(explicit: str | None = None) -> Path:
     """``--config FILE``, else ``$YIBAO_CONFIG``, else ``./yibao.toml``."""
     if explicit:
         return Path(explicit)
     env = os.environ.get("YIBAO_CONFIG")
-    if env:
-        return Path(env)
-    return Path("yibao.toml")
+    return Path(env) if env else Path("yibao.toml")
 
 
 def load_config(path: str | Path | None = None) -> Config:
     """Read and check the configuration file."""
     p = find_config_path(str(path) if path is not None else None)
     if not p.is_file():
-        raise ConfigurationError(
-            "--config", f"no configuration file at {p} (write one with: yibao init --region CODE > {p})"
-        )
+        raise ConfigurationError("--config",
+                                 f"no configuration file at {p} (write one with: yibao init --region CODE > {p})")
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigurationError(str(p), f"not valid TOML: {exc}") from None
     return parse_config(data, source=str(p))
 
 
-def _table(data: Mapping[str, Any], key: str, *, required: bool = True) -> Mapping[str, Any]:
-    value = data.get(key)
-    if value is None:
-        if required:
-            raise ConfigurationError(f"[{key}]", "the table is missing")
-        return {}
-    if not isinstance(value, dict):
-        raise ConfigurationError(key, "must be a table")
-    return value
-
-
-def _str(table: Mapping[str, Any], prefix: str, key: str, default: str | None = None) -> str:
-    value = table.get(key, default)
-    name = f"{prefix}.{key}" if prefix else key
-    if value is None:
-        raise ConfigurationError(name, "is required")
-    if not isinstance(value, str):
-        raise ConfigurationError(name, f"must be a string, got {type(value).__name__}")
-    return value
-
-
-def _int(table: Mapping[str, Any], prefix: str, key: str, default: int) -> int:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigurationError(f"{prefix}.{key}", "must be a whole number >= 0")
-    return value
-
-
-def _seconds(table: Mapping[str, Any], key: str, default: Decimal) -> Decimal:
-    value = table.get(key)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ConfigurationError(f"gateway.timeout.{key}", "must be a number of seconds")
-    # Timeouts are not money; going through str keeps Decimal exact all the same.
-    try:
-        out = Decimal(str(value))
-    except ArithmeticError:
-        raise ConfigurationError(f"gateway.timeout.{key}", "must be a number of seconds") from None
-    if out <= 0:
-        raise ConfigurationError(f"gateway.timeout.{key}", "must be more than 0")
-    return out
-
-
-def parse_config(data: Mapping[str, Any], *, source: str = "") -> Config:
-    """Check a parsed TOML document and build :class:`Config`; errors name the key."""
-    region = _str(data, "", "region")
-    if not _ADMDVS.match(region):
-        raise ConfigurationError("region", f"must be a 6-digit admdvs code, got {region!r}")
-    gw = _table(data, "gateway")
-    url = _str(gw, "gateway", "url")
-    if not re.match(r"^https?://[^/\s]+", url):
-        raise ConfigurationError("gateway.url", f"must be an http(s) URL, got {url!r}")
-    resolve = gw.get("resolve", {})
-    if not isinstance(resolve, dict) or not all(isinstance(v, str) for v in resolve.values()):
-        raise ConfigurationError("gateway.resolve", 'must be a table of host = "ip"')
-    ca = _str(gw, "gateway", "ca_bundle", "")
-    if ca and not Path(ca).is_file():
-        raise ConfigurationError("gateway.ca_bundle", f"file {ca} does not exist")
-    to = gw.get("timeout", {})
-    if not isinstance(to, dict):
-        raise ConfigurationError("gateway.timeout", "must be a table")
-    timeout = TimeoutConfig(
-        connect=_seconds(to, "connect", Decimal("5")),
-        read=_seconds(to, "read", Decimal("30")),
-        write=_seconds(to, "write", Decimal("10")),
-        pool=_seconds(to, "pool", Decimal("5")),
-    )
-    gateway = GatewayConfig(
-        url=url.rstrip("/"),
-        paasid=_str(gw, "gateway", "paasid"),
-        secret_env=_str(gw, "gateway", "secret_env", "YIBAO_SECRET"),
-        ca_bundle=ca,
-        resolve=dict(resolve),
-        timeout=timeout,
-    )
-    ins = _table(data, "institution")
-    code = _str(ins, "institution", "fixmedins_code")
-    if len(code) != 12:
-        raise ConfigurationError("institution.fixmedins_code", f"must be 12 characters, got {len(code)}")
-    area = _str(ins, "institution", "mdtrtarea_admvs")
-    if not _ADMDVS.match(area):
-        raise ConfigurationError("institution.mdtrtarea_admvs", f"must be a 6-digit admdvs code, got {area!r}")
-    kind = _str(ins, "institution", "kind", "hospital")
-    if kind not in ("pharmacy", "clinic", "hospital"):
-        raise ConfigurationError("institution.kind", "must be one of pharmacy, clinic, hospital")
-    institution = InstitutionConfig(code, _str(ins, "institution", "fixmedins_name"), area, kind)
-    op = _table(data, "operator")
-    opter_type = _str(op, "operator", "opter_type", "1")
-    if opter_type not in ("1", "2", "3"):
-        raise ConfigurationError("operator.opter_type", "must be 1 (经办人), 2 (自助终端) or 3 (移动终端)")
-    operator = OperatorConfig(
-        opter=_str(op, "operator", "opter"),
-        opter_name=_str(op, "operator", "opter_name"),
-        opter_type=opter_type,
-        terminal=_str(op, "operator", "terminal", "T01"),
-        mac=_str(op, "operator", "mac", "00-00-00-00-00-00"),
-        ip=_str(op, "operator", "ip", "127.0.0.1"),
-    )
-    jr = _table(data, "journal", required=False)
-    jurl = _str(jr, "journal", "url", "sqlite:///yibao-journal.db")
-    if not (jurl.startswith("sqlite:///") or jurl.startswith(("postgresql://", "postgres://"))):
-        raise ConfigurationError("journal.url", "must start with sqlite:/// or postgresql://")
-    rv = _table(data, "reversal", required=False)
-    reversal = ReversalConfig(
-        delay_seconds=_int(rv, "reversal", "delay_seconds", 15),
-        max_attempts=_int(rv, "reversal", "max_attempts", 6),
-        not_found_retries=_int(rv, "reversal", "not_found_retries", 3),
-        interrupted_after_seconds=_int(rv, "reversal", "interrupted_after_seconds", 120),
-    )
-    env = _table(data, "envelope", required=False)
-    if not all(isinstance(v, str) for v in env.values()):
-        raise ConfigurationError("envelope", "values must be strings")
-    return Config(
-        region=region,
-        gateway=gateway,
-        institution=institution,
-        operator=operator,
-        journal=JournalConfig(jurl),
-        reversal=reversal,
-        envelope=dict(env),
-        transport=dict(_table(data, "transport", required=False)),
-        source=source,
-    )
+_TABLES.update({c.__name__: c for c in (GatewayConfig, TimeoutConfig, InstitutionConfig, OperatorConfig, JournalConfig,
+                                        ReversalConfig, EnvelopeConfig)})

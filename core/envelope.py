@@ -2,8 +2,9 @@
 
 The 18 request fields come from the configuration, the region profile's
 ``envelope_defaults`` and fixed ``envelope`` values, and the call (``infno``, ``msgid``,
-``insuplc_admdvs``, ``sign_no``, ``input``).  ``msgid`` = fixmedins_code (12) +
-``yyyyMMddHHmmss`` + a 4-digit sequence, allocated by the journal.
+``insuplc_admdvs``, ``sign_no``, the operator, ``input``).  ``msgid`` = fixmedins_code (12) +
+``yyyyMMddHHmmss`` + a 4-digit sequence, allocated by the journal.  ``inf_time`` is Beijing
+time (:mod:`yibao.core.clock`).
 """
 
 from __future__ import annotations
@@ -11,22 +12,26 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from . import wire
+from .clock import wire_time
 from .config import Config
 from .plugins.profile import RegionProfile
 
-__all__ = ["MSGID_RE", "Envelope", "Reply", "build_envelope", "format_inf_time"]
+if TYPE_CHECKING:
+    from .engine.results import Settlement
+
+__all__ = ["MSGID_RE", "Envelope", "EnvelopeFactory", "Reply", "format_inf_time"]
 
 MSGID_RE = re.compile(r"^.{12}\d{14}\d{4}$")
 
 
 def format_inf_time(now: datetime) -> str:
-    """``inf_time`` is 日期时间型: ``yyyy-MM-dd HH:mm:ss``."""
-    return now.strftime("%Y-%m-%d %H:%M:%S")
+    """``inf_time`` is 日期时间型: ``yyyy-MM-dd HH:mm:ss`` in Beijing time."""
+    return wire_time(now)
 
 
 @attrs.frozen
@@ -54,20 +59,77 @@ class Envelope:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object sent on the wire (field order as in 表2)."""
-        return {f.name: getattr(self, f.name) for f in attrs.fields(Envelope)}
+        return {name: getattr(self, name) for name in _FIELD_NAMES}
 
     def encode(self, *, validated: bool = True) -> bytes:
         """UTF-8 JSON bytes with exact Decimal amounts.
 
-        The client builds envelopes only from input that passed the catalogue's validation,
+        The engine builds envelopes only from input that passed the catalogue's validation,
         which refuses a float anywhere (rule ``float``); ``validated=False`` checks again.
         """
         return wire.dumps_bytes(self.to_dict(), check_floats=not validated)
 
 
+_FIELD_NAMES = tuple(f.name for f in attrs.fields(Envelope))
+_CALL_FIELDS = frozenset({"infno", "msgid", "input", "sign_no", "inf_time", "insuplc_admdvs"})
+
+
+class EnvelopeFactory:
+    """Builds the envelopes of one configured institution and region.
+
+    Precedence of a field's value: the call > the profile's fixed ``envelope`` values for the
+    infno > the configuration's ``[envelope]`` > the profile's defaults.  The static part is
+    computed once; each build only adds what differs per message.
+    """
+
+    def __init__(self, config: Config, profile: RegionProfile) -> None:
+        defaults = {**profile.envelope_defaults, **config.envelope.given()}
+        ins, op = config.institution, config.operator
+        self._base: dict[str, str] = {
+            "mdtrtarea_admvs": ins.mdtrtarea_admvs,
+            "recer_sys_code": defaults.get("recer_sys_code", "YBXT"),
+            "dev_no": defaults.get("dev_no", ""),
+            "dev_safe_info": defaults.get("dev_safe_info", ""),
+            "cainfo": defaults.get("cainfo", ""),
+            "signtype": defaults.get("signtype", ""),
+            "infver": defaults.get("infver", "V1.0"),
+            "opter_type": op.opter_type,
+            "opter": op.opter,
+            "opter_name": op.opter_name,
+            "fixmedins_code": ins.fixmedins_code,
+            "fixmedins_name": ins.fixmedins_name,
+        }
+        self._profile = profile
+        self._kind = ins.kind
+        self._per_infno: dict[str, dict[str, str]] = {}
+
+    def _static(self, infno: str) -> dict[str, str]:
+        static = self._per_infno.get(infno)
+        if static is None:
+            fixed = dict(self._profile.fixed_for(infno, self._kind).get("envelope", {}))
+            fixed.update(self._profile.fixed_for("*").get("envelope", {}))
+            static = {**self._base, **{k: str(v) for k, v in fixed.items() if k in self._base}}
+            self._per_infno[infno] = static
+        return static
+
+    def build(self, *, infno: str, msgid: str, input: Mapping[str, Any], now: datetime, insuplc_admdvs: str = "",
+              sign_no: str = "", operator: tuple[str, str, str] | None = None) -> Envelope:
+        """One envelope; ``operator`` = (opter, opter_name, opter_type) of this request, if not the configured one."""
+        values = dict(self._static(infno))
+        if operator is not None:
+            values["opter"], values["opter_name"], values["opter_type"] = operator
+        return Envelope(infno=infno, msgid=msgid, insuplc_admdvs=insuplc_admdvs, inf_time=wire_time(now),
+                        sign_no=sign_no, input=input, **values)
+
+
 @attrs.frozen
 class Reply:
-    """交易输出 (表3): ``infcode`` 0 is success, anything else a failure with ``err_msg``."""
+    """交易输出 (表3): ``infcode`` 0 is success, anything else a failure with ``err_msg``.
+
+    ``msgid`` (the request's), ``replayed`` (answered from a stored idempotent result, nothing
+    sent) and ``settlement`` (the parsed ``setlinfo`` of a settlement or cancel) are ours, not
+    wire fields.
+    """
 
     infcode: int
     inf_refmsgid: str = ""
@@ -78,7 +140,9 @@ class Reply:
     output: Any = None
     cainfo: str = ""
     signtype: str = ""
-    msgid: str = ""  # ours: the msgid of the request this reply answers (not a wire field)
+    msgid: str = ""
+    replayed: bool = False
+    settlement: Settlement | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Reply:
@@ -100,50 +164,9 @@ class Reply:
             signtype=s("signtype"),
         )
 
+    def with_msgid(self, msgid: str, *, replayed: bool = False) -> Reply:
+        return attrs.evolve(self, msgid=msgid, replayed=replayed)
+
     @property
     def ok(self) -> bool:
         return self.infcode == 0
-
-
-def build_envelope(
-    config: Config,
-    profile: RegionProfile,
-    *,
-    infno: str,
-    msgid: str,
-    input: Mapping[str, Any],
-    now: datetime,
-    insuplc_admdvs: str = "",
-    sign_no: str = "",
-) -> Envelope:
-    """Assemble an envelope; precedence: call > profile fixed envelope values > config > profile defaults."""
-    defaults = dict(profile.envelope_defaults)
-    defaults.update(config.envelope)
-    fixed_env = dict(profile.fixed_for(infno, config.institution.kind).get("envelope", {}))
-    fixed_env.update(profile.fixed_for("*").get("envelope", {}))
-    ins = config.institution
-    op = config.operator
-    values: dict[str, Any] = {
-        "infno": infno,
-        "msgid": msgid,
-        "mdtrtarea_admvs": ins.mdtrtarea_admvs,
-        "insuplc_admdvs": insuplc_admdvs,
-        "recer_sys_code": defaults.get("recer_sys_code", "YBXT"),
-        "dev_no": defaults.get("dev_no", ""),
-        "dev_safe_info": defaults.get("dev_safe_info", ""),
-        "cainfo": defaults.get("cainfo", ""),
-        "signtype": defaults.get("signtype", ""),
-        "infver": defaults.get("infver", "V1.0"),
-        "opter_type": op.opter_type,
-        "opter": op.opter,
-        "opter_name": op.opter_name,
-        "inf_time": format_inf_time(now),
-        "fixmedins_code": ins.fixmedins_code,
-        "fixmedins_name": ins.fixmedins_name,
-        "sign_no": sign_no,
-        "input": input,
-    }
-    for key, value in fixed_env.items():
-        if key in values and key not in ("infno", "msgid", "input", "sign_no", "inf_time"):
-            values[key] = value
-    return Envelope(**values)

@@ -1,23 +1,26 @@
-"""structlog set-up with redaction: no ID number, name, card number, token, secret, signature
-or diagnosis reaches a log line.
+"""structlog set-up with redaction; every log line goes to stderr, never stdout.
 
-Per call the engine binds ``region``, ``infno`` and ``msgid``.  The :class:`Redactor`
-processor masks values by key (the field lists of :mod:`yibao.core.journal.masking`) and
-also scrubs free text for 18-digit ID numbers and signature-shaped hex, so an ID that slips
-into a message string is masked too.
+stdout carries only a command's result (contract, "Output and configuration discipline"): a
+``--json`` command's whole stdout must parse, even when start-up reversals logged warnings
+first.  structlog's own default prints to stdout, so yibao configures it the first time a
+:class:`~yibao.core.client.Client` opens unless the application configured structlog itself
+(:func:`ensure_configured`); the CLI configures it explicitly (:func:`configure_logging`).
+
+The :class:`Redactor` processor masks values by key (the field lists of
+:mod:`yibao.core.masking`) and scrubs free text for ID numbers and signature-shaped hex, so no
+ID number, name, card number, token, secret, signature or diagnosis reaches a log line.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 
-from .journal.masking import (
+from .masking import (
     CARD_FIELDS,
     DIAGNOSIS_FIELDS,
     ID_FIELDS,
@@ -26,21 +29,13 @@ from .journal.masking import (
     mask_id,
     mask_input,
     mask_name,
+    scrub_text,
 )
 
-__all__ = ["Redactor", "configure_logging", "scrub_text"]
+__all__ = ["Redactor", "configure_logging", "ensure_configured", "scrub_text"]
 
 _SECRET_KEYS = frozenset({"secret", "secretkey", "secret_key", "x-tif-signature", "signature", "password",
-                          "x-tif-nonce", "sign_no_secret"})
-# An 18-character ID (17 digits + digit or X) not glued to other digits.
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
-_HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
-
-
-def scrub_text(text: str) -> str:
-    """Mask ID numbers and signature-shaped hex inside free text."""
-    text = _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)), text)
-    return _HEX64.sub("<signature>", text)
+                          "x-tif-nonce", "sign_no_secret", "token", "authorization"})
 
 
 class Redactor:
@@ -70,20 +65,43 @@ class Redactor:
         return value
 
 
-def configure_logging(*, json: bool = False, level: str = "WARNING") -> None:
-    """Configure structlog once for the CLI: redaction first, then rendering to stderr."""
-    logging.basicConfig(stream=sys.stderr, level=getattr(logging, level.upper(), logging.WARNING),
-                        format="%(message)s")
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is at the time (a test runner swaps it per test)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+def _processors(json: bool) -> list[Any]:
     renderer: Any = structlog.processors.JSONRenderer(ensure_ascii=False) if json else \
         structlog.dev.ConsoleRenderer(colors=False)
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso"),
+        Redactor(),
+        renderer,
+    ]
+
+
+def configure_logging(*, json: bool = False, level: str = "WARNING", stream: TextIO | None = None) -> None:
+    """Configure structlog for the CLI and the service: redaction first, rendering to stderr."""
+    numeric = getattr(logging, level.upper(), logging.WARNING)
+    out: Any = stream or _CurrentStderr()
+    logging.basicConfig(stream=out, level=numeric, format="%(message)s")
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso"),
-            Redactor(),
-            renderer,
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper(), logging.WARNING)),
+        processors=_processors(json),
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=structlog.PrintLoggerFactory(file=out),
         cache_logger_on_first_use=False,
     )
+
+
+def ensure_configured() -> None:
+    """The library default: redacted WARNING lines on stderr, unless the application already
+    configured structlog (then its choice stands)."""
+    if not structlog.is_configured():
+        configure_logging()

@@ -1,114 +1,51 @@
-"""pytest plugin for region-plugin authors (entry point ``pytest11: yibao``).
+"""pytest plugin for region-plugin authors (entry point ``pytest11: yibao``): the contract check.
 
 Loaded in every pytest run, so it only defines fixtures and functions: importing it has no
-side effects and pulls in nothing heavy (the sandbox, the client and the workflows are
-imported inside the fixtures).  In a plugin package's tests::
+side effects and pulls in nothing heavy.  In a plugin package's tests::
 
     def test_my_region_honours_the_contract(yibao_contract):
         yibao_contract("990000")
 
 Fixtures:
 
-- ``fake_centre``: the sandbox (a simulated centre) on 127.0.0.1 with a fresh state, plus
-  helpers to build a configuration and a client for any region against it.
 - ``yibao_registry``: the regions of the installed plugins.
 - ``yibao_contract``: ``yibao_contract(code, **config)`` fails the test with every broken rule of
   :func:`region_contract` (profile complete, hooks documented, extra transactions in the
-  catalogue, identify / settle / reconcile green against the fake centre).
+  catalogue, identify / settle / reconcile green against the simulated centre).  The centre
+  comes from the ``fake_centre`` fixture of the sandbox's pytest plugin (``yibao-sandbox``);
+  this module never imports the sandbox.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 
 if TYPE_CHECKING:
-    from yibao.core.client import Client
-    from yibao.core.config import Config
-    from yibao.core.plugins import RegionProfile, RegionRegistry
-    from yibao.sandbox.server import RunningSandbox
+    from .client import Client
+    from .plugins import RegionProfile, RegionRegistry
 
-__all__ = ["FakeCentre", "fake_centre", "region_contract", "yibao_contract", "yibao_registry"]
-
-SECRET_ENV = "YIBAO_FAKE_CENTRE_SECRET"
+__all__ = ["Centre", "region_contract", "yibao_contract", "yibao_registry"]
 
 
-class FakeCentre:
-    """A running sandbox and the helpers a plugin test needs around it."""
+class Centre(Protocol):
+    """What the contract check needs of a simulated centre (the sandbox's ``fake_centre``)."""
 
-    def __init__(self, sandbox: RunningSandbox, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.sandbox = sandbox
-        self.workdir = workdir
-        monkeypatch.setenv(SECRET_ENV, sandbox.secret)
+    def client(self, region: str, **kwargs: Any) -> Client: ...
 
-    @property
-    def url(self) -> str:
-        return self.sandbox.url
+    def persons(self) -> list[dict[str, Any]]: ...
 
-    def config(self, region: str, *, fixmedins_code: str = "H99000000001", kind: str = "pharmacy",
-               mdtrtarea_admvs: str | None = None, **tables: Mapping[str, Any]) -> Config:  # fmt: skip
-        """A configuration of ``region`` pointed at this centre (journal in the work directory)."""
-        from yibao.core.config import parse_config
-
-        data: dict[str, Any] = {
-            "region": region,
-            "gateway": {"url": self.url, "paasid": self.sandbox.paasid, "secret_env": SECRET_ENV},
-            "institution": {"fixmedins_code": fixmedins_code, "fixmedins_name": "插件测试机构",
-                            "mdtrtarea_admvs": mdtrtarea_admvs or region, "kind": kind},
-            "operator": {"opter": "0001", "opter_name": "测试员"},
-            "journal": {"url": f"sqlite:///{self.workdir / f'journal-{region}.db'}"},
-            "reversal": {"delay_seconds": 0},
-        }  # fmt: skip
-        for name, table in tables.items():
-            data[name] = {**data.get(name, {}), **table}
-        return parse_config(data, source="yibao.core.testing")
-
-    def client(self, region: str, **kwargs: Any) -> Client:
-        """A client of ``region`` against this centre (close it, or let the fixture end)."""
-        from yibao.core.client import Client
-
-        return Client(self.config(region, **kwargs))
-
-    def persons(self) -> list[dict[str, Any]]:
-        import httpx
-
-        persons: list[dict[str, Any]] = httpx.get(f"{self.url}/_sandbox/persons", timeout=10).json()
-        return persons
-
-    def items(self) -> list[dict[str, Any]]:
-        import httpx
-
-        items: list[dict[str, Any]] = httpx.get(f"{self.url}/_sandbox/catalog", timeout=10).json()
-        return items
-
-    def ectoken(self, certno: str) -> str:
-        import httpx
-
-        return str(httpx.post(f"{self.url}/_sandbox/ectoken", json={"certno": certno}, timeout=10).json()["ectoken"])
-
-
-@pytest.fixture
-def fake_centre(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCentre]:
-    """The simulated centre on a free loopback port, fresh for each test."""
-    from yibao.sandbox.config import SandboxConfig
-    from yibao.sandbox.server import run_in_thread
-
-    sandbox = run_in_thread(SandboxConfig(state_dir=tmp_path / "fake-centre"))
-    try:
-        yield FakeCentre(sandbox, tmp_path, monkeypatch)
-    finally:
-        sandbox.stop()
+    def items(self) -> list[dict[str, Any]]: ...
 
 
 @pytest.fixture
 def yibao_registry() -> RegionRegistry:
     """The regions of every installed plugin (entry-point group ``yibao``)."""
-    from yibao.core.plugins import load_registry
+    from .plugins import load_registry
 
     return load_registry()
 
@@ -117,7 +54,7 @@ def yibao_registry() -> RegionRegistry:
 
 
 def _profile_problems(profile: RegionProfile, registry: RegionRegistry) -> list[str]:
-    from yibao.core.catalog import load_catalog
+    from .catalog import load_catalog
 
     out: list[str] = []
     if not profile.name:
@@ -152,7 +89,7 @@ def _profile_problems(profile: RegionProfile, registry: RegionRegistry) -> list[
 
 
 def _hook_problems(profile: RegionProfile, registry: RegionRegistry) -> list[str]:
-    from yibao.core.plugins import hookspecs
+    from .plugins import hookspecs
 
     pm = registry.pm
     if pm is None:
@@ -170,11 +107,10 @@ def _hook_problems(profile: RegionProfile, registry: RegionRegistry) -> list[str
     return out
 
 
-def _flow_problems(code: str, centre: FakeCentre, config: Mapping[str, Any]) -> list[str]:
-    from yibao.core.errors import YibaoError
-    from yibao.core.workflows.identify import Medium, identify
-    from yibao.core.workflows.reconcile import reconcile
-    from yibao.core.workflows.settle import FeeItem, settle_pharmacy
+def _flow_problems(code: str, centre: Centre, config: Mapping[str, Any]) -> list[str]:
+    from .errors import YibaoError
+    from .workflows.fees import FeeItem
+    from .workflows.identify import Medium
 
     try:
         client = centre.client(code, **config)
@@ -185,15 +121,14 @@ def _flow_problems(code: str, centre: FakeCentre, config: Mapping[str, Any]) -> 
         person = next((p for p in centre.persons()), None)
         if person is None:
             return ["the fake centre has no person"]
-        identity = identify(client, Medium.id_card(str(person["certno"]), str(person.get("psn_name", ""))))
+        identity = client.identify(Medium.id_card(str(person["certno"]), str(person.get("psn_name", ""))))
         item = centre.items()[0]
         fee = FeeItem(feedetl_sn="1", med_list_codg=str(item["med_list_codg"]), medins_list_codg="HIS-1",
                       cnt=Decimal("1"), pric=Decimal("10.00"))  # fmt: skip
-        settled = settle_pharmacy(client, identity, [fee], med_type="41")
+        settled = client.pharmacy.settle(identity, [fee], med_type="41")
         if not settled.setl_id:
             out.append("settle: 2102 answered without setl_id")
-        today = client.clock().date()
-        report = reconcile(client, today, today)
+        report = client.reconcile.day()
         out += [f"reconcile: group {g.totals.key} does not balance" for g in report.groups if not g.balanced]
     except YibaoError as exc:
         out.append(f"flows: {type(exc).__name__}: {exc}")
@@ -202,14 +137,14 @@ def _flow_problems(code: str, centre: FakeCentre, config: Mapping[str, Any]) -> 
     return out
 
 
-def region_contract(code: str, centre: FakeCentre | None = None, **config: Mapping[str, Any]) -> list[str]:
+def region_contract(code: str, centre: Centre | None = None, **config: Mapping[str, Any]) -> list[str]:
     """Every broken rule of region ``code``'s plugin; empty when it honours the contract.
 
     :param centre: run the identify / settle / reconcile flows against it (skipped when ``None``).
     :param config: extra configuration tables, e.g. ``transport={"kind": "http"}`` for a region
         whose production transport is not HTTP.
     """
-    from yibao.core.plugins import load_registry
+    from .plugins import load_registry
 
     registry = load_registry()
     profile = registry.get(code)
@@ -222,11 +157,12 @@ def region_contract(code: str, centre: FakeCentre | None = None, **config: Mappi
 
 
 @pytest.fixture
-def yibao_contract(fake_centre: FakeCentre) -> Callable[..., None]:
+def yibao_contract(request: pytest.FixtureRequest) -> Callable[..., None]:
     """``yibao_contract(code, **config)``: fail with every broken rule of the region's plugin."""
+    centre: Centre = request.getfixturevalue("fake_centre")
 
     def check(code: str, **config: Mapping[str, Any]) -> None:
-        problems = region_contract(code, fake_centre, **config)
+        problems = region_contract(code, centre, **config)
         if problems:
             pytest.fail(f"region {code} breaks the plugin contract:\n- " + "\n- ".join(problems))
 

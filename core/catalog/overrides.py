@@ -17,7 +17,15 @@ from typing import Any
 
 import attrs
 
-__all__ = ["DICTIONARY_SUPPLEMENTS", "FIELD_OVERRIDES", "NODE_OVERRIDES", "apply_overrides"]
+__all__ = [
+    "DICTIONARY_SUPPLEMENTS",
+    "FIELD_OVERRIDES",
+    "NODE_OVERRIDES",
+    "DictionarySupplement",
+    "FieldOverride",
+    "NodeOverride",
+    "apply_overrides",
+]
 
 _HN_IDENTITY = ("card_sn", "psn_cert_type", "cert_type", "certno", "psn_type", "psn_name")
 
@@ -100,14 +108,6 @@ FIELD_OVERRIDES: tuple[FieldOverride, ...] = (
         "spec typo (§16.4): HN prints Vali_Flag; keys are lower-case (wire rule), NT uses vali_flag",
     ),
     FieldOverride(
-        ("3260",), "output", ("mdtrt_setl_time",), {"type": "DT"},
-        "Guangdong guide: cell says 日期型, its note says yyyy-MM-dd HH:mm:ss",
-    ),
-    FieldOverride(
-        ("3261",), "input", ("mdtrt_setl_time",), {"type": "DT"},
-        "Guangdong guide: cell says 日期型, its note says yyyy-MM-dd HH:mm:ss",
-    ),
-    FieldOverride(
         ("9001", "9002"), "output", ("sign_time",), {"type": "DT"},
         "declared 日期型 but documented and sent as yyyy-MM-dd HH:mm:ss (§3)",
     ),
@@ -121,10 +121,6 @@ NODE_OVERRIDES: tuple[NodeOverride, ...] = (
     NodeOverride(
         "2102", "input", ("drugdetail", "durg_trac_info"), {"aliases": ["drug_trac_info"]},
         "spec typo durg_trac_info (§16.4) kept as printed; the corrected spelling is accepted too",
-    ),
-    NodeOverride(
-        "3261", "input", ("data",), {"multi": False, "multi_from": "spec"},
-        "Guangdong guide: data carries trt_year/trt_month/totalrow once; 'detail' holds the many rows",
     ),
 )
 
@@ -161,10 +157,18 @@ def _all_nodes(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def apply_overrides(entries: list[dict[str, Any]], dictionaries: dict[str, dict[str, str]]) -> None:
-    """Apply the three tables in place; ``ValueError`` when a row matches nothing for an infno."""
+def apply_overrides(
+    entries: list[dict[str, Any]],
+    dictionaries: dict[str, dict[str, str]],
+    *,
+    fields: tuple[FieldOverride, ...] = FIELD_OVERRIDES,
+    nodes: tuple[NodeOverride, ...] = NODE_OVERRIDES,
+    supplements: tuple[DictionarySupplement, ...] = DICTIONARY_SUPPLEMENTS,
+) -> None:
+    """Apply the three tables in place (the national ones unless a region passes its own, as
+    Guangdong does for its 3260-3262); ``ValueError`` when a row matches nothing for an infno."""
     by_infno = {e["infno"]: e for e in entries}
-    for fo in FIELD_OVERRIDES:
+    for fo in fields:
         for infno in fo.infnos:
             hits = 0
             for node in _all_nodes(by_infno[infno][fo.direction]):
@@ -177,12 +181,12 @@ def apply_overrides(entries: list[dict[str, Any]], dictionaries: dict[str, dict[
                         hits += 1
             if not hits:
                 raise ValueError(f"override for {infno} {fo.codes} matches no field")
-    for no in NODE_OVERRIDES:
+    for no in nodes:
         target = _walk(by_infno[no.infno][no.direction], no.path)
         if target is None:
             raise ValueError(f"node override for {no.infno} {no.path} matches no node")
         target.update(no.changes)
-    for ds in DICTIONARY_SUPPLEMENTS:
+    for ds in supplements:
         table = dictionaries.setdefault(ds.name, {})
         for value, label in ds.values.items():
             table.setdefault(value, label or table.get(value.lstrip("0"), ""))

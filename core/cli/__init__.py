@@ -21,8 +21,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# Each command group lives in its own module with ``register(app)``.
-_COMMAND_MODULES = ("basic", "call", "schema", "journal_cmd", "demo", "sandbox", "reconcile", "acceptance")
+# Each command group lives in its own module with ``register(app)``; other packages add theirs
+# through the entry-point group ``yibao.commands`` (the sandbox's ``sandbox`` and ``demo``).
+_COMMAND_MODULES = ("basic", "call", "schema", "journal_cmd", "reconcile", "acceptance")
+COMMANDS_GROUP = "yibao.commands"
 
 
 def _version(value: bool) -> None:
@@ -50,13 +52,17 @@ def _root(
 
 
 for _name in _COMMAND_MODULES:
-    try:
-        _mod = importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _exc:  # a command group still being written must not break the rest
-        if _exc.name != f"{__name__}.{_name}":
-            raise
-        continue
-    _mod.register(app)
+    importlib.import_module(f"{__name__}.{_name}").register(app)
+
+
+def _load_command_plugins() -> None:
+    from importlib.metadata import entry_points
+
+    for ep in sorted(entry_points(group=COMMANDS_GROUP), key=lambda e: e.name):
+        ep.load()(app)
+
+
+_load_command_plugins()
 
 
 def main() -> None:

@@ -1,4 +1,10 @@
-"""Shared plumbing of the commands: the global ``--config``, the client, output and exit codes."""
+"""Shared plumbing of the commands: the global ``--config``, the client, output and exit codes.
+
+stdout carries only a command's result; everything else (logs, warnings, progress, the
+start-up reversals' summary, errors) goes to stderr.  Text that comes from the centre
+(``err_msg``, ``warn_msg``) is printed verbatim, never through rich markup, so
+``参数[psn_no]错误`` keeps its brackets.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +20,18 @@ from .. import wire
 from ..config import Config, load_config
 from ..errors import YibaoError
 
-__all__ = ["State", "client_from_ctx", "config_from_ctx", "err_console", "fail", "handle_errors", "print_json"]
+__all__ = [
+    "State",
+    "client_from_ctx",
+    "config_from_ctx",
+    "err_console",
+    "fail",
+    "handle_errors",
+    "note",
+    "print_json",
+]
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -26,6 +41,7 @@ class State:
     def __init__(self, config_path: str | None) -> None:
         self.config_path = config_path
         self._config: Config | None = None
+        self.startup: list[str] = []
 
     def config(self) -> Config:
         if self._config is None:
@@ -45,12 +61,30 @@ def config_from_ctx(ctx: typer.Context) -> Config:
     return _state(ctx).config()
 
 
-def client_from_ctx(ctx: typer.Context) -> Any:
-    """A :class:`yibao.core.client.Client` for the configuration; closed when the command ends."""
+def note(text: str) -> None:
+    """One line for the operator, on stderr, verbatim."""
+    sys.stderr.write(text.rstrip("\n") + "\n")
+    sys.stderr.flush()
+
+
+def client_from_ctx(ctx: typer.Context, *, recover: bool = True) -> Any:
+    """A :class:`yibao.core.Client` for the configuration, closed when the command ends.
+
+    With ``recover`` (every command that sends) the start-up run goes first: rows a crashed
+    process left, then the 2601s due now; what it did is said on stderr and kept for a
+    command's own report (``journal recover`` lists them).
+    """
     from ..client import Client
 
-    client = Client.from_config(config_from_ctx(ctx))
+    client = Client(config_from_ctx(ctx))
     ctx.call_on_close(client.close)
+    if recover:
+        report = client.recover()
+        state = _state(ctx)
+        state.startup = list(report.reversed)
+        if report.reversed:
+            note(f"start-up: reversed {len(report.reversed)} earlier unknown outcome(s) with 2601: "
+                 + ", ".join(report.reversed))
     return client
 
 
@@ -61,7 +95,7 @@ def print_json(obj: Any) -> None:
 
 
 def fail(message: str, code: int) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", markup=True)
+    err_console.print(f"error: {message}")
     raise typer.Exit(code)
 
 
@@ -71,7 +105,7 @@ def handle_errors(*, json_errors: bool = False) -> Iterator[None]:
     try:
         yield
     except YibaoError as exc:
-        from ..logging import scrub_text
+        from ..masking import scrub_text
 
         if json_errors:
             sys.stderr.write(scrub_text(wire.dumps(exc.to_dict(), check_floats=False)) + "\n")

@@ -29,7 +29,7 @@ def _sandbox_data(url: str) -> Any:
     """Persons, items and an e-voucher source from a sandbox's control API (loopback only)."""
     import httpx
 
-    from ..workflows.acceptance import AcceptanceData
+    from ..acceptance import AcceptanceData
 
     try:
         persons = httpx.get(f"{url}/_sandbox/persons", timeout=10).json()
@@ -47,7 +47,7 @@ def _sandbox_data(url: str) -> Any:
 
 
 def _file_data(path: Path) -> Any:
-    from ..workflows.acceptance import AcceptanceData
+    from ..acceptance import AcceptanceData
 
     try:
         raw = wire.loads(path.read_text(encoding="utf-8"))
@@ -127,7 +127,7 @@ def register(app: typer.Typer) -> None:
         data: Annotated[Path | None, typer.Option("--data", help="JSON test data: persons and items")] = None,
     ) -> None:
         """Run the region's required-interface list for KIND and write the acceptance report."""
-        from ..workflows.acceptance import run_acceptance
+        from ..acceptance import run_acceptance
 
         with handle_errors():
             client = client_from_ctx(ctx)
@@ -140,7 +140,7 @@ def register(app: typer.Typer) -> None:
             test_data = _file_data(data) if data else _sandbox_data(client.config.gateway.url.rstrip("/"))
             if test_data is None:
                 raise ConfigurationError("--data", "this gateway is not a sandbox: give the bureau's test data")
-            notes = client.pm.hook.yibao_acceptance_notes(profile=client.profile, kind=kind) or {}
+            notes = client.hooks.acceptance_notes(kind)
             report = run_acceptance(client, kind, kinds[kind], test_data, notes=notes)
             paths = write_report(report, out)
         summary = report.to_json()["summary"]

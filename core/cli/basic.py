@@ -91,7 +91,7 @@ def register(app: typer.Typer) -> None:
         table = Table("code", "name", "parent", "plugin", "transport", title="yibao regions")
         for r in rows:
             table.add_row(r["code"], r["name"], r["parent"] or "-", r["plugin"], r["transport"])
-        Console().print(table)
+        Console(markup=False).print(table)
 
     @app.command("init")
     def init(region: Annotated[str, typer.Option("--region", help="admdvs code, e.g. 441900 for Dongguan")]) -> None:

@@ -10,7 +10,7 @@ import typer
 
 from .. import wire
 from ..errors import ValidationError, ValidationIssue
-from ._common import client_from_ctx, handle_errors, print_json
+from ._common import client_from_ctx, handle_errors, note, print_json
 
 __all__ = ["read_input", "register"]
 
@@ -47,7 +47,9 @@ def register(app: typer.Typer) -> None:
             client = client_from_ctx(ctx)
             reply = client.reply(infno, data, insuplc_admdvs=insuplc)
             if reply.warn_msg:
-                typer.echo(f"warn_msg: {reply.warn_msg}", err=True)
+                note(f"warn_msg: {reply.warn_msg}")
+            for warning in reply.settlement.warnings if reply.settlement else ():
+                note(f"warning: {warning}")
             if full:
                 print_json({"infcode": reply.infcode, "inf_refmsgid": reply.inf_refmsgid,
                             "err_msg": reply.err_msg, "warn_msg": reply.warn_msg, "output": reply.output})

@@ -22,7 +22,7 @@ def _row(entry: Any, *, full: bool = False) -> dict[str, Any]:
         for k in ("input_masked", "output"):
             d.pop(k, None)
     else:
-        from ..journal import mask_input
+        from ..masking import mask_input
 
         if d.get("output") is not None:
             d["output"] = mask_input(d["output"])
@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
             psn = r.get("psn_no") or ""
             table.add_row(r["msgid"], r["infno"], r["state"], (psn[:4] + "****") if psn else "",
                           r.get("setl_id") or "", str(r.get("medfee_sumamt") or ""), str(r.get("created_at")))
-        Console().print(table)
+        Console(markup=False).print(table)
 
     @journal.command("show")
     def show(ctx: typer.Context, msgid: str) -> None:
@@ -90,9 +90,9 @@ def register(app: typer.Typer) -> None:
         """Resolve every UNKNOWN outcome (2601 and its retries); exit 0 when none is left unresolved."""
         with handle_errors(json_errors=json_):
             client = client_from_ctx(ctx)
-            report = client.reversals.recover(wait=not no_wait)
+            report = client.journal.recover(wait=not no_wait)
         out = {"reversed": report.reversed, "not_sent": report.not_sent, "pending": report.pending,
-               "needs_attention": report.needs_attention}
+               "needs_attention": report.needs_attention, "follow_ups": report.follow_ups}
         if json_:
             print_json(out)
         else:

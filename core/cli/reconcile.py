@@ -20,7 +20,8 @@ from ._common import client_from_ctx, err_console, fail, handle_errors, print_js
 
 __all__ = ["register"]
 
-out_console = Console(highlight=False, soft_wrap=True)
+# Centre text (stmt_rslt_dscr, a 3260 row's reason) is shown as it came: no rich markup.
+out_console = Console(highlight=False, soft_wrap=True, markup=False)
 
 DIFF_COLUMNS = (
     "kind", "setl_id", "mdtrt_id", "psn_no", "refd_setl_flag", "msgid", "action", "advice",
@@ -31,7 +32,7 @@ DIFF_COLUMNS = (
 
 def _progress() -> Any:
     def report(stage: str, n: int) -> None:
-        err_console.print(f"[dim]{stage}: {n:,}[/]", markup=True)
+        err_console.print(f"{stage}: {n:,}")
 
     return report
 
@@ -84,7 +85,7 @@ def reconcile_cmd(
     csv_out: Annotated[Path | None, typer.Option("--csv", help="write the differences as CSV here")] = None,
 ) -> None:
     """3201 for every group of the month; 9101 / 3202 / 9102 and a diff where a group does not balance."""
-    from ..workflows.reconcile import month_bounds, reconcile
+    from ..workflows.reconcile import month_bounds
 
     try:
         begin, end = month_bounds(month)
@@ -92,7 +93,7 @@ def reconcile_cmd(
         fail(str(exc), 2)
     with handle_errors(json_errors=as_json):
         client = client_from_ctx(ctx)
-        report = reconcile(client, begin, end, progress=None if as_json else _progress())
+        report = client.reconcile.period(begin, end, progress=_progress())
     if json_out is not None:
         json_out.write_text(wire.dumps(report.to_dict(), check_floats=False) + "\n", encoding="utf-8")
     if csv_out is not None:
@@ -124,7 +125,6 @@ def clear_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """异地清分: show what would be confirmed (3260), --confirm it (3261), or --rollback ID|all (3262)."""
-    from ..workflows import clear
     from ..workflows.reconcile import month_bounds
 
     try:
@@ -134,15 +134,15 @@ def clear_cmd(
     with handle_errors(json_errors=as_json):
         client = client_from_ctx(ctx)
         if rollback_id is not None:
-            clear.rollback(client, month, rollback_id)
+            client.clearing.rollback(month, rollback_id)
             if as_json:
                 print_json({"rolled_back": rollback_id})
             else:
                 out_console.print(f"rolled back: {rollback_id}")
             raise typer.Exit(0)
-        cleared = clear.plan(client, month, progress=None if as_json else _progress())
+        cleared = client.clearing.plan(month, progress=_progress())
         if do_confirm:
-            clear.confirm(client, cleared)
+            client.clearing.confirm(cleared)
     if as_json:
         print_json(cleared.to_dict())
     else:
@@ -167,8 +167,6 @@ def catalog_sync(
     """Download the catalogues incrementally into the journal's database."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from ..workflows.catalogue import sync
-
     wanted = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None
     with handle_errors(json_errors=as_json), Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err_console,
@@ -183,7 +181,7 @@ def catalog_sync(
             bar.update(tasks[kind], completed=done, total=total or done)
 
         try:
-            results = sync(client, wanted, progress=progress)
+            results = client.catalog.sync(wanted, progress=progress)
         except ValueError as exc:
             fail(str(exc), 2)
     if as_json:
@@ -204,10 +202,8 @@ def catalog_search(
     as_json: Annotated[bool, typer.Option("--json", help="print the rows as JSON")] = False,
 ) -> None:
     """Look up the local catalogue by code or name."""
-    from ..workflows.catalogue import search
-
     with handle_errors(json_errors=as_json):
-        rows = search(client_from_ctx(ctx), text)
+        rows = client_from_ctx(ctx).catalog.search(text)
     if as_json:
         print_json(rows)
         return

@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(schema_json(t), ensure_ascii=False, indent=2))
             return
-        console = Console()
+        console = Console(markup=False)
         console.print(escape(f"【{t.infno}】{t.name}  kind={t.kind}  source={t.source}"))
         if not t.input:
             console.print("input: none")

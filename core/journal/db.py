@@ -1,9 +1,12 @@
 """One thin connection wrapper over SQLite (stdlib) and PostgreSQL (psycopg 3).
 
-The rest of the journal writes its SQL once, with ``?`` placeholders, and never asks which
-backend it talks to except for the two row-locking clauses (:attr:`Database.for_update`,
-:attr:`Database.skip_locked`), which are empty on SQLite because ``BEGIN IMMEDIATE`` already
-serialises writers there.
+The rest of the journal writes each statement once, composed with the driver's own parameter
+marker (:attr:`Database.p`: ``?`` for sqlite3's qmark style, ``%s`` for psycopg's format
+style; :meth:`Database.marks` for an ``IN (...)`` list), so the text each driver receives is
+already in its style and nothing is rewritten.  Besides the marker it asks which backend it
+talks to only for the two row-locking clauses (:attr:`Database.for_update`,
+:attr:`Database.skip_locked`), empty on SQLite because ``BEGIN IMMEDIATE`` already serialises
+writers there.  psycopg is imported only when a PostgreSQL URL is opened (``yibao[postgres]``).
 
 Durability is checked, not hoped for (reliability.md §1 "Durable local store"): SQLite must
 answer ``journal_mode=wal``, ``synchronous=2`` (FULL: each commit is fsynced; NORMAL may lose
@@ -28,9 +31,6 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
-
-import psycopg
-from psycopg.rows import dict_row
 
 from ..errors import ConfigurationError
 from .schema import all_migrations, split_statements
@@ -117,7 +117,19 @@ def _connect_sqlite(path: str) -> sqlite3.Connection:
     return conn
 
 
-def _connect_pg(conninfo: str, *, autocommit: bool = True) -> psycopg.Connection[dict[str, Any]]:
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise ConfigurationError(_URL_KEY,
+                                 "a PostgreSQL journal needs psycopg: pip install 'yibao[postgres]'") from None
+    return psycopg
+
+
+def _connect_pg(conninfo: str, *, autocommit: bool = True) -> Any:
+    psycopg = _psycopg()
+    from psycopg.rows import dict_row
+
     try:
         conn = psycopg.connect(conninfo, autocommit=True, row_factory=dict_row)
     except psycopg.Error as exc:
@@ -132,17 +144,23 @@ def _connect_pg(conninfo: str, *, autocommit: bool = True) -> psycopg.Connection
 
 
 class Database:
-    """A checked connection, ``?``-style SQL on both backends, and explicit transactions."""
+    """A checked connection, SQL in the driver's parameter style, and explicit transactions."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.dialect, self._target = parse_url(url)
         self._sqlite: sqlite3.Connection | None = None
-        self._pg: psycopg.Connection[dict[str, Any]] | None = None
+        self._pg: Any = None
+        self._integrity: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
         if self.dialect == "sqlite":
             self._sqlite = _connect_sqlite(self._target)
+            #: the driver's parameter marker: sqlite3 qmark style
+            self.p = "?"
         else:
             self._pg = _connect_pg(self._target)
+            self._integrity = (_psycopg().errors.UniqueViolation,)
+            #: the driver's parameter marker: psycopg format style
+            self.p = "%s"
         self._depth = 0
         self._lock = threading.RLock()
 
@@ -157,35 +175,38 @@ class Database:
         """Queue-claim suffix: rows another worker holds are skipped, not waited for."""
         return " FOR UPDATE SKIP LOCKED" if self.dialect == "postgresql" else ""
 
-    def _prepare(self, sql: str, params: Sequence[Any]) -> tuple[str, list[Any]]:
-        values = [_adapt(p, self.dialect) for p in params]
-        if self.dialect == "postgresql":
-            sql = sql.replace("?", "%s")
-        return sql, values
+    def marks(self, n: int) -> str:
+        """``n`` parameter markers for an ``IN (...)`` list."""
+        return ", ".join([self.p] * n)
+
+    def _values(self, params: Sequence[Any]) -> list[Any]:
+        return [_adapt(p, self.dialect) for p in params]
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run one statement; the number of rows it touched."""
-        sql, values = self._prepare(sql, params)
+        """Run one statement (written with :attr:`p`); the number of rows it touched."""
+        values = self._values(params)
         try:
             with self._lock:
                 return self._execute(sql, values)
-        except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as exc:
+        except self._integrity as exc:
             raise DuplicateRow(str(exc)) from exc
 
     def _execute(self, sql: str, values: list[Any]) -> int:
         if self._sqlite is not None:
             return self._sqlite.execute(sql, values).rowcount
         assert self._pg is not None
-        return self._pg.execute(sql, values).rowcount
+        count: int = self._pg.execute(sql, values).rowcount
+        return count
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """All rows of a query, as dicts."""
-        sql, values = self._prepare(sql, params)
+        values = self._values(params)
         with self._lock:
             if self._sqlite is not None:
                 return [dict(r) for r in self._sqlite.execute(sql, values).fetchall()]
             assert self._pg is not None
-            return self._pg.execute(sql, values).fetchall()
+            rows: list[dict[str, Any]] = self._pg.execute(sql, values).fetchall()
+            return rows
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         """The first row of a query, or ``None``."""
@@ -224,7 +245,7 @@ class Database:
     def stream(self, sql: str, params: Sequence[Any] = (), batch: int = 500) -> Iterator[dict[str, Any]]:
         """Rows of a query fetched ``batch`` at a time on a connection of their own (a
         server-side cursor on PostgreSQL), so a long read never holds this one."""
-        sql, values = self._prepare(sql, params)
+        values = self._values(params)
         if self.dialect == "sqlite":
             conn = _connect_sqlite(self._target)
             try:
@@ -257,7 +278,7 @@ class Database:
         applied: list[str] = []
         with self.transaction():
             if self.dialect == "postgresql":
-                self.execute("SELECT pg_advisory_xact_lock(?)", (_PG_MIGRATION_LOCK,))
+                self.execute(f"SELECT pg_advisory_xact_lock({self.p})", (_PG_MIGRATION_LOCK,))
             self.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version ("
                 " name TEXT PRIMARY KEY, number INTEGER NOT NULL, applied_at TEXT NOT NULL)"
@@ -271,7 +292,7 @@ class Database:
                     self.execute(statement)
                 number += 1
                 self.execute(
-                    "INSERT INTO schema_version (name, number, applied_at) VALUES (?, ?, ?)",
+                    f"INSERT INTO schema_version (name, number, applied_at) VALUES ({self.marks(3)})",
                     (migration.name, number, datetime.now(UTC).isoformat(timespec="seconds")),
                 )
                 applied.append(migration.name)

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from .. import wire
+from ..catalog.kinds import MONEY_COLUMNS
 from .db import Database
 from .states import State
 
@@ -35,7 +36,6 @@ __all__ = [
     "state_values",
 ]
 
-MONEY_COLUMNS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")
 TIME_COLUMNS = ("created_at", "updated_at", "sent_at", "outcome_at", "next_attempt_at", "lease_until")
 JSON_COLUMNS = ("input_full", "input_masked", "output")
 _TEXT_SETTABLE = (
@@ -174,6 +174,7 @@ class Entry:
     next_attempt_at: datetime | None = None
     lease_owner: str | None = None
     lease_until: datetime | None = None
+    notes: str | None = None
 
     def to_dict(self, *, full_input: bool = False) -> dict[str, Any]:
         """JSON-ready (via :func:`yibao.core.wire.dumps`); the full input only when asked."""
@@ -207,9 +208,9 @@ def entry_from_row(row: Mapping[str, Any]) -> Entry:
     return Entry(**values)
 
 
-def marks(n: int) -> str:
-    """``?, ?, ?`` for an ``IN (...)`` of ``n`` values."""
-    return ", ".join("?" * n)
+def marks(db: Database, n: int) -> str:
+    """``n`` of the driver's parameter markers, for an ``IN (...)`` list."""
+    return db.marks(n)
 
 
 def state_values(states: Iterable[State]) -> list[str]:
@@ -220,6 +221,6 @@ def state_values(states: Iterable[State]) -> list[str]:
 def select_entries(
     db: Database, where: str, params: Sequence[Any], tail: str = "ORDER BY created_at, msgid"
 ) -> list[Entry]:
-    """The entries matching ``where`` (SQL with ``?``), in ``tail``'s order."""
+    """The entries matching ``where`` (SQL written with ``db.p``), in ``tail``'s order."""
     rows = db.fetchall(f"SELECT * FROM journal_entries WHERE {where} {tail}", params)
     return [entry_from_row(r) for r in rows]

@@ -43,6 +43,8 @@ class KeyClaim:
     claimed_at: datetime | None = None
     #: ``host:pid`` of the process holding an ``in_progress`` claim
     owner: str | None = None
+    #: the fingerprint the key was first claimed with
+    fingerprint: str = ""
 
     @property
     def owner_is_dead(self) -> bool:
@@ -71,37 +73,44 @@ def claim_key(db: Database, key: str, fingerprint: str) -> KeyClaim:
     """Claim ``key`` for a request whose body hashes to ``fingerprint``."""
     if not key or len(key) > 255:
         raise ValueError("an idempotency key is 1-255 characters")
-    now = datetime.now(UTC)
+    now, p = datetime.now(UTC), db.p
     with db.transaction():
         inserted = db.execute(
             "INSERT INTO journal_idem_keys (idem_key, fingerprint, status, result, created_at, updated_at, owner)"
-            " VALUES (?, ?, 'in_progress', NULL, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING",
+            f" VALUES ({p}, {p}, 'in_progress', NULL, {p}, {p}, {p}) ON CONFLICT (idem_key) DO NOTHING",
             (key, fingerprint, now, now, _me()),
         )
         if inserted == 1:
-            return KeyClaim(key, "new")
-        row = db.fetchone(
-            "SELECT fingerprint, status, result, updated_at, owner FROM journal_idem_keys WHERE idem_key = ?", (key,)
-        )
+            return KeyClaim(key, "new", fingerprint=fingerprint)
+        row = db.fetchone(_SELECT.format(p=p), (key,))
     assert row is not None
-    if row["fingerprint"] != fingerprint:
-        return KeyClaim(key, "conflict")
+    claim = _claim(key, row)
+    return KeyClaim(key, "conflict", fingerprint=claim.fingerprint) if claim.fingerprint != fingerprint else claim
+
+
+_SELECT = "SELECT fingerprint, status, result, updated_at, owner FROM journal_idem_keys WHERE idem_key = {p}"
+
+
+def _claim(key: str, row: Mapping[str, Any]) -> KeyClaim:
     if row["status"] == "done":
-        return KeyClaim(key, "done", None if row["result"] is None else wire.loads(row["result"]))
+        return KeyClaim(key, "done", None if row["result"] is None else wire.loads(row["result"]),
+                        fingerprint=row["fingerprint"])
     touched = row["updated_at"]
     if isinstance(touched, str):
         touched = datetime.fromisoformat(touched)
     if isinstance(touched, datetime) and touched.tzinfo is None:
         touched = touched.replace(tzinfo=UTC)
     return KeyClaim(key, "in_progress", claimed_at=touched if isinstance(touched, datetime) else None,
-                    owner=row["owner"])
+                    owner=row["owner"], fingerprint=row["fingerprint"])
+
 
 
 def complete_key(db: Database, key: str, result: Mapping[str, Any]) -> None:
     """Store the result of the claimed request; later claims with the same body get it."""
+    p = db.p
     changed = db.execute(
-        "UPDATE journal_idem_keys SET status = 'done', result = ?, updated_at = ?"
-        " WHERE idem_key = ? AND status = 'in_progress'",
+        f"UPDATE journal_idem_keys SET status = 'done', result = {p}, updated_at = {p}"
+        f" WHERE idem_key = {p} AND status = 'in_progress'",
         (wire.dumps(dict(result)), datetime.now(UTC), key),
     )
     if changed != 1:
@@ -110,9 +119,9 @@ def complete_key(db: Database, key: str, result: Mapping[str, Any]) -> None:
 
 def release_key(db: Database, key: str) -> None:
     """Forget an in-progress claim whose attempt sent nothing, so the HIS may try again."""
-    db.execute("DELETE FROM journal_idem_keys WHERE idem_key = ? AND status = 'in_progress'", (key,))
+    db.execute(f"DELETE FROM journal_idem_keys WHERE idem_key = {db.p} AND status = 'in_progress'", (key,))
 
 
 def prune_keys(db: Database, older_than: datetime) -> int:
     """Drop finished keys last touched before ``older_than`` (keep them ≥24 h); the count."""
-    return db.execute("DELETE FROM journal_idem_keys WHERE status = 'done' AND updated_at < ?", (older_than,))
+    return db.execute(f"DELETE FROM journal_idem_keys WHERE status = 'done' AND updated_at < {db.p}", (older_than,))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
+from ..catalog.kinds import SETTLEMENT_AND_CANCEL_INFNOS
 from .db import Database
 from .entry import Entry, entry_from_row, marks
 from .states import State
@@ -21,7 +22,7 @@ from .states import State
 __all__ = ["SETTLEMENT_INFNOS", "settlements"]
 
 #: Settlements (2102 药店, 2207 门诊, 2304 住院) and their cancels (2103, 2208, 2305).
-SETTLEMENT_INFNOS = ("2102", "2103", "2207", "2208", "2304", "2305")
+SETTLEMENT_INFNOS = SETTLEMENT_AND_CANCEL_INFNOS
 
 
 def settlements(
@@ -31,10 +32,11 @@ def settlements(
     included), in day order; the query runs when iteration starts."""
     codes = list(infnos)
     lo, hi = f"{begin.isoformat()} 00:00:00", f"{(end + timedelta(days=1)).isoformat()} 00:00:00"
+    p = db.p
     sql = (
-        f"SELECT * FROM journal_entries WHERE infno IN ({marks(len(codes))})"
-        " AND state IN (?, ?) AND ((setl_time >= ? AND setl_time < ?)"
-        " OR (setl_time IS NULL AND business_date >= ? AND business_date <= ?))"
+        f"SELECT * FROM journal_entries WHERE infno IN ({marks(db, len(codes))})"
+        f" AND state IN ({p}, {p}) AND ((setl_time >= {p} AND setl_time < {p})"
+        f" OR (setl_time IS NULL AND business_date >= {p} AND business_date <= {p}))"
         " ORDER BY COALESCE(setl_time, business_date), msgid"
     )
     params = [*codes, State.SUCCEEDED.value, State.REVERSED.value, lo, hi, begin, end]

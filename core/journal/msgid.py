@@ -103,11 +103,12 @@ class MsgidAllocator:
         with db.transaction():
             db.execute(
                 "INSERT INTO journal_msgid_counter (fixmedins_code, last_second, last_seq)"
-                " VALUES (?, '', 0) ON CONFLICT (fixmedins_code) DO NOTHING",
+                f" VALUES ({db.p}, '', 0) ON CONFLICT (fixmedins_code) DO NOTHING",
                 (code,),
             )
             row = db.fetchone(
-                "SELECT last_second, last_seq FROM journal_msgid_counter WHERE fixmedins_code = ?" + db.for_update,
+                f"SELECT last_second, last_seq FROM journal_msgid_counter WHERE fixmedins_code = {db.p}"
+                + db.for_update,
                 (code,),
             )
             assert row is not None
@@ -123,7 +124,8 @@ class MsgidAllocator:
                 issued = (following.strftime(_SECOND), 1)
             last = min(issued[1] + size - 1, MAX_SEQ)
             db.execute(
-                "UPDATE journal_msgid_counter SET last_second = ?, last_seq = ? WHERE fixmedins_code = ?",
+                f"UPDATE journal_msgid_counter SET last_second = {db.p}, last_seq = {db.p}"
+                f" WHERE fixmedins_code = {db.p}",
                 (issued[0], last, code),
             )
             return issued[0], issued[1], last

@@ -20,52 +20,56 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..catalog.kinds import REVERSAL_INFNO
 from .db import Database
 from .entry import Entry, entry_from_row, marks, select_entries, state_values
 from .states import IllegalTransition, State
 
 __all__ = ["REVERSAL_INFNO", "REVERSIBLE_STATES", "claim_due_reversals", "due_reversals", "schedule_reversal"]
 
-REVERSAL_INFNO = "2601"
 #: States whose entries wait for (or are in) a 2601; a move out of them ends any lease.
 REVERSIBLE_STATES = frozenset({State.UNKNOWN, State.REVERSING})
-_ORDER = "ORDER BY created_at, msgid LIMIT ?"
 
 
-def _due(now: datetime) -> tuple[str, list[Any]]:
-    states = state_values(REVERSIBLE_STATES)
+def _order(db: Database) -> str:
+    return f"ORDER BY created_at, msgid LIMIT {db.p}"
+
+
+def _due(db: Database, now: datetime) -> tuple[str, list[Any]]:
+    states, p = state_values(REVERSIBLE_STATES), db.p
     where = (
-        f"state IN ({marks(len(states))}) AND infno <> ?"
-        " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
-        " AND (lease_until IS NULL OR lease_until <= ?)"
+        f"state IN ({marks(db, len(states))}) AND infno <> {p}"
+        f" AND (next_attempt_at IS NULL OR next_attempt_at <= {p})"
+        f" AND (lease_until IS NULL OR lease_until <= {p})"
     )
     return where, [*states, REVERSAL_INFNO, now, now]
 
 
 def due_reversals(db: Database, now: datetime, limit: int = 100) -> list[Entry]:
     """The due entries, oldest first, without claiming them (for ``status`` and tests)."""
-    where, params = _due(now)
-    return select_entries(db, where, [*params, limit], _ORDER)
+    where, params = _due(db, now)
+    return select_entries(db, where, [*params, limit], _order(db))
 
 
 def claim_due_reversals(
     db: Database, now: datetime, worker_id: str, lease_seconds: float, limit: int = 100
 ) -> list[Entry]:
     """Lease up to ``limit`` due entries to ``worker_id`` until ``now + lease_seconds``."""
-    where, params = _due(now)
+    where, params = _due(db, now)
     until = now + timedelta(seconds=lease_seconds)
     with db.transaction():
         picked = db.fetchall(
-            f"SELECT msgid FROM journal_entries WHERE {where} {_ORDER}{db.skip_locked}", [*params, limit]
+            f"SELECT msgid FROM journal_entries WHERE {where} {_order(db)}{db.skip_locked}", [*params, limit]
         )
         ids = [r["msgid"] for r in picked]
         if not ids:
             return []
         db.execute(
-            f"UPDATE journal_entries SET lease_owner = ?, lease_until = ? WHERE msgid IN ({marks(len(ids))})",
+            f"UPDATE journal_entries SET lease_owner = {db.p}, lease_until = {db.p}"
+            f" WHERE msgid IN ({marks(db, len(ids))})",
             [worker_id, until, *ids],
         )
-        return select_entries(db, f"msgid IN ({marks(len(ids))})", ids)
+        return select_entries(db, f"msgid IN ({marks(db, len(ids))})", ids)
 
 
 def schedule_reversal(
@@ -82,17 +86,18 @@ def schedule_reversal(
     lease.  With ``worker_id`` only the lease holder may (a fenced lease: a worker whose lease
     expired and was taken over cannot overwrite the new holder's schedule)."""
     states = state_values({*REVERSIBLE_STATES, State.NEEDS_ATTENTION})
+    p = db.p
     sql = (
-        "UPDATE journal_entries SET next_attempt_at = ?, attempts = ?, last_error = ?, updated_at = ?,"
-        f" lease_owner = NULL, lease_until = NULL WHERE msgid = ? AND state IN ({marks(len(states))})"
+        f"UPDATE journal_entries SET next_attempt_at = {p}, attempts = {p}, last_error = {p}, updated_at = {p},"
+        f" lease_owner = NULL, lease_until = NULL WHERE msgid = {p} AND state IN ({marks(db, len(states))})"
     )
     params: list[Any] = [at, attempts, last_error, now, msgid, *states]
     if worker_id is not None:
-        sql += " AND lease_owner = ?"
+        sql += f" AND lease_owner = {p}"
         params.append(worker_id)
     with db.transaction():
         changed = db.execute(sql, params)
-        row = db.fetchone("SELECT * FROM journal_entries WHERE msgid = ?", (msgid,))
+        row = db.fetchone(f"SELECT * FROM journal_entries WHERE msgid = {p}", (msgid,))
     if row is None:
         raise IllegalTransition(msgid, (), State.REVERSING, None, reason="no such journal entry")
     entry = entry_from_row(row)

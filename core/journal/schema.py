@@ -152,6 +152,8 @@ _KEY_OWNER_SQL = "ALTER TABLE journal_idem_keys ADD COLUMN owner VARCHAR(120)"
 
 _PERSON_STATE_SQL = "CREATE INDEX IF NOT EXISTS journal_entries_psn_state ON journal_entries (psn_no, state)"
 
+_NOTES_SQL = "ALTER TABLE journal_entries ADD COLUMN notes TEXT"
+
 CORE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "journal.0001.entries",
@@ -166,6 +168,8 @@ CORE_MIGRATIONS: tuple[Migration, ...] = (
     # The person guard before every settlement asks for a person's unresolved rows: a regular
     # patient has thousands of settled ones, so the index leads with the person and the state.
     Migration("journal.0005.person_state", _PERSON_STATE_SQL, _PERSON_STATE_SQL),
+    # What happened to an entry after its outcome (a plugin's follow-up after a reversal).
+    Migration("journal.0006.notes", _NOTES_SQL, _NOTES_SQL),
 )
 
 _registered: dict[str, Migration] = {}

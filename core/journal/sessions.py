@@ -54,12 +54,12 @@ def _session(row: dict[str, Any]) -> Session:
     )
 
 
-_SELECT = "SELECT * FROM journal_sessions WHERE opter = ? AND terminal = ? AND business_date = ?"
+_SELECT = "SELECT * FROM journal_sessions WHERE opter = {p} AND terminal = {p} AND business_date = {p}"
 
 
 def get_session(db: Database, opter: str, terminal: str, business_date: date) -> Session | None:
     """The day's session, signed in or out, or ``None`` when there was no 9001 that day."""
-    row = db.fetchone(_SELECT, (opter, terminal, business_date))
+    row = db.fetchone(_SELECT.format(p=db.p), (opter, terminal, business_date))
     return None if row is None else _session(row)
 
 
@@ -70,12 +70,12 @@ def save_session(
     with db.transaction():
         db.execute(
             "INSERT INTO journal_sessions (opter, terminal, business_date, sign_no, signed_in_at,"
-            " signed_out_at, state) VALUES (?, ?, ?, ?, ?, NULL, 'in')"
+            f" signed_out_at, state) VALUES ({db.marks(5)}, NULL, 'in')"
             " ON CONFLICT (opter, terminal, business_date) DO UPDATE SET sign_no = excluded.sign_no,"
             " signed_in_at = excluded.signed_in_at, signed_out_at = NULL, state = 'in'",
             (opter, terminal, business_date, sign_no, signed_in_at),
         )
-        row = db.fetchone(_SELECT, (opter, terminal, business_date))
+        row = db.fetchone(_SELECT.format(p=db.p), (opter, terminal, business_date))
     assert row is not None
     return _session(row)
 
@@ -84,11 +84,11 @@ def mark_signed_out(db: Database, opter: str, terminal: str, business_date: date
     """Record the day's 9002; raises :class:`StateError` when there is no sign-in to end."""
     with db.transaction():
         changed = db.execute(
-            "UPDATE journal_sessions SET state = 'out', signed_out_at = ?"
-            " WHERE opter = ? AND terminal = ? AND business_date = ?",
+            f"UPDATE journal_sessions SET state = 'out', signed_out_at = {db.p}"
+            f" WHERE opter = {db.p} AND terminal = {db.p} AND business_date = {db.p}",
             (at, opter, terminal, business_date),
         )
-        row = db.fetchone(_SELECT, (opter, terminal, business_date))
+        row = db.fetchone(_SELECT.format(p=db.p), (opter, terminal, business_date))
     if not changed or row is None:
         raise StateError(f"no sign-in session for operator {opter} at {terminal} on {business_date}")
     return _session(row)

@@ -6,7 +6,7 @@ A settlement whose answer was lost is UNKNOWN and is reversed by 2601 冲正交�
 baseline 【2601】, ``omsgid`` = its msgid, ``oinfno`` = its infno) built from its row; a
 money message is never re-sent under a new msgid.  See :mod:`.states` for the machine.
 
-Transitions are compare-and-set (``UPDATE ... WHERE msgid = ? AND state IN (...)``): of two
+Transitions are compare-and-set (``UPDATE ... WHERE msgid = :msgid AND state IN (...)``): of two
 processes racing to move one entry, one wins and the other gets :class:`IllegalTransition`.
 """
 
@@ -152,7 +152,8 @@ class Journal:
             **({"sent_at": now} if sending else {}),
         }  # fmt: skip
         sql = (
-            f"INSERT INTO journal_entries ({', '.join(row)}) VALUES ({marks(len(row))}) ON CONFLICT (msgid) DO NOTHING"
+            f"INSERT INTO journal_entries ({', '.join(row)}) VALUES ({marks(self._db, len(row))})"
+            " ON CONFLICT (msgid) DO NOTHING"
         )
         try:
             with self._db.transaction():
@@ -209,14 +210,16 @@ class Journal:
         if to_state not in REVERSIBLE_STATES:
             values |= {"lease_owner": None, "lease_until": None}
         states = state_values(sources)
-        sets = ", ".join(f"{name} = ?" for name in values)
+        p = self._db.p
+        sets = ", ".join(f"{name} = {p}" for name in values)
         try:
             with self._db.transaction():
                 changed = self._db.execute(
-                    f"UPDATE journal_entries SET {sets} WHERE msgid = ? AND state IN ({marks(len(states))})",
+                    f"UPDATE journal_entries SET {sets}"
+                    f" WHERE msgid = {p} AND state IN ({marks(self._db, len(states))})",
                     [*values.values(), msgid, *states],
                 )
-                row = self._db.fetchone("SELECT * FROM journal_entries WHERE msgid = ?", (msgid,))
+                row = self._db.fetchone(f"SELECT * FROM journal_entries WHERE msgid = {p}", (msgid,))
         except DuplicateRow as exc:
             raise _visit_busy(None, msgid, values.get("mdtrt_id")) from exc
         if changed != 1 or row is None:
@@ -226,7 +229,7 @@ class Journal:
     # -- reading -------------------------------------------------------------------------
     def get(self, msgid: str) -> Entry | None:
         """The entry, or ``None``."""
-        row = self._db.fetchone("SELECT * FROM journal_entries WHERE msgid = ?", (msgid,))
+        row = self._db.fetchone(f"SELECT * FROM journal_entries WHERE msgid = {self._db.p}", (msgid,))
         return None if row is None else entry_from_row(row)
 
     def _require(self, msgid: str) -> Entry:
@@ -259,9 +262,9 @@ class Journal:
             filters["state"] = State(state).value
         for column, value in filters.items():
             if value is not None:
-                where.append(f"{column} = ?")
+                where.append(f"{column} = {self._db.p}")
                 params.append(value)
-        newest_first = "ORDER BY created_at DESC, msgid DESC LIMIT ?"
+        newest_first = f"ORDER BY created_at DESC, msgid DESC LIMIT {self._db.p}"
         return self._select(" AND ".join(where), [*params, limit], newest_first)
 
     def unresolved_for_person(self, psn_no: str) -> builtins.list[Entry]:
@@ -271,7 +274,8 @@ class Journal:
         right now, or a crashed one left it for recovery).  2601 rows are left out: the
         original's own state says whether its reversal is done."""
         states = state_values(UNRESOLVED_STATES | IN_FLIGHT_STATES)
-        where = f"psn_no = ? AND infno <> ? AND state IN ({marks(len(states))})"
+        p = self._db.p
+        where = f"psn_no = {p} AND infno <> {p} AND state IN ({marks(self._db, len(states))})"
         return self._select(where, [psn_no, REVERSAL_INFNO, *states])
 
     def interrupted(self, *, older_than: datetime | None = None) -> builtins.list[Entry]:
@@ -279,10 +283,10 @@ class Journal:
         ``older_than``, only those not touched since (so a live process's rows are spared).
         Recovery moves INTENT -> NOT_SENT (nothing left us) and SENT -> UNKNOWN."""
         states = state_values(IN_FLIGHT_STATES)
-        where = f"state IN ({marks(len(states))})"
+        where = f"state IN ({marks(self._db, len(states))})"
         params: builtins.list[Any] = [*states]
         if older_than is not None:
-            where += " AND updated_at < ?"
+            where += f" AND updated_at < {self._db.p}"
             params.append(older_than)
         return self._select(where, params)
 
@@ -326,6 +330,16 @@ class Journal:
     def mark_signed_out(self, opter: str, terminal: str, business_date: date, at: datetime) -> Session:
         """Record the 9002 of that day."""
         return sessions.mark_signed_out(self._db, opter, terminal, business_date, at)
+
+    def note(self, msgid: str, text: str) -> None:
+        """Add a line to the entry's ``notes`` (what happened after its outcome)."""
+        p = self._db.p
+        with self._db.transaction():
+            row = self._db.fetchone(f"SELECT notes FROM journal_entries WHERE msgid = {p}", (msgid,))
+            if row is None:
+                raise StateError("no such journal entry", msgid=msgid)
+            notes = "\n".join(filter(None, [row["notes"], f"{self._now().isoformat(timespec='seconds')} {text}"]))
+            self._db.execute(f"UPDATE journal_entries SET notes = {p} WHERE msgid = {p}", (notes[-4000:], msgid))
 
     def claim_key(self, key: str, fingerprint: str) -> KeyClaim:
         """Claim an idempotency key (see :mod:`.idempotency`)."""

@@ -15,24 +15,23 @@ and in its ``pyproject.toml``::
     [project.entry-points.yibao]
     my-region = "my_region.plugin"
 
-The built-in provinces register through the same entry points.  See
+The built-in provinces register through the same entry points.  A region's hooks are called
+only on its own plugins and its parents' (:class:`RegionHooks`).  See
 ``docs/write-a-province-plugin.md``.
 """
 
 from __future__ import annotations
 
-import pluggy
-
-NAME = "yibao"
-hookimpl = pluggy.HookimplMarker(NAME)
-hookspec = pluggy.HookspecMarker(NAME)
-
-from .profile import NATIONAL_CODE, RegionProfile, Routing, merge_fixed  # noqa: E402
-from .registry import RegionRegistry, get_plugin_manager, load_registry  # noqa: E402
+from .markers import NAME, hookimpl, hookspec
+from .profile import NATIONAL_CODE, RegionProfile, Routing, merge_fixed
+from .registry import NATIONAL_DEFAULT, RegionRegistry, get_plugin_manager, load_registry
+from .scoped import RegionHooks
 
 __all__ = [
     "NAME",
     "NATIONAL_CODE",
+    "NATIONAL_DEFAULT",
+    "RegionHooks",
     "RegionProfile",
     "RegionRegistry",
     "Routing",

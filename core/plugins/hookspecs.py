@@ -1,24 +1,37 @@
 """The hooks a region plugin may implement.
 
+A hook is called only on the plugins of the region in use and its parents, city first, then
+province, then yibao's national defaults (:mod:`.national`), which run last
+(:class:`yibao.core.plugins.RegionHooks`).  An implementation therefore never checks which
+region it is called for: a plugin that serves 530000 is not asked about 440000 at all.
+
 Every hook is optional.  Implementations may take fewer arguments than the spec (pluggy's
 rule), so hooks can grow without breaking plugins.  ``firstresult`` hooks stop at the first
-implementation that returns something other than ``None``: a city's ``tryfirst`` impl wins
-over its province's.  Every hook here is documented in
-``docs/write-a-province-plugin.md`` and tested (``tests/test_hooks_meta.py`` checks both).
+implementation that returns something other than ``None``: the city's answer wins over its
+province's, the province's over the national default.  What differs by region *as data*
+(routing, fixed values, person classification prefixes, 清算类别, token steps, card-reader
+drivers) is a :class:`~yibao.core.plugins.RegionProfile` field, never a hook.
+
+Every hook here is documented in ``docs/write-a-province-plugin.md`` and tested
+(``tests/test_hooks_meta.py`` checks both).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import hookspec
+from .markers import hookspec
 
 if TYPE_CHECKING:
     import httpx
 
+    from ..engine.results import Settlement
     from .profile import RegionProfile
     from .registry import RegionRegistry
+
+#: ``call(infno, input) -> output``: one transaction through the engine (validated, journaled).
+Call = Callable[[str, Mapping[str, Any]], Any]
 
 # ---------------------------------------------------------------------------- registration
 
@@ -36,19 +49,23 @@ def yibao_register_regions(register: RegionRegistry) -> None:
 
 @hookspec(firstresult=True)
 def yibao_gateway_auth(profile: RegionProfile, paasid: str, secret: str) -> httpx.Auth | None:
-    """Supply the ``httpx.Auth`` that signs requests for ``profile`` when it is not x-tif.
+    """Supply the ``httpx.Auth`` that signs requests for ``profile.auth``.
 
-    :return: ``None`` to use the national x-tif signature (sha256 of timestamp + secret +
-        nonce + timestamp).
+    The national default answers for ``auth = "x-tif"`` (sha256 of timestamp + secret + nonce
+    + timestamp); a region with another scheme names it in ``profile.auth`` and supplies it here.
+
+    :return: the auth, or ``None`` to leave the choice to the next plugin.
     """
 
 
 @hookspec(firstresult=True)
 def yibao_transport(profile: RegionProfile, options: Mapping[str, Any]) -> httpx.BaseTransport | None:
-    """Supply a transport other than HTTP for ``profile`` (Yunnan: the province's dynamic library).
+    """Supply the transport ``profile.transport`` names when it is not ``http`` (Yunnan: the
+    province's dynamic library).
 
-    :param options: the ``[transport]`` table of the configuration.
-    :return: ``None`` for plain HTTP.
+    :param options: the ``[transport]`` table of the configuration (only the keys listed in
+        ``profile.transport_options``).
+    :return: the transport, or ``None`` for plain HTTP.
     """
 
 
@@ -61,25 +78,16 @@ def yibao_before_send(profile: RegionProfile, infno: str, envelope: Mapping[str,
 
 
 @hookspec(firstresult=True)
-def yibao_read_medium(
-    profile: RegionProfile, step: str, request: Mapping[str, Any], call: Any
-) -> Mapping[str, Any] | None:
+def yibao_read_medium(profile: RegionProfile, step: str, request: Mapping[str, Any], call: Call
+                      ) -> Mapping[str, Any] | None:
     """Run a medium-reading (token) step such as Yunnan's 1191 or 1192.
 
     :param step: the infno of the step (``"1191"``, ``"1192"``) from ``profile.token_steps``.
     :param request: what the workflow knows: ``mdtrt_cert_type``, ``mdtrt_cert_no``,
         ``psn_cert_type``, ``certno``, ``psn_name``, ``infno`` (for 1192), operator fields.
-    :param call: ``call(infno, input) -> output``: sends one transaction through the engine.
+    :param call: sends one transaction through the engine.
     :return: fields to merge into the 1101 input (``mdtrt_cert_no`` = the token, ``card_sn``,
         ``certno``...), or ``None`` when this plugin does not handle the step.
-    """
-
-
-@hookspec(firstresult=True)
-def yibao_classify_person(profile: RegionProfile, insuplc_admdvs: str, mdtrtarea_admvs: str) -> str | None:
-    """Classify a person as ``local``, ``province`` or ``other``.
-
-    :return: ``None`` to use the profile's prefixes (:meth:`RegionProfile.classify`).
     """
 
 
@@ -87,35 +95,27 @@ def yibao_classify_person(profile: RegionProfile, insuplc_admdvs: str, mdtrtarea
 
 
 @hookspec
-def yibao_after_settle(profile: RegionProfile, infno: str, output: Mapping[str, Any]) -> None:
-    """Observe a successful settlement (2102, 2207, 2304) or cancel (2103, 2208, 2305)."""
+def yibao_after_settle(profile: RegionProfile, infno: str, settlement: Settlement) -> str | None:
+    """A successful settlement (2102, 2207, 2304) or cancel (2103, 2208, 2305) came back.
+
+    :return: a warning for the cashier (shown with the result, e.g. Dongguan 注意事项: the
+        personal account is already debited, do not swipe the POS), or ``None``.
+    """
 
 
 @hookspec(firstresult=True)
-def yibao_after_reversal(profile: RegionProfile, entry: Mapping[str, Any], call: Any) -> list[str] | None:
+def yibao_after_reversal(profile: RegionProfile, entry: Mapping[str, Any], call: Call) -> list[str] | None:
     """Follow-up after a 2601 reversal was acknowledged.
 
     Yunnan §1.11.6: after an inpatient settlement (2304) is reversed the patient is in the
     discharged state with the details void; the HIS calls 2405 and re-uploads 2301 with new
     ``feedetl_sn``.
 
-    :param entry: the journal entry of the reversed original (``infno``, ``msgid``, ``input``,
+    :param entry: the journal entry of the reversed original (``infno``, ``msgid``, ``input_full``,
         ``psn_no``, ``mdtrt_id``).
-    :param call: ``call(infno, input) -> output``.
-    :return: the infnos sent as follow-up, or ``None`` when nothing is needed.
-    """
-
-
-# ---------------------------------------------------------------------------- reconcile / clear
-
-
-@hookspec(firstresult=True)
-def yibao_clr_type(profile: RegionProfile, kind: str, locality: str, infno: str) -> str | None:
-    """The 清算类别 (``clr_type``) of a settlement for 3201 grouping.
-
-    :param kind: institution kind (``pharmacy``, ``clinic``, ``hospital``).
-    :param locality: ``local``, ``province`` or ``other``.
-    :return: ``None`` to use ``profile.clr_types`` or the national default.
+    :param call: sends one transaction through the engine.
+    :return: the infnos sent as follow-up (recorded on the entry and in the recovery report),
+        or ``None`` when nothing is needed.
     """
 
 

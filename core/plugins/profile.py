@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 import attrs
 
+from ..catalog.kinds import REVERSIBLE
+
 __all__ = [
     "NATIONAL_CODE",
     "RegionProfile",
@@ -75,14 +77,19 @@ class RegionProfile:
     :param token_steps: ``{"identify": ("1191",), "2207": ("1192",)}``: medium-reading steps the
         identify / settle workflows run through the ``yibao_read_medium`` hook first.
     :param fresh_ectoken_for: infnos that need a new e-voucher token (Guangdong §5: 2207, 2304).
-    :param local_prefix / province_prefix: ``insuplc_admdvs`` prefixes that make a person local /
-        elsewhere in the province (Dongguan: ``4419`` / ``44``).
+    :param local_prefixes / province_prefixes: ``insuplc_admdvs`` prefixes that make a person local /
+        elsewhere in the province (Dongguan: ``("4419",)`` / ``("44",)``); empty means the national
+        rule (same city = first 4 digits, same province = first 2 digits of ``mdtrtarea_admvs``).
     :param clr_types: ``{institution_kind: {locality: clr_type}}`` for 3201 grouping, locality one
         of ``local``, ``province``, ``other``; the national default is used where missing.
     :param institution_kinds: ``{kind: (infno, ...)}``: the required-interface lists.
     :param file_in_encoding: how 9101 carries the file in JSON: ``base64`` text or a byte ``array``.
+    :param auth: the signing scheme: ``x-tif`` (built in) or a name a plugin's
+        ``yibao_gateway_auth`` supplies.
     :param transport: ``http`` or the name of a hook-supplied transport (Yunnan ``dll``).
-    :param card_readers: ``{name: "module:Class"}`` card-reader drivers.
+    :param transport_options: the ``[transport]`` keys that transport reads (others are refused).
+    :param card_readers: ``{name: "module:Class"}`` card-reader drivers, opened by
+        :meth:`yibao.core.Client.card_reader`.
     :param notes: free text for ``yibao plugins`` and the docs.
     """
 
@@ -97,17 +104,18 @@ class RegionProfile:
     envelope_defaults: Mapping[str, str] = attrs.field(
         factory=lambda: {"infver": "V1.0", "recer_sys_code": "YBXT", "opter_type": "1"}
     )
-    reversible: frozenset[str] = frozenset({"2102", "2103", "2207", "2208", "2304", "2305", "2401"})
+    reversible: frozenset[str] = REVERSIBLE
     extra_transactions: tuple[Mapping[str, Any], ...] = ()
     dictionaries: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     token_steps: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     fresh_ectoken_for: frozenset[str] = frozenset()
-    local_prefix: str = ""
-    province_prefix: str = ""
+    local_prefixes: tuple[str, ...] = ()
+    province_prefixes: tuple[str, ...] = ()
     clr_types: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     institution_kinds: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     file_in_encoding: Literal["base64", "array"] = "base64"
     transport: str = "http"
+    transport_options: frozenset[str] = frozenset()
     card_readers: Mapping[str, str] = attrs.field(factory=dict)
     notes: str = ""
 
@@ -133,8 +141,8 @@ class RegionProfile:
         Uses the profile's prefixes when it has them (Dongguan 4419 / 44), else the
         national rule: same city (4 digits) is local, same province (2 digits) is province.
         """
-        local = self.local_prefix or mdtrtarea_admvs[:4]
-        province = self.province_prefix or mdtrtarea_admvs[:2]
+        local = self.local_prefixes or (mdtrtarea_admvs[:4],)
+        province = self.province_prefixes or (mdtrtarea_admvs[:2],)
         if insuplc_admdvs.startswith(local):
             return "local"
         if insuplc_admdvs.startswith(province):

@@ -17,20 +17,21 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..clock import now as now_in_shanghai
+from ..clock import wire_date, wire_time
 from ..files import CATALOGUE_OWNER, FileLimits, UnsafeFileError, download, open_member, workspace
 from ..journal.schema import register_migration
 from .recon_catalog_layouts import FILE_KINDS, INITIAL_VERSION, PAGED_KINDS, FileLayout
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from .context import Context
 
-__all__ = ["DEFAULT_DICT_TYPES", "CatalogStore", "SyncResult", "bench_ingest", "search", "sync"]
+__all__ = ["DEFAULT_DICT_TYPES", "CatalogService", "CatalogStore", "SyncResult", "bench_ingest", "search", "sync"]
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS catalog_items (
@@ -74,18 +75,23 @@ class CatalogStore:
             db.execute(stmt)  # the migration ran at open unless this module was imported later
 
     @classmethod
-    def of(cls, client: Client) -> CatalogStore:
-        # The journal keeps its Database private; the catalogue lives in the same database.
-        return cls(client.journal.database)
+    def of(cls, ctx: Context) -> CatalogStore:
+        # The catalogue lives in the journal's database, in tables of its own.
+        return cls(ctx.journal.database)
 
     def state(self, kind: str) -> dict[str, Any] | None:
-        return self.db.fetchone("SELECT * FROM catalog_state WHERE kind = ?", [kind])  # type: ignore[no-any-return]
+        return self.db.fetchone(f"SELECT * FROM catalog_state WHERE kind = {self.db.p}", [kind])  # type: ignore[no-any-return]
+
+    def states(self) -> list[dict[str, Any]]:
+        """The last sync of every kind (kind, ver, updt_time, item_count, synced_at)."""
+        return self.db.fetchall("SELECT * FROM catalog_state ORDER BY kind")  # type: ignore[no-any-return]
 
     def save_state(self, kind: str, ver: str | None, updt_time: str | None) -> None:
-        n = self.db.fetchone("SELECT COUNT(*) AS n FROM catalog_items WHERE kind = ?", [kind])["n"]
-        now = time.strftime("%Y-%m-%d %H:%M:%S")
+        p = self.db.p
+        n = self.db.fetchone(f"SELECT COUNT(*) AS n FROM catalog_items WHERE kind = {p}", [kind])["n"]
+        now = wire_time(now_in_shanghai())
         self.db.execute(
-            "INSERT INTO catalog_state(kind, ver, updt_time, item_count, synced_at) VALUES (?,?,?,?,?) "
+            f"INSERT INTO catalog_state(kind, ver, updt_time, item_count, synced_at) VALUES ({self.db.marks(5)}) "
             "ON CONFLICT (kind) DO UPDATE SET ver = excluded.ver, updt_time = excluded.updt_time, "
             "item_count = excluded.item_count, synced_at = excluded.synced_at",
             [kind, ver, updt_time, int(n), now],
@@ -114,7 +120,7 @@ class CatalogStore:
     def _flush(self, batch: dict[str, list[Any]]) -> None:
         if not batch:
             return
-        values = ", ".join("(?,?,?,?,?,?,?,?)" for _ in batch)
+        values = ", ".join(f"({self.db.marks(8)})" for _ in batch)
         self.db.execute(
             "INSERT INTO catalog_items(kind, item_key, code, name, ver, updt_time, vali_flag, body) "
             f"VALUES {values} ON CONFLICT (kind, item_key) DO UPDATE SET code = excluded.code, "
@@ -125,10 +131,10 @@ class CatalogStore:
         batch.clear()
 
     def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
-        like = f"%{text}%"
+        like, p = f"%{text}%", self.db.p
         return self.db.fetchall(  # type: ignore[no-any-return]
-            "SELECT kind, code, name, ver, vali_flag FROM catalog_items WHERE code LIKE ? OR name LIKE ? "
-            "ORDER BY kind, code LIMIT ?",
+            f"SELECT kind, code, name, ver, vali_flag FROM catalog_items WHERE code LIKE {p} OR name LIKE {p} "
+            f"ORDER BY kind, code LIMIT {p}",
             [like, like, limit],
         )
 
@@ -153,7 +159,7 @@ def _file_rows(path: Path, layout: FileLayout) -> Iterator[tuple[str, str, str |
                    cell(cols, layout.valid), line)  # fmt: skip
 
 
-def _sync_file_kind(client: Client, store: CatalogStore, kind: str, progress: Progress | None) -> SyncResult:
+def _sync_file_kind(ctx: Context, store: CatalogStore, kind: str, progress: Progress | None) -> SyncResult:
     """1301-style: ask for rows newer than the local max version, fetch the file, upsert, repeat."""
     layout = FILE_KINDS[kind]
     st = store.state(kind)
@@ -167,14 +173,14 @@ def _sync_file_kind(client: Client, store: CatalogStore, kind: str, progress: Pr
             yield r
 
     for _ in range(1000):  # a centre may cap each file; stop when nothing newer is left
-        out = client.call(kind, {"data": {"ver": ver}})
+        out = ctx.call(kind, {"data": {"ver": ver}})
         result.calls += 1
         count = int(str(out.get("data_cnt") or 0)) if isinstance(out, Mapping) else 0
         if not count or not out.get("file_qury_no"):
             break
         with workspace("yibao-cat-") as work:
             newest[0] = None
-            path = download(client.download, str(out["file_qury_no"]), str(out["filename"]), CATALOGUE_OWNER, work)
+            path = download(ctx.download, str(out["file_qury_no"]), str(out["filename"]), CATALOGUE_OWNER, work)
             got = store.upsert(kind, rows(path))
         if got != count:  # reliability.md 22: the row count is checked
             raise UnsafeFileError(f"{kind}: the file holds {got} rows, the centre announced {count}", infno=kind)
@@ -190,7 +196,7 @@ def _sync_file_kind(client: Client, store: CatalogStore, kind: str, progress: Pr
     return result
 
 
-def _sync_paged_kind(client: Client, store: CatalogStore, kind: str, progress: Progress | None) -> SyncResult:
+def _sync_paged_kind(ctx: Context, store: CatalogStore, kind: str, progress: Progress | None) -> SyncResult:
     """1312 / 1316-1319: every page from the local max ``updt_time``."""
     layout = PAGED_KINDS[kind]
     st = store.state(kind)
@@ -199,7 +205,7 @@ def _sync_paged_kind(client: Client, store: CatalogStore, kind: str, progress: P
     newest = since
     page = 1
     while True:
-        out = client.call(kind, {"data": {"updt_time": since[:10], "page_num": page, "page_size": PAGE_SIZE}})
+        out = ctx.call(kind, {"data": {"updt_time": since[:10], "page_num": page, "page_size": PAGE_SIZE}})
         result.calls += 1
         rows = out.get("data", []) if isinstance(out, Mapping) else out
         rows = rows if isinstance(rows, list) else []
@@ -228,18 +234,19 @@ def _sync_paged_kind(client: Client, store: CatalogStore, kind: str, progress: P
     return result
 
 
-def _sync_dicts(client: Client, store: CatalogStore, types: Sequence[str], progress: Progress | None) -> SyncResult:
+def _sync_dicts(ctx: Context, store: CatalogStore, types: Sequence[str], progress: Progress | None) -> SyncResult:
     """【1901】 one call per dictionary type."""
     result = SyncResult("1901")
     sql = (
-        "INSERT INTO catalog_dicts(dict_type, parent_value, value, label, vali_flag, body) VALUES (?,?,?,?,?,?) "
+        "INSERT INTO catalog_dicts(dict_type, parent_value, value, label, vali_flag, body)"
+        f" VALUES ({store.db.marks(6)}) "
         "ON CONFLICT (dict_type, parent_value, value) DO UPDATE SET label = excluded.label, "
         "vali_flag = excluded.vali_flag, body = excluded.body"
     )
-    admdvs = client.config.institution.mdtrtarea_admvs
+    admdvs = ctx.config.institution.mdtrtarea_admvs
     for t in types:
-        out = client.call("1901", {"data": {"type": t, "parent_value": "0", "admdvs": admdvs,
-                                            "date": date.today().isoformat(), "vali_flag": "1"}})  # fmt: skip
+        out = ctx.call("1901", {"data": {"type": t, "parent_value": "0", "admdvs": admdvs,
+                                         "date": wire_date(ctx.now()), "vali_flag": "1"}})  # fmt: skip
         result.calls += 1
         rows = out.get("list", []) if isinstance(out, Mapping) else out
         with store.db.transaction():
@@ -255,11 +262,11 @@ def _sync_dicts(client: Client, store: CatalogStore, types: Sequence[str], progr
 
 
 def sync(
-    client: Client, kinds: Sequence[str] | None = None, *, dict_types: Sequence[str] = DEFAULT_DICT_TYPES,
+    ctx: Context, kinds: Sequence[str] | None = None, *, dict_types: Sequence[str] = DEFAULT_DICT_TYPES,
     progress: Progress | None = None,
 ) -> list[SyncResult]:  # fmt: skip
     """Download the catalogues named by ``kinds`` (default: every file kind, every paged kind, 1901)."""
-    store = CatalogStore.of(client)
+    store = CatalogStore.of(ctx)
     wanted = list(kinds or [*FILE_KINDS, *PAGED_KINDS, "1901"])
     unknown = [k for k in wanted if k not in FILE_KINDS and k not in PAGED_KINDS and k != "1901"]
     if unknown:
@@ -267,17 +274,37 @@ def sync(
     out = []
     for kind in wanted:
         if kind in FILE_KINDS:
-            out.append(_sync_file_kind(client, store, kind, progress))
+            out.append(_sync_file_kind(ctx, store, kind, progress))
         elif kind in PAGED_KINDS:
-            out.append(_sync_paged_kind(client, store, kind, progress))
+            out.append(_sync_paged_kind(ctx, store, kind, progress))
         else:
-            out.append(_sync_dicts(client, store, dict_types, progress))
+            out.append(_sync_dicts(ctx, store, dict_types, progress))
     return out
 
 
-def search(client: Client, text: str, limit: int = 50) -> list[dict[str, Any]]:
+def search(ctx: Context, text: str, limit: int = 50) -> list[dict[str, Any]]:
     """Local catalogue rows whose code or name contains ``text``."""
-    return CatalogStore.of(client).search(text, limit)
+    return CatalogStore.of(ctx).search(text, limit)
+
+
+class CatalogService:
+    """``client.catalog``: the 目录 downloads (1301-1319, 1901) into the journal's database."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def sync(self, kinds: Sequence[str] | None = None, *, dict_types: Sequence[str] = DEFAULT_DICT_TYPES,
+             progress: Progress | None = None) -> list[SyncResult]:
+        """Download ``kinds`` (default: all; 1901 for ``dict_types``); each kind's rows, calls and version."""
+        return sync(self._ctx, kinds, dict_types=dict_types, progress=progress)
+
+    def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Local rows whose code or name contains ``text``."""
+        return search(self._ctx, text, limit)
+
+    def status(self) -> list[dict[str, Any]]:
+        """The last sync of every kind."""
+        return CatalogStore.of(self._ctx).states()
 
 
 def bench_ingest(n: int, work: Path) -> float:

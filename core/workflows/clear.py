@@ -22,13 +22,16 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .recon_groups import CANCEL_INFNOS, SETTLE_INFNOS, cancelled_setl_id
+from ..catalog.kinds import CANCEL_INFNOS, SETTLEMENT_INFNOS
+from ..engine import Call
+from ..masking import mask_id
+from .recon_groups import cancelled_setl_id
 from .reconcile import month_bounds
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from .context import Context
 
-__all__ = ["ClearPlan", "ClearRow", "confirm", "fetch_rows", "plan", "rollback", "widen_fields"]
+__all__ = ["ClearPlan", "ClearRow", "ClearingService", "confirm", "fetch_rows", "plan", "rollback"]
 
 PAGE = 100
 Progress = Callable[[str, int], None]
@@ -56,8 +59,7 @@ class ClearRow:
 
     def to_dict(self) -> dict[str, Any]:
         # certno is a full ID number: shown masked, never whole, outside the 3261 message itself.
-        masked = self.certno[:4] + "*" * max(0, len(self.certno) - 8) + self.certno[-4:]
-        return {"seqno": self.seqno, "certno": masked, "mdtrt_id": self.mdtrt_id, "setl_sn": self.setl_sn,
+        return {"seqno": self.seqno, "certno": mask_id(self.certno), "mdtrt_id": self.mdtrt_id, "setl_sn": self.setl_sn,
                 "mdtrt_setl_time": self.mdtrt_setl_time, "medfee_sumamt": self.medfee_sumamt,
                 "optins_pay_sumamt": self.optins_pay_sumamt, "cnfm_flag": self.cnfm_flag,
                 "reason": self.reason}  # fmt: skip
@@ -83,48 +85,16 @@ class ClearPlan:
                 "detail": [r.to_dict() for r in self.rows], "confirmations": list(self.confirmations)}  # fmt: skip
 
 
-#: Lengths the guide's tables print too short for the values it tells us to send.
-WIDER = {
-    # 表9 prints otransid C22, yet 004 §7 fills it with the 3261 reply's inf_refmsgid, which the
-    # envelope table (表3) makes 30 characters (admdvs 6 + time 14 + serial 10).
-    "3262": {"otransid": 30},
-    # 表8 prints mdtrt_id C20 (Guangdong's own 'S'+6+6+7 shape); it is the platform's mdtrt_id,
-    # C30 everywhere else in the baseline, and 3260 hands it to us as the centre issued it.
-    "3261": {"mdtrt_id": 30},
-}
-
-
-def widen_fields(client: Client) -> None:
-    """Let the local validator take the values 004 §7 prescribes (see :data:`WIDER`)."""
-    extra = []
-    for infno, fields in WIDER.items():
-        t = client.catalog.get(infno)
-        if t is None:
-            continue
-        entry = t.to_json()
-        changed = False
-        for node in entry.get("input", []):
-            for f in node.get("fields", []):
-                wanted = fields.get(f.get("code", ""))
-                if wanted and (f.get("length") or 0) < wanted:
-                    f["length"] = wanted
-                    changed = True
-        if changed:
-            extra.append(entry)
-    if extra:
-        client.catalog = client.catalog.with_extra(extra)
-
-
 def _period(month: str) -> tuple[str, str]:
     begin, _ = month_bounds(month)
     return f"{begin.year:04d}", f"{begin.month:02d}"
 
 
-def fetch_rows(client: Client, year: str, month: str, progress: Progress | None = None) -> Iterator[dict[str, Any]]:
+def fetch_rows(ctx: Context, year: str, month: str, progress: Progress | None = None) -> Iterator[dict[str, Any]]:
     """【3260】 every row of the month, page by page (``startrow`` 1, 101, 201, ...)."""
     start = 1
     while True:
-        out = client.call("3260", {"data": {"trt_year": year, "trt_month": month, "startrow": start}})
+        out = ctx.call("3260", {"data": {"trt_year": year, "trt_month": month, "startrow": start}})
         page = out.get("data", []) if isinstance(out, dict) else out
         page = page if isinstance(page, list) else [page] if page else []
         yield from page
@@ -135,17 +105,17 @@ def fetch_rows(client: Client, year: str, month: str, progress: Progress | None 
         start += len(page)
 
 
-def _our_books(client: Client, year: str, month: str) -> dict[str, tuple[Decimal, Decimal] | None]:
+def _our_books(ctx: Context, year: str, month: str) -> dict[str, tuple[Decimal, Decimal] | None]:
     """``setl_id`` → (medfee, fund + account) of our settlements of the month; ``None`` if cancelled."""
     begin, end = month_bounds(f"{year}-{month}")
     books: dict[str, tuple[Decimal, Decimal] | None] = {}
     cancelled: set[str] = set()
-    for e in client.journal.settlements(begin, end):
+    for e in ctx.journal.settlements(begin, end):
         if str(getattr(e.state, "value", e.state)) != "SUCCEEDED":
             continue
         if e.infno in CANCEL_INFNOS:
             cancelled.add(cancelled_setl_id(e) or e.setl_id or "")
-        elif e.infno in SETTLE_INFNOS and e.setl_id:
+        elif e.infno in SETTLEMENT_INFNOS and e.setl_id:
             paid = (e.fund_pay_sumamt or Decimal(0)) + (e.acct_pay or Decimal(0))
             books[e.setl_id] = (e.medfee_sumamt or Decimal(0), paid)
     for setl_id in cancelled:
@@ -174,35 +144,52 @@ def _verdict(raw: dict[str, Any], books: dict[str, tuple[Decimal, Decimal] | Non
                     reason)  # fmt: skip
 
 
-def plan(client: Client, month: str, progress: Progress | None = None) -> ClearPlan:
+def plan(ctx: Context, month: str, progress: Progress | None = None) -> ClearPlan:
     """3260 for ``YYYY-MM`` and our verdict on every row; nothing is confirmed."""
     year, mon = _period(month)
-    books = _our_books(client, year, mon)
+    books = _our_books(ctx, year, mon)
     result = ClearPlan(year, mon)
-    for raw in fetch_rows(client, year, mon, progress):
+    for raw in fetch_rows(ctx, year, mon, progress):
         result.rows.append(_verdict(raw, books))
     result.pages = len(result.rows) // PAGE + 1
     return result
 
 
-def confirm(client: Client, cleared: ClearPlan, progress: Progress | None = None) -> list[str]:
+def confirm(ctx: Context, cleared: ClearPlan, progress: Progress | None = None) -> list[str]:
     """【3261】 in batches of at most 100; returns each batch's ``inf_refmsgid`` (the 3262 otransid)."""
-    widen_fields(client)
     for i in range(0, len(cleared.rows), PAGE):
         batch = cleared.rows[i : i + PAGE]
-        reply = client.reply("3261", {
+        reply = ctx.send(Call("3261", {
             "data": {"trt_year": cleared.year, "trt_month": cleared.month, "totalrow": len(batch)},
             "detail": [r.detail() for r in batch],
-        })  # fmt: skip
+        }))  # fmt: skip
         cleared.confirmations.append(str(reply.inf_refmsgid or ""))
         if progress:
             progress("3261 rows confirmed", i + len(batch))
     return cleared.confirmations
 
 
-def rollback(client: Client, month: str, otransid: str) -> None:
+def rollback(ctx: Context, month: str, otransid: str) -> None:
     """【3262】 undo one 3261 (its ``inf_refmsgid``) or, with ``all`` / ``0``, the whole month."""
     year, mon = _period(month)
-    widen_fields(client)
     target = "0" if otransid in ("all", "0") else otransid
-    client.call("3262", {"data": {"trt_year": year, "trt_month": mon, "otransid": target}})
+    ctx.call("3262", {"data": {"trt_year": year, "trt_month": mon, "otransid": target}})
+
+
+class ClearingService:
+    """``client.clearing``: 异地清分 of a month (the region must have 3260-3262, as Guangdong does)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def plan(self, month: str, *, progress: Progress | None = None) -> ClearPlan:
+        """3260, page by page, and our verdict on every row; nothing is confirmed."""
+        return plan(self._ctx, month, progress)
+
+    def confirm(self, cleared: ClearPlan, *, progress: Progress | None = None) -> list[str]:
+        """3261 in batches of 100; each batch's ``inf_refmsgid``."""
+        return confirm(self._ctx, cleared, progress)
+
+    def rollback(self, month: str, otransid: str = "all") -> None:
+        """3262: undo one 3261 by its ``inf_refmsgid``, or the whole month."""
+        rollback(self._ctx, month, otransid)

@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..clock import wire_time
 from ..errors import StateError
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from .context import Context
 
-__all__ = ["Identity", "Medium", "identify"]
+__all__ = ["Identity", "Medium", "choose_insurance", "identify"]
 
 
 @attrs.frozen
@@ -107,14 +108,14 @@ def choose_insurance(rows: Sequence[Mapping[str, Any]], insuplc_admdvs: str | No
     return normal[0]
 
 
-def identify(client: Client, medium: Medium, *, insuplc_admdvs: str | None = None) -> Identity:
+def identify(ctx: Context, medium: Medium, *, insuplc_admdvs: str | None = None) -> Identity:
     """Run the region's token steps, then 1101, and choose the insurance record."""
-    profile = client.profile
+    profile = ctx.profile
     request: dict[str, Any] = attrs.asdict(medium)
-    op = client.config.operator
+    op = ctx.config.operator
     request.update({"operatorid": op.opter, "operatorname": op.opter_name})
     for step in profile.token_steps.get("identify", ()):
-        extra = client.pm.hook.yibao_read_medium(profile=profile, step=step, request=request, call=client.call)
+        extra = ctx.hooks.read_medium(step, request, ctx.call)
         if extra:
             request.update(extra)
             medium = Medium(**{f.name: str(request.get(f.name, "") or "") for f in attrs.fields(Medium)})
@@ -122,24 +123,22 @@ def identify(client: Client, medium: Medium, *, insuplc_admdvs: str | None = Non
         "mdtrt_cert_type": medium.mdtrt_cert_type,
         "mdtrt_cert_no": medium.mdtrt_cert_no,
         "card_sn": medium.card_sn,
-        "begntime": client.clock().strftime("%Y-%m-%d %H:%M:%S"),
+        "begntime": wire_time(ctx.now()),
         # 01 居民身份证 unless the medium says otherwise (99 documents, cross-province cards).
         "psn_cert_type": medium.psn_cert_type or "01",
         "certno": medium.certno,
         "psn_name": medium.psn_name,
     }
-    output = client.call("1101", {"data": data})
+    output = ctx.call("1101", {"data": data})
     base = output.get("baseinfo") if isinstance(output, Mapping) else None
     insu = output.get("insuinfo") if isinstance(output, Mapping) else None
     if not isinstance(base, Mapping) or not isinstance(insu, list):
         raise StateError("1101 answered without baseinfo / insuinfo", infno="1101")
     chosen = choose_insurance(insu, insuplc_admdvs)
-    area = client.config.institution.mdtrtarea_admvs
     insuplc = str(chosen.get("insuplc_admdvs", ""))
-    locality = client.pm.hook.yibao_classify_person(profile=profile, insuplc_admdvs=insuplc, mdtrtarea_admvs=area) \
-        or profile.classify(insuplc, area)
+    locality = profile.classify(insuplc, ctx.config.institution.mdtrtarea_admvs)
     psn_no = str(base.get("psn_no", ""))
-    client.insuplc[psn_no] = insuplc
+    ctx.engine.persons.remember(psn_no, insuplc)
     idet = output.get("idetinfo") if isinstance(output.get("idetinfo"), list) else []
     return Identity(
         psn_no=psn_no,

@@ -14,9 +14,9 @@ Totals are net: amounts summed with reverse rows negative, the count is forward 
 reverse rows.  The sandbox's 3201 (``yibao.sandbox.handlers.recon``) counts the same way.
 
 The ``clr_type`` is the one the centre returned with the settlement when the journal has it
-(the centre books by it); otherwise it comes from the region: the ``yibao_clr_type`` hook,
-then ``RegionProfile.clr_types`` (Dongguan: pharmacy 41 local / 9904 elsewhere in the
-province; clinic 11 / 9903), then the national default by transaction.
+(the centre books by it); otherwise it comes from the region's ``RegionProfile.clr_types``
+(Dongguan: pharmacy 41 local / 9904 elsewhere in the province; clinic 11 / 9903), then the
+national default by transaction (:data:`yibao.core.catalog.kinds.NATIONAL_CLR_TYPE`).
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ from typing import Any, NamedTuple, Protocol
 
 import attrs
 
+from ..catalog.kinds import CANCEL_INFNOS, NATIONAL_CLR_TYPE
+from ..catalog.kinds import SETTLEMENT_INFNOS as SETTLE_INFNOS
 from .recon_files import DetailRow
 
 __all__ = [
     "CANCEL_INFNOS",
-    "KIND_BY_INFNO",
     "NATIONAL_CLR_TYPE",
     "SETTLE_INFNOS",
     "GroupKey",
@@ -42,13 +43,6 @@ __all__ = [
     "totals_by_group",
 ]
 
-SETTLE_INFNOS = frozenset({"2102", "2207", "2304"})
-CANCEL_INFNOS = frozenset({"2103", "2208", "2305"})
-#: institution kind by transaction, for the region's clr_type table.
-KIND_BY_INFNO = {"2102": "pharmacy", "2103": "pharmacy", "2207": "clinic", "2208": "clinic",
-                 "2304": "hospital", "2305": "hospital"}  # fmt: skip
-#: 清算类别 national codes (spec_reference.md §14): 41 药店购药, 11 门诊, 21 住院.
-NATIONAL_CLR_TYPE = {"pharmacy": "41", "clinic": "11", "hospital": "21"}
 SUCCEEDED = "SUCCEEDED"
 
 

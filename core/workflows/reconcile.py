@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..catalog.kinds import institution_kind_of
 from ..files import FileLimits, UnsafeFileError, download, open_member, upload, workspace, zip_file
 from .recon_diff import Difference, Spill
 from .recon_files import FileFormatError, write_detail
 from .recon_groups import (
-    KIND_BY_INFNO,
     NATIONAL_CLR_TYPE,
     SETTLE_INFNOS,
     GroupKey,
@@ -42,9 +42,17 @@ from .recon_groups import (
 )
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from .context import Context
 
-__all__ = ["GroupResult", "Period", "ReconcileReport", "detail_reconcile", "month_bounds", "reconcile"]
+__all__ = [
+    "GroupResult",
+    "Period",
+    "ReconcileReport",
+    "ReconcileService",
+    "detail_reconcile",
+    "month_bounds",
+    "reconcile",
+]
 
 Progress = Callable[[str, int], None]
 MAX_KEPT_DIFFERENCES = 10_000
@@ -118,50 +126,42 @@ class ReconcileReport:
 class Period:
     """The journal side of one period, read again for each detail file (never held in memory)."""
 
-    def __init__(self, client: Client, begin: date, end: date) -> None:
-        self.client = client
+    def __init__(self, ctx: Context, begin: date, end: date) -> None:
+        self.ctx = ctx
         self.begin, self.end = begin, end
-        inst = client.config.institution
+        inst = ctx.config.institution
         self.optins = inst.mdtrtarea_admvs
         self.fixmedins_code = inst.fixmedins_code
 
     def clr_type_of(self, e: SettlementEntry) -> str:
-        """The region's 清算类别 when the centre's reply did not carry one (hook, profile, national)."""
-        kind = KIND_BY_INFNO.get(e.infno, "pharmacy")
-        profile = self.client.profile
+        """The region's 清算类别 when the centre's reply did not carry one (profile, then national)."""
+        kind = institution_kind_of(e.infno) or "pharmacy"
+        profile = self.ctx.profile
         insuplc = getattr(e, "insuplc_admdvs", None) or self.optins
         locality = profile.classify(insuplc, self.optins)
-        hook = self.client.pm.hook.yibao_clr_type
-        found = hook(profile=profile, kind=kind, locality=locality, infno=e.infno)
-        return str(found) if found else profile.clr_type_for(kind, locality, NATIONAL_CLR_TYPE[kind])
+        return profile.clr_type_for(kind, locality, NATIONAL_CLR_TYPE[kind])
 
     def original(self, setl_id: str) -> tuple[str | None, str | None, str | None] | None:
         # A cancel's reply may leave out insutype; its settlement's entry has it.
-        for e in self.client.journal.list(setl_id=setl_id, limit=10):
+        for e in self.ctx.journal.list(setl_id=setl_id, limit=10):
             if e.infno in SETTLE_INFNOS:
                 return e.insutype, e.clr_type, e.clr_optins
         return None
 
     def rows(self) -> Iterator[tuple[GroupKey, Any, str]]:
-        entries = self.client.journal.settlements(self.begin, self.end)
+        entries = self.ctx.journal.settlements(self.begin, self.end)
         return his_rows(entries, self.clr_type_of, self.optins, self.original)
 
 
-def accept_region_clr_types(client: Client, seen: set[str] = frozenset()) -> None:  # type: ignore[assignment]
-    """Let the local validator accept the region's own 清算类别 codes (Dongguan 9903 / 9904).
+def accept_region_clr_types(ctx: Context, seen: set[str]) -> None:
+    """Let the local validator accept the 清算类别 codes the centre booked under.
 
-    The packaged ``clr_type`` table holds the national codes only, while 3201 must send the
-    code the centre booked the settlement under (spec_reference.md §14: 99xx are local codes).
+    The packaged ``clr_type`` table holds the national codes (and the region's supplement),
+    while 3201 must send back the code the centre booked the settlement under
+    (spec_reference.md §14: 99xx are local codes).
     """
-    from ..catalog.schema import Catalog
-
-    codes = {v for kinds in client.profile.clr_types.values() for v in kinds.values()} | set(seen)
-    table = client.catalog.dictionaries.get("clr_type")
-    missing = codes - set(table or {})
-    if table and missing:
-        dicts = dict(client.catalog.dictionaries)
-        dicts["clr_type"] = {**table, **{c: "地方清算类别 (region)" for c in sorted(missing)}}
-        client.catalog = Catalog(list(client.catalog), dicts)
+    codes = {v for kinds in ctx.profile.clr_types.values() for v in kinds.values()} | set(seen)
+    ctx.engine.prepare.accept_codes("clr_type", codes)
 
 
 def _stmt(out: Any) -> tuple[str, str]:
@@ -171,9 +171,9 @@ def _stmt(out: Any) -> tuple[str, str]:
     return str(info.get("stmt_rslt", "")), str(info.get("stmt_rslt_dscr") or "")
 
 
-def _total(client: Client, g: GroupTotals, begin: date, end: date) -> tuple[str, str]:
+def _total(ctx: Context, g: GroupTotals, begin: date, end: date) -> tuple[str, str]:
     """【3201】 for one group."""
-    out = client.call("3201", {"data": {
+    out = ctx.call("3201", {"data": {
         "insutype": g.key.insutype, "clr_type": g.key.clr_type, "setl_optins": g.key.setl_optins,
         "stmt_begndate": begin.isoformat(), "stmt_enddate": end.isoformat(),
         "medfee_sumamt": g.medfee_sumamt, "fund_pay_sumamt": g.fund_pay_sumamt, "acct_pay": g.acct_pay,
@@ -183,21 +183,21 @@ def _total(client: Client, g: GroupTotals, begin: date, end: date) -> tuple[str,
 
 
 def detail_reconcile(
-    client: Client, month: Period, clr_type: str, optins: str, work: Path, progress: Progress | None
+    ctx: Context, month: Period, clr_type: str, optins: str, work: Path, progress: Progress | None
 ) -> tuple[str, Iterator[Difference]]:
     """Write, zip and upload the detail file of one clr_type × setl_optins; 3202; 9102; diff."""
     code = month.fixmedins_code
     stem = f"{code}_{clr_type}_{optins}_{month.begin:%Y%m%d}_{month.end:%Y%m%d}"
     spill = Spill(work / "spill", 16, own_msgid_prefix=code)
     try:
-        return _detail_files(client, month, clr_type, optins, work, progress, spill, stem)
+        return _detail_files(ctx, month, clr_type, optins, work, progress, spill, stem)
     except BaseException:
         spill.close()
         raise
 
 
 def _detail_files(
-    client: Client, month: Period, clr_type: str, optins: str, work: Path, progress: Progress | None,
+    ctx: Context, month: Period, clr_type: str, optins: str, work: Path, progress: Progress | None,
     spill: Spill, stem: str,
 ) -> tuple[str, Iterator[Difference]]:  # fmt: skip
     """The steps of :func:`detail_reconcile` once its spill exists."""
@@ -218,8 +218,8 @@ def _detail_files(
     with open(txt, "wb", buffering=1 << 20) as f:
         n, medfee, fund, acct = write_detail(rows, f, tap)
     zipped = zip_file(txt, work / f"{stem}.zip")
-    receipt = upload(client.call, zipped.read_bytes(), zipped.name, code, client.profile.file_in_encoding)
-    out = client.call("3202", {"data": {
+    receipt = upload(ctx.call, zipped.read_bytes(), zipped.name, code, ctx.profile.file_in_encoding)
+    out = ctx.call("3202", {"data": {
         "setl_optins": optins, "file_qury_no": receipt.file_qury_no,
         "stmt_begndate": month.begin.isoformat(), "stmt_enddate": month.end.isoformat(),
         "medfee_sumamt": medfee, "fund_pay_sumamt": fund, "cash_payamt": medfee - fund - acct,
@@ -229,7 +229,7 @@ def _detail_files(
     info = out.get("fileinfo", out) if isinstance(out, dict) else {}
     if progress:
         progress("detail rows uploaded", n)
-    result = download(client.download, str(info["file_qury_no"]), str(info["filename"]), code, work,
+    result = download(ctx.download, str(info["file_qury_no"]), str(info["filename"]), code, work,
                       FileLimits())  # fmt: skip
 
     def diffs() -> Iterator[Difference]:
@@ -245,16 +245,16 @@ def _detail_files(
 
 
 def reconcile(
-    client: Client, begin: date, end: date, *, progress: Progress | None = None
+    ctx: Context, begin: date, end: date, *, progress: Progress | None = None
 ) -> ReconcileReport:
     """Reconcile ``begin..end`` (whole days, the centre's settlement time) with the centre."""
-    month = Period(client, begin, end)
+    month = Period(ctx, begin, end)
     report = ReconcileReport(begin, end)
     groups = totals_by_group(month.rows())
-    accept_region_clr_types(client, {k.clr_type for k in groups})
+    accept_region_clr_types(ctx, {k.clr_type for k in groups})
     for key, totals in sorted(groups.items()):
         g = GroupResult(totals)
-        g.stmt_rslt, g.stmt_rslt_dscr = _total(client, totals, begin, end)
+        g.stmt_rslt, g.stmt_rslt_dscr = _total(ctx, totals, begin, end)
         report.groups.append(g)
         if progress:
             progress(f"3201 {key.insutype}/{key.clr_type}/{key.setl_optins}", totals.forward + totals.reverse)
@@ -262,7 +262,7 @@ def reconcile(
                       for g in report.groups if not g.balanced})  # fmt: skip
     for clr_type, optins in pending:
         with workspace("yibao-recon-") as work:
-            qury, diffs = detail_reconcile(client, month, clr_type, optins, work, progress)
+            qury, diffs = detail_reconcile(ctx, month, clr_type, optins, work, progress)
             for d in diffs:
                 report.difference_count += 1
                 if len(report.differences) < MAX_KEPT_DIFFERENCES:
@@ -270,7 +270,34 @@ def reconcile(
         for g in report.groups:
             if (g.totals.key.clr_type, g.totals.key.setl_optins) == (clr_type, optins):
                 g.detail_file = qury
-                g.final_rslt, g.final_dscr = _total(client, g.totals, begin, end)
+                g.final_rslt, g.final_dscr = _total(ctx, g.totals, begin, end)
     report.differences.sort(key=lambda d: (d.kind, d.setl_id or "", d.refd_setl_flag))
     return report
 
+
+
+class ReconcileService:
+    """``client.reconcile``: 3201 / 3202 for a day, a month or any period of whole days."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def period(self, begin: date, end: date, *, progress: Progress | None = None) -> ReconcileReport:
+        """Reconcile ``begin..end`` (both included, the centre's settlement days)."""
+        return reconcile(self._ctx, begin, end, progress=progress)
+
+    def day(self, day: date | None = None, *, progress: Progress | None = None) -> ReconcileReport:
+        """Reconcile one day (today, Beijing time, by default)."""
+        d = day or self._ctx.now().date()
+        return reconcile(self._ctx, d, d, progress=progress)
+
+    def month(self, month: str, *, progress: Progress | None = None) -> ReconcileReport:
+        """Reconcile ``YYYY-MM``."""
+        begin, end = month_bounds(month)
+        return reconcile(self._ctx, begin, end, progress=progress)
+
+    def detail(self, begin: date, end: date, clr_type: str, setl_optins: str, work: Path,
+               progress: Progress | None = None) -> tuple[str, Iterator[Difference]]:
+        """9101 / 3202 / 9102 for one clr_type × setl_optins, balanced or not; the uploaded
+        file's ``file_qury_no`` and the differences (read them before ``work`` goes)."""
+        return detail_reconcile(self._ctx, Period(self._ctx, begin, end), clr_type, setl_optins, work, progress)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yibao.core.plugins import RegionRegistry, hookimpl
+from yibao.core import RegionRegistry, hookimpl
 
 from .profile import GANSU
 

@@ -23,9 +23,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:
-    from yibao.core.client import Client
-    from yibao.core.workflows.identify import Identity
-    from yibao.core.workflows.settle import FeeItem, Settlement
+    from yibao.core import Client, FeeItem, Identity, Settlement
 
 __all__ = ["ExternalPrescription", "cancel_purchase", "deliver", "download", "purchase", "scan"]
 
@@ -92,12 +90,10 @@ def purchase(
     :param sales: the 3505 input (``selinfo`` with trace codes); ``None`` skips 3505 (no drugs
         with trace codes were dispensed).
     """
-    from yibao.core.workflows.settle import settle_pharmacy
-
     code = client.config.institution.fixmedins_code
     client.call("7204", {"data": {**review, "hi_rxno": rx.hi_rxno, "epc_token": rx.epc_token, "fixmedins_code": code}})
     dispensed = [attrs.evolve(i, rxno=rx.hi_rxno, rx_circ_flag="1") for i in items]
-    settlement = settle_pharmacy(client, identity, dispensed, acct_used_flag=acct_used_flag, med_type=med_type)
+    settlement = client.pharmacy.settle(identity, dispensed, acct_used_flag=acct_used_flag, med_type=med_type)
     if sales is not None:
         client.call("3505", dict(sales))
     return settlement
@@ -105,9 +101,7 @@ def purchase(
 
 def cancel_purchase(client: Client, identity: Identity, settlement: Settlement) -> Settlement:
     """2103: a settlement that must not stand; the centre puts the prescription back to unused."""
-    from yibao.core.workflows.settle import cancel_pharmacy
-
-    return cancel_pharmacy(client, identity, settlement)
+    return client.pharmacy.cancel(identity, settlement)
 
 
 def deliver(client: Client, rx: ExternalPrescription, delivery: Mapping[str, Any]) -> None:

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from yibao.core.plugins import RegionProfile, Routing
+from yibao.core import RegionProfile, Routing
 
 from .extras import EXTRA_TRANSACTIONS
 from .extras import SERVED_BY_INSTITUTION as _SERVED

@@ -13,76 +13,43 @@ gateway does (§2.2, §2.3: missing headers, timestamp more than 30 minutes off,
 wrong signature, a nonce seen in the last 10 minutes -> ``{"errcode": 401, "message": ...}``),
 hands the order to the HIS through the ``yibao_online_order`` hook, and answers with the
 platform's reply shape (``infcode``, ``inf_refmsgid``, ``refmsg_time``, ``respond_time``,
-``err_msg``, ``output``).  The signature check is written out here on purpose: the receiver
-shares nothing with the sandbox.
+``err_msg``, ``output``).  The check is the engine's one x-tif verifier
+(:class:`yibao.core.TifVerifier`); the sandbox, the other side of the wire, has its own.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-import pluggy
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from yibao.core import wire
-from yibao.core.errors import BusinessError
-from yibao.core.plugins import RegionProfile
+from yibao.core import (
+    SHANGHAI,
+    BusinessError,
+    RegionHooks,
+    RegionProfile,
+    RegionRegistry,
+    TifVerifier,
+    load_registry,
+    wire_dumps,
+    wire_loads,
+)
 
 from .profile import GANSU, SERVED_BY_INSTITUTION
 
-__all__ = ["OrderHandler", "TifVerifier", "create_receiver"]
+__all__ = ["OrderHandler", "create_receiver"]
 
 OrderHandler = Callable[[str, Mapping[str, Any]], Mapping[str, Any] | None]
 
-TIMESTAMP_WINDOW = 30 * 60  # §2.3 签名时间戳超时, default 30 minutes
-NONCE_WINDOW = 10 * 60  # §2.2 十分钟内不能重复
-
-
-class TifVerifier:
-    """The gateway's x-tif check: returns the refusal message, or ``None`` when the call is good."""
-
-    def __init__(self, keys: Mapping[str, str], clock: Callable[[], float] = time.time) -> None:
-        self._keys = dict(keys)
-        self._clock = clock
-        self._nonces: dict[str, float] = {}
-
-    def check(self, headers: Mapping[str, str]) -> str | None:
-        names = ("x-tif-paasid", "x-tif-timestamp", "x-tif-nonce", "x-tif-signature")
-        values = [headers.get(n, "") for n in names]
-        if not all(values):
-            return "缺少服务调用的请求头!"
-        paasid, ts, nonce, signature = values
-        now = self._clock()
-        try:
-            skew = abs(now - int(ts))
-        except ValueError:
-            return "签名时间戳超时!"
-        if skew > TIMESTAMP_WINDOW:
-            return "签名时间戳超时!"
-        secret = self._keys.get(paasid)
-        if secret is None:
-            return "非法用户!"
-        expected = hashlib.sha256((ts + secret + nonce + ts).encode("utf-8")).hexdigest()
-        if not hmac.compare_digest(expected, signature.lower()):
-            return "签名不一致!"
-        self._nonces = {n: t for n, t in self._nonces.items() if now - t < NONCE_WINDOW}
-        if nonce in self._nonces:
-            return "随机字符串重复!"
-        self._nonces[nonce] = now
-        return None
-
-
 def _json(data: Any, status: int = 200) -> Response:
-    return Response(wire.dumps(data, check_floats=False), status_code=status, media_type="application/json")
+    return Response(wire_dumps(data), status_code=status, media_type="application/json")
 
 
 def create_receiver(
@@ -91,7 +58,7 @@ def create_receiver(
     secret: str,
     fixmedins_code: str,
     handler: OrderHandler | None = None,
-    pm: pluggy.PluginManager | None = None,
+    registry: RegionRegistry | None = None,
     profile: RegionProfile = GANSU,
     clock: Callable[[], float] = time.time,
 ) -> Starlette:
@@ -100,25 +67,20 @@ def create_receiver(
     :param paasid / secret: the credentials the centre signs its calls with.
     :param fixmedins_code: our institution code; it prefixes ``inf_refmsgid`` (receiver's msgid).
     :param handler: ``handler(infno, order) -> output``; default: the ``yibao_online_order`` hook of
-        ``pm`` (the installed plugins when ``pm`` is ``None``).
+        the region's plugins (the installed plugins when ``registry`` is ``None``).
     """
     verifier = TifVerifier({paasid: secret}, clock)
     seq = itertools.count(1)
     if handler is None:
-        from yibao.core.plugins import get_plugin_manager
-
-        manager = pm or get_plugin_manager()
+        hooks = RegionHooks.for_region(registry if registry is not None else load_registry(), profile)
 
         def handler(infno: str, order: Mapping[str, Any]) -> Mapping[str, Any] | None:
-            result: Mapping[str, Any] | None = manager.hook.yibao_online_order(
-                profile=profile, infno=infno, order=order
-            )
-            return result
+            return hooks.online_order(infno, order)
 
     hand = handler
 
     def reply(received: datetime, infcode: int, err_msg: str, output: Any) -> Response:
-        now = datetime.fromtimestamp(clock())
+        now = datetime.fromtimestamp(clock(), SHANGHAI)
         # 接收方报文ID: code + time(14) + sequence, the receiver's own message id.
         ref = f"{fixmedins_code}{now:%Y%m%d%H%M%S}{next(seq) % 10**10:010d}"
         return _json({
@@ -131,12 +93,12 @@ def create_receiver(
         })  # fmt: skip
 
     async def receive(request: Request) -> Response:
-        received = datetime.fromtimestamp(clock())
+        received = datetime.fromtimestamp(clock(), SHANGHAI)
         refusal = verifier.check(request.headers)
         if refusal is not None:
             return _json({"errcode": 401, "message": refusal}, status=401)
         try:
-            envelope = wire.loads(await request.body())
+            envelope = wire_loads(await request.body())
         except ValueError:
             return reply(received, -1, "报文不是合法的JSON", None)
         if not isinstance(envelope, dict):

@@ -11,12 +11,10 @@ catalogue entries of its extra transactions (:mod:`.dongguan_extras`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import attrs
-import structlog
 
-from yibao.core.plugins import RegionProfile, RegionRegistry, hookimpl, merge_fixed
+from yibao.core import RegionProfile, RegionRegistry, Settlement, hookimpl, merge_fixed
 
 from . import dongguan_data as data
 from .dongguan_extras import CITY_CODES, EXTRA_TRANSACTIONS
@@ -30,8 +28,6 @@ __all__ = [
     "yibao_register_regions",
 ]
 
-_log = structlog.get_logger("yibao.provinces.dongguan")
-
 DONGGUAN: RegionProfile = attrs.evolve(
     GUANGDONG,
     code=data.DONGGUAN_CODE,
@@ -43,8 +39,8 @@ DONGGUAN: RegionProfile = attrs.evolve(
     fixed_fields=merge_fixed(GUANGDONG.fixed_fields, data.KIND_FIXED_FIELDS["pharmacy"]),
     kind_fixed_fields=data.KIND_FIXED_FIELDS,
     dictionaries=CITY_CODES,
-    local_prefix=data.LOCAL_PREFIX,
-    province_prefix=data.PROVINCE_PREFIX,
+    local_prefixes=(data.LOCAL_PREFIX,),
+    province_prefixes=(data.PROVINCE_PREFIX,),
     clr_types=data.CLR_TYPES,
     institution_kinds=data.REQUIRED,
     # The province's corrections first, the city's own entries after (later entries win).
@@ -73,19 +69,13 @@ def yibao_register_regions(register: RegionRegistry) -> None:
 
 
 @hookimpl
-def yibao_after_settle(profile: RegionProfile, infno: str, output: Mapping[str, Any]) -> None:
-    """注意事项（一）: warn the cashier when ``acct_pay`` was charged through the interface."""
-    if profile.code != data.DONGGUAN_CODE:
-        return
-    warning = data.acct_pay_warning(output)
-    if warning:
-        # Only the amount is logged: no person data.
-        _log.warning("acct_pay_charged", infno=infno, message=warning)
+def yibao_after_settle(profile: RegionProfile, infno: str, settlement: Settlement) -> str | None:
+    """注意事项（一）: the cashier's warning when ``acct_pay`` was charged through the interface
+    (a settlement only: a cancel gives the account back, there is nothing to swipe)."""
+    return data.acct_pay_warning(infno, settlement.acct_pay)
 
 
 @hookimpl
 def yibao_acceptance_notes(profile: RegionProfile, kind: str) -> Mapping[str, str] | None:
     """附件6's evidence notes (录屏, 截图, 使用日志, 后台验收) for Dongguan's institution kinds."""
-    if profile.code != data.DONGGUAN_CODE or kind not in data.KINDS:
-        return None
-    return data.acceptance_notes(kind)
+    return data.acceptance_notes(kind) if kind in data.KINDS else None

@@ -109,23 +109,21 @@ CONDITIONAL_GROUPS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
 ACCT_PAY_WARNING: Final = "个人账户已通过接口直接扣除 (acct_pay={acct_pay})，无需再刷POS机，避免重复扣参保人个账！"
 
 
-def acct_pay_warning(output: Mapping[str, Any]) -> str | None:
+#: The settlements that can charge the personal account (the cancels 2103 / 2208 / 2305 refund it).
+CHARGES: Final = frozenset({"2102", "2207", "2304"})
+
+
+def acct_pay_warning(infno: str, acct_pay: Decimal) -> str | None:
     """注意事项（一）: the warning a cashier must see when a settlement already paid from the account.
 
-    ``output`` is a 2102 / 2207 reply (``setlinfo.acct_pay``).  When ``acct_pay`` is not zero the
-    personal account was charged through the interface, and swiping the POS again would charge it
-    twice.  Returns ``None`` when there is nothing to warn about.
+    When a settlement's ``acct_pay`` is more than zero the personal account was charged through
+    the interface, and swiping the POS again would charge it twice.  A cancel refunds the
+    account (its ``acct_pay`` is negative or a refund): nothing to warn about.  ``None`` when
+    there is nothing to say.
     """
-    setlinfo = output.get("setlinfo")
-    if not isinstance(setlinfo, Mapping):
+    if infno not in CHARGES or acct_pay <= 0:
         return None
-    raw = setlinfo.get("acct_pay")
-    if raw is None or raw == "":
-        return None
-    amount = raw if isinstance(raw, Decimal) else Decimal(str(raw))
-    if amount == 0:
-        return None
-    return ACCT_PAY_WARNING.format(acct_pay=format(amount, "f"))
+    return ACCT_PAY_WARNING.format(acct_pay=format(acct_pay, "f"))
 
 
 _SCREEN = "提供界面截图验收"

@@ -6,7 +6,7 @@ Dongguan (441900) registers separately through ``guangdong-dongguan``
 
 from __future__ import annotations
 
-from yibao.core.plugins import RegionRegistry, hookimpl
+from yibao.core import RegionRegistry, hookimpl
 
 from .profile import GUANGDONG
 

@@ -18,7 +18,7 @@ from typing import Final
 
 import attrs
 
-from yibao.core.plugins import RegionProfile, Routing
+from yibao.core import RegionProfile, Routing
 
 from .extras import EXTRA_TRANSACTIONS
 

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from yibao.core.errors import YibaoError
+from yibao.core import YibaoError
 
 from .._ctypes_lib import Calling, LibraryUnavailable, load_library
 from .profile import CARD_INIT_URLS

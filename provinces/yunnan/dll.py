@@ -39,7 +39,7 @@ from typing import Any, Literal
 
 import httpx
 
-from yibao.core.errors import ConfigurationError
+from yibao.core import ConfigurationError
 
 from .._ctypes_lib import Calling, LibraryUnavailable, load_library
 

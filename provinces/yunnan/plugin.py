@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from yibao.core.plugins import RegionProfile, RegionRegistry, hookimpl
+from yibao.core import RegionProfile, RegionRegistry, hookimpl
 
 from . import medium
 from .profile import YUNNAN
@@ -23,10 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["yibao_after_reversal", "yibao_read_medium", "yibao_register_regions", "yibao_transport"]
 
 
-def _ours(profile: RegionProfile) -> bool:
-    return profile.province_code == YUNNAN.code
-
-
 @hookimpl
 def yibao_register_regions(register: RegionRegistry) -> None:
     """Declare Yunnan 530000."""
@@ -35,8 +31,8 @@ def yibao_register_regions(register: RegionRegistry) -> None:
 
 @hookimpl
 def yibao_transport(profile: RegionProfile, options: Mapping[str, Any]) -> httpx.BaseTransport | None:
-    """The interface library for a ``dll`` region of Yunnan; ``None`` elsewhere or for ``kind = "http"``."""
-    if not _ours(profile) or profile.transport != "dll" or options.get("kind") == "http":
+    """The interface library for a ``dll`` region of Yunnan; ``None`` for ``kind = "http"`` (rehearsal)."""
+    if profile.transport != "dll" or options.get("kind") == "http":
         return None
     from .dll import DllTransport  # ctypes only when the library is really used
 
@@ -48,8 +44,6 @@ def yibao_read_medium(
     profile: RegionProfile, step: str, request: Mapping[str, Any], call: Any
 ) -> Mapping[str, Any] | None:
     """1191 before 1101; 1192 before 2207 / 2304 (ID-card persons only: ``{}`` for others)."""
-    if not _ours(profile):
-        return None
     if step == "1191":
         return medium.read_1191(request, call)
     if step == "1192":
@@ -60,6 +54,6 @@ def yibao_read_medium(
 @hookimpl
 def yibao_after_reversal(profile: RegionProfile, entry: Mapping[str, Any], call: Any) -> list[str] | None:
     """§1.11.6: after a reversed 2304, 2405 and 2301 with fresh ``feedetl_sn``."""
-    if not _ours(profile) or entry.get("infno") != "2304":
+    if entry.get("infno") != "2304":
         return None
     return medium.after_inpatient_reversal(entry, call)

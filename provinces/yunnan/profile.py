@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from yibao.core.plugins import RegionProfile, Routing
+from yibao.core import RegionProfile, Routing
 
 from .extras import EXTRA_TRANSACTIONS
 
@@ -34,6 +34,9 @@ YUNNAN = RegionProfile(
     # rehearsed over HTTP against the sandbox (transport "http" in the configuration).
     routing=Routing(style="single"),
     transport="dll",
+    # The [transport] keys DllTransport reads (yibao.provinces.yunnan.dll); others are refused.
+    transport_options=frozenset({"library", "name", "calling", "function", "signature", "encoding", "output_size",
+                                 "not_sent_codes", "not_sent_patterns"}),
     extra_transactions=EXTRA_TRANSACTIONS,
     token_steps={"identify": ("1191",), "2207": ("1192",), "2304": ("1192",)},
     notes=(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from yibao.core.errors import StateError
+from yibao.core import StateError
 
 __all__ = ["check_sign_in_allowed", "needs_new_cycle"]
 

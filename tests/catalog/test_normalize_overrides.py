@@ -93,6 +93,9 @@ def test_every_override_has_a_reason() -> None:
 
 
 def test_kinds(cat: Catalog) -> None:
+    from yibao.provinces.guangdong.profile import GUANGDONG
+
+    cat = cat.with_extra(GUANGDONG.extra_transactions)  # 3260-3262 are Guangdong's own tables
     expected = dict.fromkeys(("2102", "2103", "2207", "2208", "2304", "2305", "2601"), "money")
     queries = ("2101", "2206", "2303", "1101", "2001", "5204", "3201", "3202", "3260")
     expected |= dict.fromkeys(queries, "query")

@@ -31,7 +31,7 @@ PHARMACY_2102 = {
 def write_config(tmp: Path, url: str) -> Path:
     cfg = tmp / "yibao.toml"
     cfg.write_text(
-        f'''region = "110000"
+        f'''region = "000000"
 [gateway]
 url = "{url}"
 paasid = "{PAASID}"

@@ -108,9 +108,9 @@ url = "sqlite:///{tmp_path / 'j.db'}"
 
 def test_structlog_events_of_a_call_are_redacted(tmp_path: Path) -> None:
     """Events the engine logs during calls carry no ID or name, even before rendering."""
+    from yibao.core import Medium
     from yibao.core.client import Client
     from yibao.core.config import parse_config
-    from yibao.core.workflows.identify import Medium, identify
 
     with run_in_thread(SandboxConfig(state_dir=tmp_path / "sb")) as sb:
         persons = httpx.get(sb.url + "/_sandbox/persons").json()
@@ -123,7 +123,7 @@ def test_structlog_events_of_a_call_are_redacted(tmp_path: Path) -> None:
                             "journal": {"url": f"sqlite:///{tmp_path / 'j.db'}"}})
         with capture_logs() as logs, Client(cfg) as client:
             for p in persons[:5]:
-                identify(client, Medium.id_card(p["certno"], p["psn_name"]), insuplc_admdvs=None) \
+                client.identify(Medium.id_card(p["certno"], p["psn_name"]), insuplc_admdvs=None) \
                     if len({i["insuplc_admdvs"] for i in p.get("insuinfo", [])}) <= 1 else None
         redactor = Redactor()
         text = json.dumps([redactor(None, "info", dict(e)) for e in logs], ensure_ascii=False, default=str)

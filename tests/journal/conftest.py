@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from journal_support import CODE, body
 
-from yibao.core.journal import Entry, Journal, mask_input, open_journal
+from yibao.core.journal import Entry, Journal, open_journal
+from yibao.core.masking import mask_input
 
 PG_BASE = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -126,7 +126,7 @@ def test_registered_migration_runs_after_the_core(journal_url: str, monkeypatch:
     assert versions[-1] == ("probe.0001.items", len(schema.CORE_MIGRATIONS) + 1)
     db = Database(journal_url)
     try:
-        db.execute("INSERT INTO probe_items (code, body) VALUES (?, ?)", ("a", "b"))
+        db.execute(f"INSERT INTO probe_items (code, body) VALUES ({db.p}, {db.p})", ("a", "b"))
         assert db.fetchall("SELECT code, body FROM probe_items") == [{"code": "a", "body": "b"}]
     finally:
         db.close()
@@ -151,7 +151,8 @@ def test_one_journal_shared_by_threads(journal_url: str) -> None:
 
     from journal_support import CODE, body
 
-    from yibao.core.journal import State, mask_input
+    from yibao.core.journal import State
+    from yibao.core.masking import mask_input
 
     with open_journal(journal_url) as j:
 

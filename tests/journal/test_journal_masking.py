@@ -6,17 +6,19 @@ import copy
 
 import pytest
 
-from yibao.core.journal import (
+from yibao.core.masking import (
     CARD_FIELDS,
     DIAGNOSIS_FIELDS,
     ID_FIELDS,
     NAME_FIELDS,
     TOKEN_FIELDS,
+    mask_card,
     mask_id,
     mask_input,
     mask_name,
+    mask_phone,
+    mask_token,
 )
-from yibao.core.journal.masking import mask_card, mask_phone, mask_token
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ def _seed(url: str, second: str, seq: int) -> None:
     db = Database(url)
     try:
         db.execute(
-            "INSERT INTO journal_msgid_counter (fixmedins_code, last_second, last_seq) VALUES (?, ?, ?)",
+            f"INSERT INTO journal_msgid_counter (fixmedins_code, last_second, last_seq) VALUES ({db.marks(3)})",
             (CODE, second, seq),
         )
     finally:

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from journal_support import CODE, body, drive
 
-from yibao.core.journal import Entry, IllegalTransition, Journal, State, mask_input, open_journal
+from yibao.core.journal import Entry, IllegalTransition, Journal, State, open_journal
+from yibao.core.masking import mask_input
 
 FORK = multiprocessing.get_context("fork")
 MakeEntry = Callable[..., Entry]

@@ -14,8 +14,9 @@ from hypothesis import settings
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 from journal_support import CODE, body
 
-from yibao.core.journal import IllegalTransition, Journal, State, mask_input, open_journal
+from yibao.core.journal import IllegalTransition, Journal, State, open_journal
 from yibao.core.journal.states import FINAL_STATES, IN_FLIGHT_STATES, LEGAL_TRANSITIONS
+from yibao.core.masking import mask_input
 
 FAR_FUTURE = datetime.now(UTC) + timedelta(days=3650)
 

@@ -12,7 +12,8 @@ import pytest
 from journal_support import CODE, body, drive
 
 from yibao.core.errors import StateError
-from yibao.core.journal import Entry, Journal, State, mask_input, open_journal
+from yibao.core.journal import Entry, Journal, State, open_journal
+from yibao.core.masking import mask_input
 
 FORK = multiprocessing.get_context("fork")
 MakeEntry = Callable[..., Entry]

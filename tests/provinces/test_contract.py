@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from yibao.core.testing import FakeCentre, region_contract
+from yibao.core.testing import region_contract
+from yibao.sandbox.rehearsal.pytest_plugin import FakeCentre
 
 
 @pytest.mark.parametrize("code", ["620000", "440000", "441900"])

@@ -128,8 +128,8 @@ def _toml(cfg: dict[str, Any]) -> str:
 
 def test_report_html_is_escaped() -> None:
     """Values reach report.html escaped: a name with markup cannot inject it."""
+    from yibao.core.acceptance import AcceptanceReport, InterfaceResult
     from yibao.core.cli.acceptance import render_html
-    from yibao.core.workflows.acceptance import AcceptanceReport, InterfaceResult
 
     report = AcceptanceReport(region="441900", kind="pharmacy", fixmedins_code=CODE, gateway="http://127.0.0.1",
                               started_at="t0", finished_at="t1")  # fmt: skip

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from yibao.core.testing import FakeCentre, region_contract
+from yibao.core.testing import region_contract
+from yibao.sandbox.rehearsal.pytest_plugin import FakeCentre
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "yibao-example-region"
 

@@ -8,13 +8,12 @@ from typing import Any
 
 import httpx
 
+from yibao.core import FeeItem, Medium
+from yibao.core.acceptance import synth_input
 from yibao.core.client import Client
 from yibao.core.plugins import RegionProfile, get_plugin_manager, hookimpl, load_registry
-from yibao.core.testing import FakeCentre
-from yibao.core.workflows.acceptance import synth_input
-from yibao.core.workflows.identify import Medium, identify
-from yibao.core.workflows.settle import FeeItem
 from yibao.provinces.gansu import prescriptions
+from yibao.sandbox.rehearsal.pytest_plugin import FakeCentre
 
 
 class Wire:
@@ -35,13 +34,13 @@ def test_external_prescription_purchase_and_cancel(fake_centre: FakeCentre) -> N
     pm.register(wire, name="wire")
     client = Client(fake_centre.config("620000", fixmedins_code="H62010000001"), registry=load_registry(pm))
     person = fake_centre.persons()[0]
-    identity = identify(client, Medium.id_card(person["certno"], person["psn_name"]))
+    identity = client.identify(Medium.id_card(person["certno"], person["psn_name"]))
     rx = prescriptions.download(client, prescriptions.scan(client, "QR-CODE-FROM-PATIENT"))
     assert rx.hi_rxno.startswith("RX") and rx.epc_token
     item = fake_centre.items()[0]
     fee = FeeItem(feedetl_sn="1", med_list_codg=item["med_list_codg"], medins_list_codg="H-1", cnt=Decimal("1"),
                   pric=Decimal("9.50"))  # fmt: skip
-    sales = synth_input(client.catalog, "3505", {"med_list_codg": item["med_list_codg"], "rtal_docno": rx.hi_rxno})
+    sales = synth_input(client.transactions, "3505", {"med_list_codg": item["med_list_codg"], "rtal_docno": rx.hi_rxno})
     settled = prescriptions.purchase(
         client, identity, rx, [fee], review={"phar_name": "药师", "rx_chk_stas_codg": "1"}, sales=sales
     )

@@ -13,7 +13,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from yibao.core.errors import BusinessError
-from yibao.core.plugins import get_plugin_manager, hookimpl
+from yibao.core.gateway import NONCE_REUSED
+from yibao.core.plugins import get_plugin_manager, hookimpl, load_registry
 from yibao.provinces.gansu.receiver import TifVerifier, create_receiver
 
 NOW = 1_790_000_000.0
@@ -54,7 +55,8 @@ def his_pm() -> tuple[pluggy.PluginManager, HIS]:
 def test_signed_6201_reaches_the_his_and_is_answered(his_pm: tuple[pluggy.PluginManager, HIS]) -> None:
     """A correctly signed 6201 is handed to the hook; the reply is the platform envelope with infcode 0."""
     pm, his = his_pm
-    app = create_receiver(paasid="centre", secret="s3cret", fixmedins_code="H62010000001", pm=pm, clock=lambda: NOW)
+    app = create_receiver(paasid="centre", secret="s3cret", fixmedins_code="H62010000001",
+                          registry=load_registry(pm), clock=lambda: NOW)
     client = TestClient(app)
     r = client.post("/H62010000001/online/6201", content=_envelope("6201", {"medfee_sumamt": 12.30}),
                     headers=_headers(int(NOW), "n-1"))  # fmt: skip
@@ -72,12 +74,13 @@ def test_signed_6201_reaches_the_his_and_is_answered(his_pm: tuple[pluggy.Plugin
 def test_6202_refusal_and_missing_handler(his_pm: tuple[pluggy.PluginManager, HIS]) -> None:
     """A BusinessError from the HIS is infcode -1 with its err_msg; without a handler, -1 too."""
     pm, _ = his_pm
-    app = create_receiver(paasid="centre", secret="s3cret", fixmedins_code="H62010000001", pm=pm, clock=lambda: NOW)
+    app = create_receiver(paasid="centre", secret="s3cret", fixmedins_code="H62010000001",
+                          registry=load_registry(pm), clock=lambda: NOW)
     r = TestClient(app).post("/", content=_envelope("6202", {"refuse": True}), headers=_headers(int(NOW), "n-2"))
     assert r.json()["infcode"] == -1 and r.json()["err_msg"] == "订单金额不符"
     bare = create_receiver(
         paasid="centre", secret="s3cret", fixmedins_code="H62010000001",
-        pm=get_plugin_manager(load_entrypoints=False), clock=lambda: NOW,
+        registry=load_registry(get_plugin_manager(load_entrypoints=False)), clock=lambda: NOW,
     )  # fmt: skip
     r = TestClient(bare).post("/", content=_envelope("6202", {"x": "1"}), headers=_headers(int(NOW), "n-3"))
     assert r.json()["infcode"] == -1 and "yibao_online_order" in r.json()["err_msg"]
@@ -117,7 +120,7 @@ def test_nonce_replay_is_refused_within_ten_minutes() -> None:
     now = [NOW]
     v = TifVerifier({"centre": "s3cret"}, clock=lambda: now[0])
     assert v.check(_headers(int(NOW), "same")) is None
-    assert v.check(_headers(int(NOW), "same")) == "随机字符串重复!"
+    assert v.check(_headers(int(NOW), "same")) == NONCE_REUSED
     now[0] += 11 * 60
     assert v.check(_headers(int(now[0]), "same")) is None
 
@@ -125,6 +128,7 @@ def test_nonce_replay_is_refused_within_ten_minutes() -> None:
 def test_prescription_feedback_is_served_too(his_pm: tuple[pluggy.PluginManager, HIS]) -> None:
     """§3.9: 7102 / 7103 (feedback to the prescribing hospital) reach the same hook."""
     pm, his = his_pm
-    app = create_receiver(paasid="centre", secret="s3cret", fixmedins_code="H62010000001", pm=pm, clock=lambda: NOW)
+    app = create_receiver(paasid="centre", secret="s3cret", fixmedins_code="H62010000001",
+                          registry=load_registry(pm), clock=lambda: NOW)
     r = TestClient(app).post("/", content=_envelope("7102", {"medfee_sumamt": 1}), headers=_headers(int(NOW), "rx-1"))
     assert r.json()["infcode"] == 0 and his.seen[-1][1] == "7102"

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 
 from yibao.core.client import Client
-from yibao.core.testing import FakeCentre
 from yibao.provinces.guangdong.profile import ENVIRONMENTS
+from yibao.sandbox.rehearsal.pytest_plugin import FakeCentre
 
 
 class Paths(httpx.BaseTransport):

@@ -15,13 +15,12 @@ import pluggy
 import pytest
 from starlette.testclient import TestClient
 
+from yibao.core import FeeItem, Medium, Settlement
 from yibao.core.client import Client
 from yibao.core.errors import PluginError
 from yibao.core.gateway import TifSignatureAuth
-from yibao.core.plugins import RegionProfile, RegionRegistry, get_plugin_manager, hookimpl, load_registry
-from yibao.core.testing import FakeCentre
-from yibao.core.workflows.identify import Medium, identify
-from yibao.core.workflows.settle import FeeItem, settle_pharmacy
+from yibao.core.plugins import RegionHooks, RegionProfile, RegionRegistry, get_plugin_manager, hookimpl, load_registry
+from yibao.sandbox.rehearsal.pytest_plugin import FakeCentre
 
 TEST_REGION = RegionProfile(code="990001", name="测试地区", plugin="test-region")
 
@@ -51,7 +50,7 @@ def _client(centre: FakeCentre, registry: RegionRegistry, region: str = "990001"
 
 def _identity(centre: FakeCentre, client: Client) -> Any:
     person = centre.persons()[0]
-    return identify(client, Medium.id_card(person["certno"], person["psn_name"]))
+    return client.identify(Medium.id_card(person["certno"], person["psn_name"]))
 
 
 def _fee(centre: FakeCentre) -> FeeItem:
@@ -131,37 +130,38 @@ def test_hook_yibao_read_medium(fake_centre: FakeCentre) -> None:
     """Yunnan's 1191 runs before 1101: an e-voucher read through it yields the person."""
     registry = _registry()
     client = _client(fake_centre, registry, region="530000", transport={"kind": "http"})
-    identity = identify(client, Medium("01", ""))
+    identity = client.identify(Medium("01", ""))
     assert identity.psn_no and identity.medium.mdtrt_cert_type == "01"
     assert identity.medium.mdtrt_cert_no.startswith("ECT")
     client.close()
 
 
-def test_hook_yibao_classify_person(fake_centre: FakeCentre) -> None:
-    """A plugin's classification wins over the profile's prefixes."""
-
-    class Plugin(Spy):
-        @hookimpl
-        def yibao_classify_person(self, profile: RegionProfile, insuplc_admdvs: str, mdtrtarea_admvs: str) -> str:
-            return "province"
-
-    client = _client(fake_centre, _registry(Plugin()))
-    assert _identity(fake_centre, client).locality == "province"
+def test_profile_prefixes_classify_the_person(fake_centre: FakeCentre) -> None:
+    """Who is local is the profile's data (``local_prefixes``), not a hook: one mechanism."""
+    person = fake_centre.persons()[0]
+    profile = attrs.evolve(TEST_REGION, local_prefixes=(str(person["insuplc_admdvs"])[:2],))
+    client = _client(fake_centre, _registry(Spy(profile=profile)))
+    assert _identity(fake_centre, client).locality == "local"
+    client.close()
+    client = _client(fake_centre, _registry(Spy(profile=attrs.evolve(TEST_REGION, local_prefixes=("00",)))))
+    assert _identity(fake_centre, client).locality != "local"
     client.close()
 
 
 def test_hook_yibao_after_settle(fake_centre: FakeCentre) -> None:
-    """After a settlement the observers get its infno and output."""
+    """After a settlement the region's plugins see it, and their warnings come with the result."""
 
     class Plugin(Spy):
         @hookimpl
-        def yibao_after_settle(self, profile: RegionProfile, infno: str, output: Mapping[str, Any]) -> None:
-            self.seen.append((infno, output["setlinfo"]["setl_id"]))
+        def yibao_after_settle(self, profile: RegionProfile, infno: str, settlement: Settlement) -> str:
+            self.seen.append((infno, settlement.setl_id))
+            return f"cashier: settled {settlement.medfee_sumamt}"
 
     plugin = Plugin()
     client = _client(fake_centre, _registry(plugin))
-    settled = settle_pharmacy(client, _identity(fake_centre, client), [_fee(fake_centre)], med_type="41")
+    settled = client.pharmacy.settle(_identity(fake_centre, client), [_fee(fake_centre)], med_type="41")
     assert plugin.seen == [("2102", settled.setl_id)]
+    assert settled.warnings == (f"cashier: settled {settled.medfee_sumamt}",)
     client.close()
 
 
@@ -176,31 +176,29 @@ def test_hook_yibao_after_reversal() -> None:
         return {"data": [{"feedetl_sn": "1", "med_list_codg": "A"}]} if infno == "5204" else {}
 
     entry = {"infno": "2304", "psn_no": "P", "mdtrt_id": "M", "input_full": {"data": {}}}
-    assert registry.pm.hook.yibao_after_reversal(profile=yunnan, entry=entry, call=call) == ["2405", "2301"]  # type: ignore[union-attr]
+    hooks = RegionHooks.for_region(registry, yunnan)
+    assert hooks.after_reversal(entry, call) == ["2405", "2301"]
     assert calls == ["2405", "5204", "2301"]
-    assert registry.pm.hook.yibao_after_reversal(profile=yunnan, entry={**entry, "infno": "2102"}, call=call) is None  # type: ignore[union-attr]
+    assert hooks.after_reversal({**entry, "infno": "2102"}, call) == []
+    # Another region's hooks do not reach Yunnan's plugin at all.
+    assert RegionHooks.for_region(registry, registry.resolve("440000")).after_reversal(entry, call) == []
 
 
-def test_hook_yibao_clr_type(fake_centre: FakeCentre) -> None:
-    """Where the centre's reply carried no clr_type, reconciliation groups by the hook's answer."""
+def test_profile_clr_types_group_reconciliation(fake_centre: FakeCentre) -> None:
+    """Where the centre's reply carried no clr_type, the profile's ``clr_types`` decide (data,
+    one mechanism), else the national default."""
     from types import SimpleNamespace
 
+    from yibao.core.workflows.context import Context
     from yibao.core.workflows.reconcile import Period
 
-    class Plugin(Spy):
-        @hookimpl
-        def yibao_clr_type(self, profile: RegionProfile, kind: str, locality: str, infno: str) -> str:
-            self.seen.append((kind, locality))
-            return "99"
-
-    plugin = Plugin()
-    client = _client(fake_centre, _registry(plugin))
-    day = client.clock().date()
+    profile = attrs.evolve(TEST_REGION, clr_types={"pharmacy": {"other": "99"}})
+    client = _client(fake_centre, _registry(Spy(profile=profile)))
+    day = client.engine.now().date()
     entry = SimpleNamespace(infno="2102", insuplc_admdvs="110000")
-    assert Period(client, day, day).clr_type_of(entry) == "99"
-    assert plugin.seen == [("pharmacy", "other")]
-    bare = _client(fake_centre, _registry())
-    assert Period(bare, day, day).clr_type_of(entry) == "41"
+    assert Period(Context(client.engine, client.config), day, day).clr_type_of(entry) == "99"
+    bare = _client(fake_centre, _registry(Spy()))
+    assert Period(Context(bare.engine, bare.config), day, day).clr_type_of(entry) == "41"
     client.close()
     bare.close()
 
@@ -216,9 +214,11 @@ def test_hook_yibao_online_order() -> None:
         def yibao_online_order(self, profile: RegionProfile, infno: str, order: Mapping[str, Any]) -> Mapping[str, Any]:
             return {"confirmed": order["ord_no"], "region": profile.code}
 
+    # A HIS's handler registers no region of its own: a region-neutral plugin serves every region.
     pm: pluggy.PluginManager = get_plugin_manager(load_entrypoints=False)
     pm.register(HIS(), name="his")
-    app = create_receiver(paasid="p", secret="s", fixmedins_code="H62010000001", pm=pm, clock=lambda: 1_800_000_000)
+    app = create_receiver(paasid="p", secret="s", fixmedins_code="H62010000001", registry=load_registry(pm),
+                          clock=lambda: 1_800_000_000)
     ts, nonce = "1800000000", "n1"
     sig = hashlib.sha256(f"{ts}s{nonce}{ts}".encode()).hexdigest()
     headers = {"x-tif-paasid": "p", "x-tif-timestamp": ts, "x-tif-nonce": nonce, "x-tif-signature": sig}
@@ -229,8 +229,7 @@ def test_hook_yibao_online_order() -> None:
 def test_hook_yibao_acceptance_notes() -> None:
     """Dongguan gives its evidence notes per kind; other regions give none."""
     registry = _registry()
-    hook = registry.pm.hook.yibao_acceptance_notes  # type: ignore[union-attr]
-    notes = hook(profile=registry.resolve("441900"), kind="pharmacy")
+    notes = RegionHooks.for_region(registry, registry.resolve("441900")).acceptance_notes("pharmacy")
     assert "录屏" in notes["2102"] and "使用日志" in notes["3101"]
     assert "2207" not in notes  # only the kind's own interfaces
-    assert hook(profile=registry.resolve("620000"), kind="pharmacy") is None
+    assert RegionHooks.for_region(registry, registry.resolve("620000")).acceptance_notes("pharmacy") == {}

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from yibao.core.plugins import get_plugin_manager, load_registry
+from yibao.core.plugins import RegionHooks, get_plugin_manager, load_registry
 from yibao.provinces.yunnan.medium import fresh_feedetl_sns
 
 
@@ -23,10 +23,22 @@ class Centre:
         return self.answers.get(infno, {})
 
 
+class _Scoped:
+    """Calls a hook the way the engine does: only on the plugins of the profile's region."""
+
+    def __init__(self, registry: Any) -> None:
+        self.registry = registry
+
+    def __getattr__(self, hook: str) -> Any:
+        def call(*, profile: Any, **kwargs: Any) -> Any:
+            return getattr(RegionHooks.for_region(self.registry, profile).relay, hook)(profile=profile, **kwargs)
+
+        return call
+
+
 def _hook() -> tuple[Any, Any, Any]:
-    pm = get_plugin_manager()
-    reg = load_registry(pm)
-    return pm.hook, reg.resolve("530100"), reg.resolve("440100")
+    reg = load_registry(get_plugin_manager())
+    return _Scoped(reg), reg.resolve("530100"), reg.resolve("440100")
 
 
 def test_1191_e_voucher_sends_operator_fields_and_returns_the_token() -> None:
@@ -115,11 +127,9 @@ def test_fresh_sns_are_digits_and_unique() -> None:
 
 def test_yunnan_outpatient_runs_1191_and_1192_against_the_sandbox(fake_centre: Any) -> None:
     """With the Yunnan profile over HTTP: 1191 before 1101, 1192 before 2207 for an ID-card person."""
+    from yibao.core import Diagnosis, FeeItem, Medium
     from yibao.core.client import Client
     from yibao.core.plugins import RegionProfile, hookimpl
-    from yibao.core.workflows.identify import Medium, identify
-    from yibao.core.workflows.outpatient import Diagnosis, OutpatientVisit
-    from yibao.core.workflows.settle import FeeItem
 
     sent: list[str] = []
 
@@ -132,8 +142,8 @@ def test_yunnan_outpatient_runs_1191_and_1192_against_the_sandbox(fake_centre: A
     pm.register(Watch(), name="watch")
     client = Client(fake_centre.config("530000", transport={"kind": "http"}), registry=load_registry(pm))
     person = fake_centre.persons()[0]
-    identity = identify(client, Medium.id_card(person["certno"], person["psn_name"]))
-    visit = OutpatientVisit.register(client, identity, ipt_otp_no="MZ0001")
+    identity = client.identify(Medium.id_card(person["certno"], person["psn_name"]))
+    visit = client.outpatient.register(identity, ipt_otp_no="MZ0001")
     visit.upload_visit([Diagnosis("J00.x00", "急性鼻咽炎")])
     item = fake_centre.items()[0]
     visit.upload_fees("B1", [FeeItem(feedetl_sn="1", med_list_codg=item["med_list_codg"], medins_list_codg="H-1",

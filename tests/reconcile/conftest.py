@@ -11,14 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from yibao.core import Diagnosis, FeeItem, Identity, Medium, Settlement
 from yibao.core.client import Client
 from yibao.core.config import parse_config
-from yibao.core.workflows.clear import widen_fields
-from yibao.core.workflows.identify import Identity, Medium, identify
-from yibao.core.workflows.inpatient import InpatientStay
-from yibao.core.workflows.outpatient import Diagnosis, OutpatientVisit
-from yibao.core.workflows.reconcile import accept_region_clr_types
-from yibao.core.workflows.settle import FeeItem, Settlement, cancel_pharmacy, settle_pharmacy
 from yibao.sandbox.config import SandboxConfig
 from yibao.sandbox.server import RunningSandbox, run_in_thread
 from yibao.sandbox.store import Store
@@ -72,27 +67,27 @@ class Centre:
         """The ``n``-th seeded person insured where ``insuplc_admdvs`` starts with ``prefix``."""
         found = [p for p in self.persons if str(p["insuplc_admdvs"]).startswith(prefix)]
         p = found[n]
-        return identify(self.client, Medium.id_card(p["certno"], p["psn_name"]))
+        return self.client.identify(Medium.id_card(p["certno"], p["psn_name"]))
 
     def item(self, n: int = 0, cnt: str = "2", pric: str = "12.30") -> FeeItem:
         code = self.catalog[n]["med_list_codg"]
         return FeeItem(str(next(_seq)), code, f"YP{n}", Decimal(cnt), Decimal(pric))
 
     def pharmacy(self, who: Identity, **kw: Any) -> Settlement:
-        return settle_pharmacy(self.client, who, [self.item(**kw)])
+        return self.client.pharmacy.settle(who, [self.item(**kw)])
 
     def cancel(self, who: Identity, s: Settlement) -> Settlement:
-        return cancel_pharmacy(self.client, who, s)
+        return self.client.pharmacy.cancel(who, s)
 
     def outpatient(self, who: Identity) -> Settlement:
-        visit = OutpatientVisit.register(self.client, who, ipt_otp_no=f"MZ{next(_seq):06d}")
+        visit = self.client.outpatient.register(who, ipt_otp_no=f"MZ{next(_seq):06d}")
         visit.upload_visit([Diagnosis("J00.x00", "急性鼻咽炎")], dise_codg="J00.x00", dise_name="急性鼻咽炎")
         visit.upload_fees("B1", [self.item(1, "1", "20.00")])
         return visit.settle("B1")
 
     def inpatient(self, who: Identity) -> Settlement:
         dx = [Diagnosis("J18.900", "肺炎")]
-        stay = InpatientStay.admit(self.client, who, ipt_no=f"ZY{next(_seq):06d}", diagnoses=dx)
+        stay = self.client.inpatient.admit(who, ipt_no=f"ZY{next(_seq):06d}", diagnoses=dx)
         stay.upload_fees([self.item(0, "3", "25.00")])
         stay.discharge(dx)
         return stay.settle()
@@ -103,26 +98,12 @@ class Centre:
         plan.arm(plan.parse({"infno": infno, "mode": mode, "times": 1}))
 
 
-def _accept_local_clr_types(sandbox: RunningSandbox, client: Client) -> None:
-    """The sandbox books Dongguan's local 清算类别 (9903 / 9904) but its input check knows only the
-    national table: give its validator for the region the same extended table the client uses.
-    (Reported: the catalogue's clr_type table should carry a region's local codes.)"""
-    from yibao.core.catalog import validate
-
-    accept_region_clr_types(client)
-    widen_fields(client)
-    catalog = client.catalog
-    dispatcher = sandbox.app.state.sandbox.dispatcher
-    dispatcher._validators[REGION] = lambda infno, inp: list(validate(catalog, infno, inp))
-
-
 @pytest.fixture
 def centre(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Centre]:
     monkeypatch.setenv(SECRET_ENV, SECRET)
     cfg = SandboxConfig(paasid=PAASID, secret=SECRET, state_dir=tmp_path / "sb", region=REGION)
     sandbox = run_in_thread(cfg)
     client = Client(parse_config(config_data(sandbox.url, tmp_path)))
-    _accept_local_clr_types(sandbox, client)
     try:
         yield Centre(sandbox, client, tmp_path)
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from yibao.core.workflows.catalogue import CatalogStore, search, sync
+from yibao.core.workflows.catalogue import CatalogStore
 from yibao.sandbox.handlers.catalogs import SEED_VERSION, publish
 
 from .conftest import Centre
@@ -12,44 +12,47 @@ from .conftest import Centre
 
 def test_file_catalogue_sync_is_incremental_by_version(centre: Centre) -> None:
     calls: list[tuple[str, Any]] = []
-    real = centre.client.call
+    class Spy:
+        """An engine observer: what went on the wire."""
 
-    def spy(infno: str, data: Any, **kw: Any) -> Any:
-        calls.append((infno, data))
-        return real(infno, data, **kw)
+        def before_send(self, envelope: Any) -> None:
+            calls.append((envelope.infno, envelope.input))
 
-    centre.client.call = spy  # type: ignore[method-assign]
-    first = sync(centre.client, ["1301"])
+        def after_reply(self, envelope: Any, reply: Any, error: Any) -> None:
+            pass
+
+    centre.client.add_observer(Spy())
+    first = centre.client.catalog.sync(["1301"])
     assert first[0].rows >= 5 and first[0].ver == SEED_VERSION
     assert [d["data"]["ver"] for i, d in calls if i == "1301"] == ["v0000", SEED_VERSION]
-    store = CatalogStore.of(centre.client)
+    store = CatalogStore(centre.client.engine.journal.database)
     assert store.state("1301")["ver"] == SEED_VERSION  # type: ignore[index]
 
     publish(centre.store, "1301", "SBV2026002", [{"code": "SBXNEW0001", "name": "新增测试药品"}],
             "2026-02-01 00:00:00")  # fmt: skip
     calls.clear()
-    second = sync(centre.client, ["1301"])
+    second = centre.client.catalog.sync(["1301"])
     assert second[0].rows == 1 and second[0].ver == "SBV2026002"  # only the new version came
     assert calls[0][1]["data"]["ver"] == SEED_VERSION
-    hits = search(centre.client, "新增测试")
+    hits = centre.client.catalog.search("新增测试")
     assert [(h["kind"], h["code"], h["ver"]) for h in hits] == [("1301", "SBXNEW0001", "SBV2026002")]
-    third = sync(centre.client, ["1301"])
+    third = centre.client.catalog.sync(["1301"])
     assert third[0].rows == 0 and third[0].calls == 1
 
 
 def test_paged_catalogue_and_dictionaries(centre: Centre) -> None:
-    res = {r.kind: r for r in sync(centre.client, ["1312", "1901"], dict_types=["clr_type"])}
+    res = {r.kind: r for r in centre.client.catalog.sync(["1312", "1901"], dict_types=["clr_type"])}
     assert res["1312"].rows >= 10 and res["1312"].updt_time == "2026-01-01 00:00:00"
     assert res["1901"].rows >= 4
-    rows = CatalogStore.of(centre.client).db.fetchall(
+    rows = CatalogStore(centre.client.engine.journal.database).db.fetchall(
         "SELECT value FROM catalog_dicts WHERE dict_type = ?", ["clr_type"])
     assert {"11", "21", "41"} <= {r["value"] for r in rows}
     publish(centre.store, "1312", "2", [{"code": "SBNEWHI01", "rid": "RNEW1", "hilist_code": "SBNEWHI01",
                                           "hilist_name": "新医保目录项", "vali_flag": "1"}],
             "2026-03-05 10:00:00")  # fmt: skip
     # yyyy-MM-dd means the whole day (spec 重点说明): the last day seen is asked again, no earlier one.
-    again = sync(centre.client, ["1312"])[0]
+    again = centre.client.catalog.sync(["1312"])[0]
     assert again.updt_time == "2026-03-05 10:00:00" and again.rows == res["1312"].rows + 1
-    assert search(centre.client, "新医保目录")[0]["code"] == "SBNEWHI01"
-    last = sync(centre.client, ["1312"])[0]
+    assert centre.client.catalog.search("新医保目录")[0]["code"] == "SBNEWHI01"
+    last = centre.client.catalog.sync(["1312"])[0]
     assert last.rows == 1 and last.calls == 1

@@ -31,12 +31,11 @@ class E:
     acct_pay: Decimal = Decimal("0")
 
 
-def _month(region: str) -> Period:
-    pm = get_plugin_manager()
-    profile = load_registry(pm).resolve(region)
-    inst = SimpleNamespace(mdtrtarea_admvs=region, fixmedins_code="H44190000001")
-    client: Any = SimpleNamespace(profile=profile, pm=pm, config=SimpleNamespace(institution=inst))
-    return Period(client, date(2026, 1, 1), date(2026, 1, 31))
+def _month(region: str, area: str | None = None) -> Period:
+    profile = load_registry(get_plugin_manager()).resolve(region)
+    inst = SimpleNamespace(mdtrtarea_admvs=area or region, fixmedins_code="H44190000001")
+    ctx: Any = SimpleNamespace(profile=profile, config=SimpleNamespace(institution=inst))
+    return Period(ctx, date(2026, 1, 1), date(2026, 1, 31))
 
 
 @pytest.mark.parametrize(
@@ -48,5 +47,5 @@ def test_dongguan_supplies_its_clr_types(infno: str, insuplc: str, expected: str
 
 
 def test_the_national_default_elsewhere() -> None:
-    m = _month("110000")
+    m = _month("000000", area="110000")  # the national baseline, for an institution in Beijing
     assert [m.clr_type_of(E(i, "110000")) for i in ("2102", "2207", "2304")] == ["41", "11", "21"]

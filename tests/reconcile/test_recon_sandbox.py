@@ -37,7 +37,7 @@ def _mixed_month(centre: Centre) -> dict[str, str]:
     centre.fault("2102", "drop_after_commit")
     with pytest.raises(OutcomeUnknownError):
         centre.pharmacy(local, n=1)
-    report = centre.client.reversals.recover(wait=True, max_wait=20)
+    report = centre.client.journal.recover(wait=True, max_wait=20)
     assert report.reversed and not report.pending and not report.needs_attention
     visit = centre.outpatient(centre.person("4419", 1))
     stay = centre.inpatient(centre.person("4419", 2))

@@ -18,10 +18,8 @@ from yibao.sandbox.server import run_in_thread
 # The command group alone, loaded from its file and mounted the way the main CLI mounts it
 # (``register(app)``), so this test does not depend on the other command groups.
 _CLI = (
-    "import importlib.util, pathlib, typer, yibao.core as c; "
-    "f = pathlib.Path(c.__file__).parent / 'cli' / 'sandbox.py'; "
-    "spec = importlib.util.spec_from_file_location('cli_sandbox', f); m = importlib.util.module_from_spec(spec); "
-    "spec.loader.exec_module(m); app = typer.Typer(); app.callback()(lambda: None); m.register(app); app()"
+    "import typer; from yibao.sandbox.cli import register; "
+    "app = typer.Typer(); app.callback()(lambda: None); register(app); app()"
 )
 
 

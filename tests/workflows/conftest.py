@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
+from yibao.core import Identity, Medium
 from yibao.core.client import Client
 from yibao.core.config import parse_config
-from yibao.core.workflows.identify import Identity, Medium, identify
-from yibao.core.workflows.reversal import ReversalQueue
+from yibao.core.engine import ReversalQueue
 from yibao.sandbox.config import SandboxConfig
 from yibao.sandbox.server import RunningSandbox, run_in_thread
 
@@ -45,20 +45,24 @@ def journal_url(tmp_path: Path) -> str:
 @pytest.fixture
 def make_client(sandbox: RunningSandbox, journal_url: str, monkeypatch: pytest.MonkeyPatch
                 ) -> Iterator[MakeClient]:
-    """Build clients on the sandbox; keyword arguments go to :func:`config_dict`, ``transport=``
-    and ``clock=`` to :class:`Client`.  Reversal backoff is cut to 50 ms so that retries run now."""
+    """Build clients on the sandbox the way the CLI and the service start one: construct (no I/O
+    beyond opening), then the start-up recovery run (``client.recover()``).  Keyword arguments go
+    to :func:`config_dict`, ``transport=`` and ``clock=`` to :class:`Client`, ``recover=False``
+    skips the start-up run.  Reversal backoff is cut to 50 ms so that retries run now."""
     made: list[Client] = []
     # For every queue of the test, also the one a new Client runs at start-up.
     monkeypatch.setattr(ReversalQueue, "backoff", lambda self, attempts: 0.05)
 
     def make(*, transport: httpx.BaseTransport | None = None, clock: Any = None, url: str | None = None,
-             **cfg: Any) -> Client:
+             recover: bool = True, **cfg: Any) -> Client:
         config = parse_config(config_dict(url or sandbox.url, sandbox.paasid, journal_url, **cfg), source="test")
         kwargs: dict[str, Any] = {"http_transport": transport}
         if clock is not None:
             kwargs["clock"] = clock
         client = Client(config, **kwargs)
         made.append(client)
+        if recover:
+            client.recover()
         return client
 
     yield make
@@ -90,6 +94,6 @@ def who(client: Client, persons: list[dict[str, Any]]) -> Callable[[int], Identi
 
     def get(n: int) -> Identity:
         p = persons[n]
-        return identify(client, Medium.id_card(p["certno"], p["psn_name"]))
+        return client.identify(Medium.id_card(p["certno"], p["psn_name"]))
 
     return get

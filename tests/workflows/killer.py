@@ -20,11 +20,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root, for tests.workflows
 
 from tests.workflows.support import Centre, CountingTransport, config_dict, items
+from yibao.core import Medium
 from yibao.core.client import Client
 from yibao.core.config import parse_config
-from yibao.core.plugins import hookimpl
-from yibao.core.workflows.identify import Medium, identify
-from yibao.core.workflows.settle import settle_pharmacy
 
 KILL_INFNO = "2102"
 BILL = "BILL-KILLED"  # the HIS bill number: the idempotency key of the settlement
@@ -35,11 +33,17 @@ def die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-class KillBeforeSend:
-    @hookimpl
-    def yibao_before_send(self, profile: Any, infno: str, envelope: Any) -> None:
-        if infno == KILL_INFNO:
+def kill_before_the_journal(client: Client) -> None:
+    """Die between the bill's key claim and the settlement's journal commit (INTENT+SENT)."""
+    journal = client.engine.journal
+    record = journal.record_intent
+
+    def dying(**row: Any) -> Any:
+        if row.get("infno") == KILL_INFNO:
             die()
+        return record(**row)
+
+    journal.record_intent = dying  # type: ignore[method-assign]
 
 
 def main(url: str, paasid: str, journal_url: str, certno: str, where: str) -> None:
@@ -49,11 +53,11 @@ def main(url: str, paasid: str, journal_url: str, certno: str, where: str) -> No
     )
     client = Client(parse_config(config_dict(url, paasid, journal_url), source="killer"), http_transport=transport)
     if where == "intent":
-        client.pm.register(KillBeforeSend())
+        kill_before_the_journal(client)
     centre = Centre(url)
-    person = identify(client, Medium.id_card(certno))
+    person = client.identify(Medium.id_card(certno))
     print("settling", flush=True)
-    settle_pharmacy(client, person, items(centre.drugs(), 1, 2), acct_used_flag="1", idem_key=BILL)
+    client.pharmacy.settle(person, items(centre.drugs(), 1, 2), acct_used_flag="1", idem_key=BILL)
     print("not killed", flush=True)  # reaching this line is a failure of the test set-up
 
 

@@ -21,12 +21,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root, for tests.workflows
 
 from tests.workflows.support import CountingTransport, config_dict, items
+from yibao.core import Medium
 from yibao.core.client import Client
 from yibao.core.config import parse_config
 from yibao.core.errors import StateError, YibaoError
 from yibao.core.logging import configure_logging
-from yibao.core.workflows.identify import Medium, identify
-from yibao.core.workflows.settle import settle_pharmacy
 
 DRUG = [{"med_list_codg": "SBXA01AAA0001"}]  # a catalogue drug the sandbox prices (seed data)
 
@@ -38,7 +37,7 @@ def main(url: str, paasid: str, journal_url: str, terminal: str, first: str, cou
     cfg = parse_config(config_dict(url, paasid, journal_url, terminal=terminal), source="pg-worker")
     result: dict[str, Any] = {"bills": {}, "sent": transport.sent, "retries": 0, "errors": []}
     with Client(cfg, http_transport=transport) as client:
-        people = [identify(client, Medium.id_card(c)) for c in certnos.split(",")]
+        people = [client.identify(Medium.id_card(c)) for c in certnos.split(",")]
         client.sessions.current_sign_no()
         time.sleep(max(0.0, float(start_at) - time.time()))  # all terminals start together
         t0 = time.perf_counter()
@@ -47,7 +46,7 @@ def main(url: str, paasid: str, journal_url: str, terminal: str, first: str, cou
             give_up = time.monotonic() + 120  # a livelock shows as an error, not as a hang
             while True:
                 try:
-                    s = settle_pharmacy(client, person, items(DRUG, i, 1, cnt="1", pric="3.20"),
+                    s = client.pharmacy.settle(person, items(DRUG, i, 1, cnt="1", pric="3.20"),
                                         idem_key=f"BILL-{i}")
                 except StateError as exc:
                     if ("in progress" in str(exc) or "unresolved" in str(exc)) and time.monotonic() < give_up:

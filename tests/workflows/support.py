@@ -13,8 +13,7 @@ from typing import Any
 
 import httpx
 
-from yibao.core import wire
-from yibao.core.workflows.settle import FeeItem
+from yibao.core import FeeItem, wire
 
 __all__ = ["INSTITUTION", "SECRET_ENV", "Centre", "CountingTransport", "config_dict", "items", "settled_total"]
 

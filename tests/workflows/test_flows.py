@@ -9,12 +9,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from yibao.core import Diagnosis, Identity, Settlement
 from yibao.core.client import Client
 from yibao.core.journal import State
-from yibao.core.workflows.identify import Identity, identify
-from yibao.core.workflows.inpatient import InpatientStay
-from yibao.core.workflows.outpatient import Diagnosis, OutpatientVisit
-from yibao.core.workflows.settle import Settlement
 
 from .support import Centre, items, settled_total
 
@@ -40,7 +37,7 @@ def test_outpatient_two_batches_and_undo(client: Client, centre: Centre, drugs: 
                                          who: Callable[[int], Identity]) -> None:
     """2201 → 2203 → 2204 ×2 → 2206/2207 ×2, then 2208 ×2 → 2205 → 2202: amounts add up, books agree, undo is whole."""
     person = who(0)
-    visit = OutpatientVisit.register(client, person, ipt_otp_no="OP-T1")
+    visit = client.outpatient.register(person, ipt_otp_no="OP-T1")
     visit.upload_visit([Diagnosis("J06.900", "急性上呼吸道感染")])
     b1, b2 = items(drugs, 1, 2), items(drugs, 3, 2, pric="8.80")
     visit.upload_fees("B1", b1)
@@ -55,7 +52,7 @@ def test_outpatient_two_batches_and_undo(client: Client, centre: Centre, drugs: 
         _matches_books(client, centre, s, "settled")
     assert settled_total(centre.ledger(), person.psn_no) == s1.medfee_sumamt + s2.medfee_sumamt
     assert s1.acct_pay > 0 and s2.acct_pay == 0  # only B1 used the account
-    assert identify(client, person.medium).balc == person.balc - s1.acct_pay
+    assert client.identify(person.medium).balc == person.balc - s1.acct_pay
     c2 = visit.cancel("B2")
     assert c2.medfee_sumamt == -s2.medfee_sumamt
     assert next(r for r in centre.ledger() if r["setl_id"] == s2.setl_id)["state"] == "cancelled"
@@ -64,7 +61,7 @@ def test_outpatient_two_batches_and_undo(client: Client, centre: Centre, drugs: 
     visit.unregister()
     assert {r["state"] for r in centre.ledger()} == {"cancelled"}
     assert settled_total(centre.ledger(), person.psn_no) == Decimal("0")
-    assert identify(client, person.medium).balc == person.balc
+    assert client.identify(person.medium).balc == person.balc
     cancels = client.journal.list(infno="2208")
     assert len(cancels) == 2 and {e.state for e in cancels} == {State.SUCCEEDED}
 
@@ -73,7 +70,7 @@ def test_inpatient_stay_and_undo(client: Client, centre: Centre, drugs: list[dic
                                  who: Callable[[int], Identity]) -> None:
     """2401 → 2301 ×2 → 2403 → 2402 → 2303/2304, then 2305 → 2405 → 2302 → 2404: amounts add up, undo is whole."""
     person = who(1)
-    stay = InpatientStay.admit(client, person, ipt_no="IP-T1", diagnoses=[Diagnosis("K35.800", "急性阑尾炎")])
+    stay = client.inpatient.admit(person, ipt_no="IP-T1", diagnoses=[Diagnosis("K35.800", "急性阑尾炎")])
     first, second = items(drugs, 1, 2), items(drugs, 3, 2, cnt="1", pric="120.00")
     stay.upload_fees(first)
     stay.upload_fees(second)
@@ -84,7 +81,7 @@ def test_inpatient_stay_and_undo(client: Client, centre: Centre, drugs: list[dic
     _adds_up(s)
     _matches_books(client, centre, s, "settled")
     assert s.acct_pay > 0
-    assert identify(client, person.medium).balc == person.balc - s.acct_pay
+    assert client.identify(person.medium).balc == person.balc - s.acct_pay
     c = stay.cancel_settlement()
     assert c.medfee_sumamt == -s.medfee_sumamt
     stay.cancel_discharge()
@@ -92,4 +89,4 @@ def test_inpatient_stay_and_undo(client: Client, centre: Centre, drugs: list[dic
     stay.cancel_admission()
     assert [r["state"] for r in centre.ledger()] == ["cancelled"]
     assert settled_total(centre.ledger(), person.psn_no) == Decimal("0")
-    assert identify(client, person.medium).balc == person.balc
+    assert client.identify(person.medium).balc == person.balc

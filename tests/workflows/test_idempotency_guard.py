@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 
+from yibao.core import Identity, Medium, Settlement
 from yibao.core.client import Client
 from yibao.core.config import parse_config
 from yibao.core.errors import OutcomeUnknownError, StateError
 from yibao.core.journal import State
-from yibao.core.workflows.identify import Identity, Medium, identify
-from yibao.core.workflows.settle import Settlement, settle_pharmacy
 from yibao.sandbox.server import RunningSandbox
 
 from .conftest import MakeClient
@@ -28,9 +27,9 @@ def test_same_key_same_content_returns_the_stored_result(client: Client, centre:
                                                          who: Callable[[int], Identity]) -> None:
     """A double click (same key, same bill) settles once and answers the stored result without sending."""
     person = who(0)
-    first = settle_pharmacy(client, person, items(drugs, 1, 2), acct_used_flag="1", idem_key="BILL-1")
+    first = client.pharmacy.settle(person, items(drugs, 1, 2), acct_used_flag="1", idem_key="BILL-1")
     sent = len(client.journal.list(infno="2102"))
-    again = settle_pharmacy(client, person, items(drugs, 1, 2), acct_used_flag="1", idem_key="BILL-1")
+    again = client.pharmacy.settle(person, items(drugs, 1, 2), acct_used_flag="1", idem_key="BILL-1")
     assert again == first
     assert len(client.journal.list(infno="2102")) == sent == 1
     assert [r["setl_id"] for r in centre.ledger()] == [first.setl_id]
@@ -42,10 +41,10 @@ def test_same_key_retried_later_returns_the_stored_result(make_client: MakeClien
     """A HIS retry of the same bill minutes later (new begntime) still gets the stored result."""
     offset = [timedelta(0)]
     client = make_client(clock=lambda: datetime.now() + offset[0])
-    person = identify(client, Medium.id_card(persons[0]["certno"]))
-    first = settle_pharmacy(client, person, items(drugs, 1, 2), idem_key="BILL-LATER")
+    person = client.identify(Medium.id_card(persons[0]["certno"]))
+    first = client.pharmacy.settle(person, items(drugs, 1, 2), idem_key="BILL-LATER")
     offset[0] = timedelta(minutes=3)
-    again = settle_pharmacy(client, person, items(drugs, 1, 2), idem_key="BILL-LATER")
+    again = client.pharmacy.settle(person, items(drugs, 1, 2), idem_key="BILL-LATER")
     assert again.setl_id == first.setl_id
     assert len(client.journal.list(infno="2102")) == 1 and len(centre.ledger()) == 1
 
@@ -54,9 +53,9 @@ def test_same_key_other_content_is_refused(client: Client, centre: Centre, drugs
                                            who: Callable[[int], Identity]) -> None:
     """The same key with another bill body is a StateError and sends nothing."""
     person = who(0)
-    settle_pharmacy(client, person, items(drugs, 1, 2), idem_key="BILL-2")
+    client.pharmacy.settle(person, items(drugs, 1, 2), idem_key="BILL-2")
     with pytest.raises(StateError, match="other content"):
-        settle_pharmacy(client, person, items(drugs, 1, 3), idem_key="BILL-2")
+        client.pharmacy.settle(person, items(drugs, 1, 3), idem_key="BILL-2")
     assert len(centre.ledger()) == 1 and len(client.journal.list(infno="2102")) == 1
 
 
@@ -72,15 +71,15 @@ def test_concurrent_same_key_settles_once(sandbox: RunningSandbox, journal_url: 
         # One client (one journal connection) per thread, as the journal requires.
         cfg = parse_config(config_dict(sandbox.url, sandbox.paasid, journal_url, terminal=terminal))
         with Client(cfg) as c:
-            person = identify(c, Medium.id_card(p["certno"]))
+            person = c.identify(Medium.id_card(p["certno"]))
             barrier.wait()
             try:
-                results.append(settle_pharmacy(c, person, items(drugs, 1, 2), idem_key="BILL-3"))
+                results.append(c.pharmacy.settle(person, items(drugs, 1, 2), idem_key="BILL-3"))
             except Exception as exc:  # collected and checked below
                 results.append(exc)
             if isinstance(results[-1], StateError):  # the loser asks again once the owner is done
                 time.sleep(2)
-                results.append(settle_pharmacy(c, person, items(drugs, 1, 2), idem_key="BILL-3"))
+                results.append(c.pharmacy.settle(person, items(drugs, 1, 2), idem_key="BILL-3"))
 
     threads = [threading.Thread(target=run, args=(t,)) for t in ("T01", "T02")]
     for t in threads:
@@ -99,28 +98,28 @@ def test_person_guard_refuses_while_unknown(make_client: MakeClient, centre: Cen
                                             persons: list[dict[str, Any]]) -> None:
     """With the first 2601 an hour away, a new settlement of that person is refused until reversed; others settle."""
     client = make_client(delay_seconds=3600)
-    a = identify(client, Medium.id_card(persons[2]["certno"]))
-    b = identify(client, Medium.id_card(persons[3]["certno"]))
+    a = client.identify(Medium.id_card(persons[2]["certno"]))
+    b = client.identify(Medium.id_card(persons[3]["certno"]))
     centre.fault("2102", "drop_after_commit")
     with pytest.raises(OutcomeUnknownError) as info:
-        settle_pharmacy(client, a, items(drugs, 1, 2), idem_key="BILL-4")
+        client.pharmacy.settle(a, items(drugs, 1, 2), idem_key="BILL-4")
     msgid = str(info.value.msgid)
     sent = len(client.journal.list(infno="2102"))
     with pytest.raises(StateError, match="unresolved"):
-        settle_pharmacy(client, a, items(drugs, 1, 1))
+        client.pharmacy.settle(a, items(drugs, 1, 1))
     # The same bill again: told it is being reversed, nothing sent.
     with pytest.raises(StateError, match="unknown"):
-        settle_pharmacy(client, a, items(drugs, 1, 2), idem_key="BILL-4")
+        client.pharmacy.settle(a, items(drugs, 1, 2), idem_key="BILL-4")
     assert len(client.journal.list(infno="2102")) == sent
-    assert client.reversals.recover(wait=False).pending == [msgid]  # not due yet
-    other = settle_pharmacy(client, b, items(drugs, 1, 1))
+    assert client.journal.recover(wait=False).pending == [msgid]  # not due yet
+    other = client.pharmacy.settle(b, items(drugs, 1, 1))
     assert other.setl_id
     # An hour later the queue reverses it, and the person may settle the bill again.
-    report = client.reversals.run_due(now=client.reversals.now() + timedelta(hours=2))
+    report = client.journal.run_due(now=client.reversals.now() + timedelta(hours=2))
     assert report.reversed == [msgid]
     entry = client.journal.get(msgid)
     assert entry is not None and entry.state == State.REVERSED
-    again = settle_pharmacy(client, a, items(drugs, 1, 2), idem_key="BILL-4")
+    again = client.pharmacy.settle(a, items(drugs, 1, 2), idem_key="BILL-4")
     states = {r["setl_id"]: r["state"] for r in centre.ledger() if r["psn_no"] == a.psn_no}
     assert sorted(states.values()) == ["reversed", "settled"] and states[again.setl_id] == "settled"
 
@@ -130,23 +129,23 @@ def test_key_left_in_progress_after_a_success_is_completed_from_the_journal(
     """Killed between the settlement's outcome commit and the key's completion: the retry of the
     bill takes the result from the journal and sends nothing."""
     person = who(0)
-    first = settle_pharmacy(client, person, items(drugs, 1, 2), idem_key="BILL-HALF")
-    client.journal.database.execute(
+    first = client.pharmacy.settle(person, items(drugs, 1, 2), idem_key="BILL-HALF")
+    client.engine.journal.database.execute(
         "UPDATE journal_idem_keys SET status = 'in_progress', result = NULL WHERE idem_key = ?", ("BILL-HALF",))
-    again = settle_pharmacy(client, person, items(drugs, 1, 2), idem_key="BILL-HALF")
+    again = client.pharmacy.settle(person, items(drugs, 1, 2), idem_key="BILL-HALF")
     assert again.setl_id == first.setl_id and again.medfee_sumamt == first.medfee_sumamt
     assert len(client.journal.list(infno="2102")) == 1 and len(centre.ledger()) == 1
-    assert client.journal.claim_key("BILL-HALF", "x").status == "conflict"  # completed, with its fingerprint
+    assert client.engine.journal.claim_key("BILL-HALF", "x").status == "conflict"  # completed, with its fingerprint
 
 
 def test_a_live_holder_elsewhere_keeps_its_key(client: Client, drugs: list[dict[str, Any]],
                                                who: Callable[[int], Identity]) -> None:
     """A claim held by a living process (here: a fresh claim owned by another host) is not taken over."""
-    db = client.journal.database
+    db = client.engine.journal.database
     person = who(0)
-    settle_pharmacy(client, person, items(drugs, 1, 2), idem_key="BILL-OWN")  # learn the fingerprint
+    client.pharmacy.settle(person, items(drugs, 1, 2), idem_key="BILL-OWN")  # learn the fingerprint
     db.execute("UPDATE journal_idem_keys SET status = 'in_progress', result = NULL, owner = ? WHERE idem_key = ?",
                ("another-host:1", "BILL-OWN"))
     db.execute("DELETE FROM journal_entries WHERE idem_key = ?", ("BILL-OWN",))
     with pytest.raises(StateError, match="in progress"):
-        settle_pharmacy(client, person, items(drugs, 1, 2), idem_key="BILL-OWN")
+        client.pharmacy.settle(person, items(drugs, 1, 2), idem_key="BILL-OWN")

@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 
+from yibao.core import Identity
 from yibao.core.client import Client
 from yibao.core.errors import BusinessError, NotSentError, OutcomeUnknownError, StateError
 from yibao.core.journal import Entry, State
-from yibao.core.workflows.identify import Identity
-from yibao.core.workflows.settle import settle_pharmacy
 
 from .conftest import MakeClient
 from .support import Centre, items, settled_total
@@ -29,7 +28,7 @@ def _reversals_of(client: Client, msgid: str) -> list[Entry]:
 
 def _lost(client: Client, identity: Identity, drugs: list[dict[str, Any]], n: int = 2) -> str:
     with pytest.raises(OutcomeUnknownError) as info:
-        settle_pharmacy(client, identity, items(drugs, 1, n), acct_used_flag="1")
+        client.pharmacy.settle(identity, items(drugs, 1, n), acct_used_flag="1")
     msgid = info.value.msgid
     assert msgid is not None
     return str(msgid)
@@ -47,7 +46,7 @@ def test_lost_answer_after_commit_is_reversed(client: Client, centre: Centre, dr
     # The centre did commit it: the person is charged until the 2601.
     row = next(r for r in centre.ledger() if r["msgid"] == msgid)
     assert row["state"] == "settled" and settled_total(centre.ledger(), person.psn_no) > 0
-    report = client.reversals.recover(wait=True, max_wait=20)
+    report = client.journal.recover(wait=True, max_wait=20)
     assert report.reversed == [msgid] and report.unresolved == []
     entry = client.journal.get(msgid)
     assert entry is not None and entry.state == State.REVERSED
@@ -57,9 +56,8 @@ def test_lost_answer_after_commit_is_reversed(client: Client, centre: Centre, dr
     (rev,) = _reversals_of(client, msgid)
     assert rev.oinfno == "2102" and rev.state == State.SUCCEEDED and rev.msgid != msgid
     # The account payment came back: 1101 shows the balance as before.
-    from yibao.core.workflows.identify import identify
 
-    assert identify(client, person.medium).balc == balance_before
+    assert client.identify(person.medium).balc == balance_before
 
 
 def test_connection_refused_is_not_sent(make_client: MakeClient, centre: Centre, drugs: list[dict[str, Any]],
@@ -77,7 +75,7 @@ def test_connection_refused_is_not_sent(make_client: MakeClient, centre: Centre,
     msgid = str(info.value.msgid)
     entry = dead.journal.get(msgid)
     assert entry is not None and entry.state == State.NOT_SENT
-    report = dead.reversals.recover(wait=False)
+    report = dead.journal.recover(wait=False)
     assert report.reversed == [] and report.unresolved == []
     assert _reversals_of(dead, msgid) == []
     assert centre.ledger() == []
@@ -99,16 +97,16 @@ def _druginfo(person: Identity, drugs: list[dict[str, Any]]) -> dict[str, Any]:
 def test_slow_commit_timeout_then_reversal(make_client: MakeClient, centre: Centre, drugs: list[dict[str, Any]],
                                            persons: list[dict[str, Any]]) -> None:
     """The centre answers after the client gave up (delay > read timeout): UNKNOWN, then 2601 reverses it."""
-    from yibao.core.workflows.identify import Medium, identify
+    from yibao.core import Medium
 
     client = make_client(read_timeout="1")
     p = persons[2]
-    person = identify(client, Medium.id_card(p["certno"], p["psn_name"]))
+    person = client.identify(Medium.id_card(p["certno"], p["psn_name"]))
     centre.fault("2102", "delay", seconds=3)
     msgid = _lost(client, person, drugs)
     entry = client.journal.get(msgid)
     assert entry is not None and entry.state == State.UNKNOWN
-    report = client.reversals.recover(wait=True, max_wait=20)
+    report = client.journal.recover(wait=True, max_wait=20)
     assert report.reversed == [msgid]
     assert next(r for r in centre.ledger() if r["msgid"] == msgid)["state"] == "reversed"
     assert settled_total(centre.ledger(), person.psn_no) == Decimal("0")
@@ -122,7 +120,7 @@ def test_reversal_of_an_original_the_centre_never_saw_needs_attention(
     person = who(3)
     centre.fault("2102", "html_page")  # nothing committed, and the answer is not an envelope
     msgid = _lost(client, person, drugs)
-    report = client.reversals.recover(wait=True, max_wait=20)
+    report = client.journal.recover(wait=True, max_wait=20)
     assert report.needs_attention == [msgid] and report.reversed == []
     entry = client.journal.get(msgid)
     assert entry is not None and entry.state == State.NEEDS_ATTENTION
@@ -135,7 +133,7 @@ def test_reversal_of_an_original_the_centre_never_saw_needs_attention(
     from yibao.core.errors import StateError
 
     with pytest.raises(StateError):
-        settle_pharmacy(client, person, items(drugs, 1, 1))
+        client.pharmacy.settle(person, items(drugs, 1, 1))
 
 
 @pytest.mark.parametrize("mode", ["drop_after_commit", "delay"])
@@ -148,7 +146,7 @@ def test_reversal_whose_answer_is_lost_is_retried_with_same_omsgid(
     centre.fault("2102", "drop_after_commit")
     msgid = _lost(client, person, drugs)
     centre.fault("2601", mode, seconds=3)  # delay: answered after the client's 1 s read timeout
-    report = client.reversals.recover(wait=True, max_wait=20)
+    report = client.journal.recover(wait=True, max_wait=20)
     assert report.reversed == [msgid]
     entry = client.journal.get(msgid)
     assert entry is not None and entry.state == State.REVERSED
@@ -167,13 +165,13 @@ def test_business_error_is_failed_without_reversal(client: Client, centre: Centr
     person = who(5)
     centre.fault("2102", "reject", err_msg="余额不足(模拟)")
     with pytest.raises(BusinessError) as info:
-        settle_pharmacy(client, person, items(drugs, 1, 1))
+        client.pharmacy.settle(person, items(drugs, 1, 1))
     msgid = str(info.value.msgid)
     entry = client.journal.get(msgid)
     assert entry is not None and entry.state == State.FAILED and "余额不足" in (entry.err_msg or "")
-    assert client.reversals.recover(wait=False).unresolved == []
+    assert client.journal.recover(wait=False).unresolved == []
     assert _reversals_of(client, msgid) == [] and centre.ledger() == []
-    ok = settle_pharmacy(client, person, items(drugs, 1, 1))
+    ok = client.pharmacy.settle(person, items(drugs, 1, 1))
     assert [r["setl_id"] for r in centre.ledger()] == [ok.setl_id]
 
 
@@ -187,7 +185,7 @@ def test_bad_responses_are_unknown(mode: str, make_client: MakeClient, centre: C
     msgid = _lost(client, person, drugs)
     entry = client.journal.get(msgid)
     assert entry is not None and entry.state == State.UNKNOWN
-    report = client.reversals.recover(wait=True, max_wait=20)
+    report = client.journal.recover(wait=True, max_wait=20)
     entry = client.journal.get(msgid)
     assert entry is not None
     committed = [r for r in centre.ledger() if r["msgid"] == msgid]
@@ -210,7 +208,7 @@ def test_reversal_refused_otherwise_escalates_after_max_attempts(
     centre.fault("2102", "drop_after_commit")
     msgid = _lost(client, person, drugs)
     centre.fault("2601", "reject", times=10, err_msg="系统繁忙(模拟)")
-    report = client.reversals.recover(wait=True, max_wait=20)
+    report = client.journal.recover(wait=True, max_wait=20)
     assert report.needs_attention == [msgid]
     tries = _reversals_of(client, msgid)
     assert len(tries) == 3 and {t.state for t in tries} == {State.FAILED}
@@ -221,8 +219,8 @@ def test_reversal_refused_otherwise_escalates_after_max_attempts(
 def test_centre_busy_with_the_original_then_reversed(tmp_path: Path, journal_url: str,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """A 2601 that overtakes the original (centre answers "原交易处理中") is retried later and ends REVERSED."""
+    from yibao.core import Medium
     from yibao.core.config import parse_config
-    from yibao.core.workflows.identify import Medium, identify
     from yibao.sandbox.config import SandboxConfig
     from yibao.sandbox.server import run_in_thread
 
@@ -234,10 +232,10 @@ def test_centre_busy_with_the_original_then_reversed(tmp_path: Path, journal_url
         client = Client(parse_config(config_dict(sb.url, sb.paasid, journal_url)))
         monkeypatch.setattr(client.reversals, "backoff", lambda attempts: 1.0)
         p = next(x for x in centre.local_persons() if x.get("psn_cert_type") == "01")
-        person = identify(client, Medium.id_card(p["certno"]))
+        person = client.identify(Medium.id_card(p["certno"]))
         centre.fault("2102", "drop_after_commit")
         msgid = _lost(client, person, centre.drugs())
-        report = client.reversals.recover(wait=True, max_wait=20)
+        report = client.journal.recover(wait=True, max_wait=20)
         assert report.reversed == [msgid]
         tries = _reversals_of(client, msgid)
         assert len(tries) >= 2 and "处理中" in (tries[0].err_msg or "")
@@ -262,7 +260,7 @@ def test_reversal_queue_survives_restarts_while_the_centre_is_down(
     for restart in (1, 2):
         down = make_client(url=dead)  # a new process (its start-up run tries too) while the centre is down
         time.sleep(0.1)  # past the (test-short) backoff of the previous try
-        report = down.reversals.recover(wait=False)
+        report = down.journal.recover(wait=False)
         assert report.pending == [msgid], restart
         entry = down.journal.get(msgid)
         assert entry is not None and entry.state == State.REVERSING
@@ -281,7 +279,7 @@ def test_reversal_queue_survives_restarts_while_the_centre_is_down(
     back = make_client()  # the centre is back: the start-up run of the queue reverses it
     entry = back.journal.get(msgid)
     assert entry is not None and entry.state == State.REVERSED
-    assert back.reversals.recover(wait=False).unresolved == []
+    assert back.journal.recover(wait=False).unresolved == []
     assert next(r for r in centre.ledger() if r["msgid"] == msgid)["state"] == "reversed"
     assert settled_total(centre.ledger(), person.psn_no) == Decimal("0")
 
@@ -290,17 +288,17 @@ def test_recover_leaves_a_live_terminals_in_flight_row_alone(make_client: MakeCl
     """An INTENT / SENT row younger than reversal.interrupted_after_seconds may be another
     terminal's settlement still on the wire: recovery does not touch it; an old one it resolves."""
     client = make_client(interrupted_after_seconds=120)
-    j = client.journal
+    j = client.engine.journal
     msgid = j.allocate_msgid(client.config.institution.fixmedins_code)
     j.record_intent(msgid=msgid, infno="2102", region="441900", fixmedins_code=client.config.institution.fixmedins_code,
                     opter="0002", terminal="T09", input_full={"druginfo": {}}, input_masked={"druginfo": {}},
                     kind="money", psn_no="P-LIVE")
     j.mark_sent(msgid)
-    report = client.reversals.recover(wait=False)
+    report = client.journal.recover(wait=False)
     entry = j.get(msgid)
     assert entry is not None and entry.state == State.SENT
     assert msgid not in report.unresolved
-    old = make_client(interrupted_after_seconds=0)
+    old = make_client(interrupted_after_seconds=0, recover=False)
     old.reversals.recover_interrupted()
     entry = old.journal.get(msgid)
     assert entry is not None and entry.state == State.UNKNOWN

@@ -84,7 +84,7 @@ def test_four_processes_settle_at_once_on_postgresql(bills: int, tmp_path: Path,
     pools = [",".join(p["certno"] for p in local[:3]), ",".join(p["certno"] for p in local[3:6])]
     env = {**os.environ, SECRET_ENV: sb.secret}
     start_at = time.time() + 8  # time for the four to start, sign in and identify
-    plan = [("T1", 0, pools[0]), ("T2", 0, pools[0]), ("T3", BILLS, pools[1]), ("T4", BILLS, pools[1])]
+    plan = [("T01", 0, pools[0]), ("T02", 0, pools[0]), ("T03", BILLS, pools[1]), ("T04", BILLS, pools[1])]
     t0 = time.perf_counter()
     # Each worker writes to a file of its own: a pipe read one worker after the other would fill
     # up and stop a worker that holds a bill, and its partner would wait for it for ever.

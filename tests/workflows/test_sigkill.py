@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
+from yibao.core import Medium
 from yibao.core.errors import StateError
 from yibao.core.journal import State
-from yibao.core.workflows.identify import Medium, identify
-from yibao.core.workflows.settle import settle_pharmacy
 from yibao.sandbox.server import RunningSandbox
 
 from .conftest import MakeClient
@@ -46,21 +45,20 @@ def test_sigkill_during_settlement_then_recover(where: str, sandbox: RunningSand
     client = make_client(not_found_retries=1)  # the restarted process, same journal
     rows = client.journal.list(infno="2102")
     if where == "intent":
-        # The before_send hook runs before the intent is committed: nothing reached the journal
-        # or the centre.  The HIS resubmits the bill: its abandoned claim is taken over, it
-        # settles exactly once.
+        # Killed before the intent was committed: nothing reached the journal or the centre.
+        # The HIS resubmits the bill: its abandoned claim is taken over, it settles exactly once.
         assert rows == [] and centre.ledger() == []
-        report = client.reversals.recover(wait=True, max_wait=20)
+        report = client.journal.recover(wait=True, max_wait=20)
         assert report.unresolved == [] and client.journal.list(infno="2601") == []
-        person = identify(client, Medium.id_card(p["certno"]))
-        s = settle_pharmacy(client, person, items(drugs, 1, 2), acct_used_flag="1", idem_key=BILL)
+        person = client.identify(Medium.id_card(p["certno"]))
+        s = client.pharmacy.settle(person, items(drugs, 1, 2), acct_used_flag="1", idem_key=BILL)
         assert [r["setl_id"] for r in centre.ledger() if r["state"] == "settled"] == [s.setl_id]
         return
     (row,) = rows
     assert row.state == State.SENT
     at_centre = [r for r in centre.ledger() if r["msgid"] == row.msgid]
     assert len(at_centre) == (1 if where == "after" else 0)
-    report = client.reversals.recover(wait=True, max_wait=20)
+    report = client.journal.recover(wait=True, max_wait=20)
     entry = client.journal.get(row.msgid)
     assert entry is not None
     if where == "before":
@@ -71,16 +69,16 @@ def test_sigkill_during_settlement_then_recover(where: str, sandbox: RunningSand
         assert [r["state"] for r in centre.ledger()] == ["reversed"]
     assert row.idem_key == BILL  # the crashed bill's key is known to recovery
     assert settled_total(centre.ledger(), p["psn_no"]) == Decimal("0")
-    person = identify(client, Medium.id_card(p["certno"]))
+    person = client.identify(Medium.id_card(p["certno"]))
     if where == "before":
         # Unresolved: the HIS resubmitting the bill is told so, and nothing is sent.
         with pytest.raises(StateError, match="unknown"):
-            settle_pharmacy(client, person, items(drugs, 1, 2), acct_used_flag="1", idem_key=BILL)
+            client.pharmacy.settle(person, items(drugs, 1, 2), acct_used_flag="1", idem_key=BILL)
         assert centre.ledger() == []
     else:
         # Resolved: the HIS resubmits the same bill (same key), it goes through once, and the
         # centre holds exactly that one charge.
-        s = settle_pharmacy(client, person, items(drugs, 1, 2), acct_used_flag="1", idem_key=BILL)
+        s = client.pharmacy.settle(person, items(drugs, 1, 2), acct_used_flag="1", idem_key=BILL)
         settled = [r for r in centre.ledger() if r["state"] == "settled"]
         assert [r["setl_id"] for r in settled] == [s.setl_id]
         assert settled_total(centre.ledger(), p["psn_no"]) == s.medfee_sumamt

@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
+from yibao.core import Identity, Medium
 from yibao.core.errors import BusinessError, StateError
 from yibao.core.journal import State
-from yibao.core.workflows.identify import Identity, Medium, identify
-from yibao.core.workflows.settle import settle_pharmacy
 
 from .conftest import MakeClient
 from .support import Centre, CountingTransport, items
@@ -25,13 +24,13 @@ def test_one_sign_in_per_day_across_restarts(make_client: MakeClient, persons: l
     first_t, second_t = CountingTransport(), CountingTransport()
     first = make_client(transport=first_t)
     sign_no = first.sessions.current_sign_no()
-    person = identify(first, Medium.id_card(persons[0]["certno"]))
-    settle_pharmacy(first, person, items(drugs, 1, 1))
+    person = first.identify(Medium.id_card(persons[0]["certno"]))
+    first.pharmacy.settle(person, items(drugs, 1, 1))
     first.close()
     second = make_client(transport=second_t)  # a new process on the same journal
     assert second.sessions.current_sign_no() == sign_no
-    person = identify(second, Medium.id_card(persons[0]["certno"]))
-    settle_pharmacy(second, person, items(drugs, 1, 1))
+    person = second.identify(Medium.id_card(persons[0]["certno"]))
+    second.pharmacy.settle(person, items(drugs, 1, 1))
     assert first_t.infnos().count("9001") == 1
     assert "9001" not in second_t.infnos() and "2102" in second_t.infnos()
 
@@ -41,11 +40,11 @@ def test_no_sign_in_after_sign_out_the_same_day(make_client: MakeClient, persons
     """After 9002 a same-day sign-in is refused with a clear error and nothing is retried or sent."""
     counting = CountingTransport()
     client = make_client(transport=counting)
-    person = identify(client, Medium.id_card(persons[0]["certno"]))
+    person = client.identify(Medium.id_card(persons[0]["certno"]))
     client.sessions.current_sign_no()
     client.sessions.sign_out()
     with pytest.raises(StateError, match="9002"):
-        settle_pharmacy(client, person, items(drugs, 1, 1))
+        client.pharmacy.settle(person, items(drugs, 1, 1))
     assert counting.infnos().count("9001") == 1 and "2102" not in counting.infnos()
     restarted = make_client(transport=counting)
     with pytest.raises(StateError, match="signed out"):
@@ -64,9 +63,9 @@ def test_stale_sign_no_is_refreshed_and_the_same_msgid_replayed(
     client = make_client(transport=counting)
     person = who(0)
     op = client.config.operator
-    now = client.clock()
-    client.journal.save_session(op.opter, op.terminal, now.date(), "SN441900STALE000000000001", now)
-    s = settle_pharmacy(client, person, items(drugs, 1, 2))
+    now = client.engine.now()
+    client.engine.journal.save_session(op.opter, op.terminal, now.date(), "SN441900STALE000000000001", now)
+    s = client.pharmacy.settle(person, items(drugs, 1, 2))
     sends = [m for i, m in counting.sent if i == "2102"]
     assert sends == [s.msgid, s.msgid]  # refused once, replayed under the same msgid
     assert counting.infnos().count("9001") == 1
@@ -86,7 +85,7 @@ def test_new_business_day_signs_in_again(make_client: MakeClient, persons: list[
     assert counting.infnos().count("9001") == 2
     op = today.config.operator
     next_day = (datetime.now() + timedelta(days=1)).date()
-    session = today.journal.get_session(op.opter, op.terminal, next_day)
+    session = today.engine.journal.get_session(op.opter, op.terminal, next_day)
     assert session is not None and session.state == "in"
     tomorrow.sessions.current_sign_no()  # the next day's session is reused, not signed again
     assert counting.infnos().count("9001") == 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yibao.core.plugins import RegionProfile, Routing
+from yibao.core import RegionProfile, Routing
 
 __all__ = ["EXAMPLE"]
 
@@ -27,8 +27,9 @@ EXAMPLE = RegionProfile(
     routing=Routing(style="single", path="/fsi/api/rsfComIfsService/callService"),
     # The engine fills these where the caller left them out (2102 med_type 41 = 定点药店购药).
     fixed_fields={"2102": {"druginfo": {"med_type": "41"}}},
-    local_prefix="9900",
-    province_prefix="99",
+    # Persons insured at 999999 (a made-up special fund) count as local too: data, not a hook.
+    local_prefixes=("9900", "999999"),
+    province_prefixes=("99",),
     clr_types={"pharmacy": {"local": "41", "province": "41", "other": "41"}},
     institution_kinds={"pharmacy": ("9001", "1101", "2101", "2102", "2103", "5203", "3201")},
     extra_transactions=(_EXTRA_99001,),

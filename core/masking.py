@@ -1,4 +1,4 @@
-"""Masking of personal data for ``input_masked``, logs and CLI output.
+"""Masking of personal data: the one module for ``input_masked``, logs, reports and CLI output.
 
 The rules follow reliability.md §3 (PIPL art. 28/51, GB/T 35273-2020 display limits): an ID
 number keeps its first 4 and last 4 characters, a name its first character, a phone 3 + 4,
@@ -33,6 +33,7 @@ __all__ = [
     "mask_phone",
     "mask_token",
     "mask_value",
+    "scrub_text",
 ]
 
 #: 证件号码: resident ID, passport and other certificate numbers of persons.
@@ -68,6 +69,9 @@ DIAGNOSIS_FIELDS = frozenset({
 })  # fmt: skip
 
 _ID_LIKE = re.compile(r"^(?:\d{17}[\dXx]|\d{15})$")
+# An 18-character ID (17 digits + digit or X) not glued to other digits, inside free text.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
+_HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
 
 
 def mask_id(value: str) -> str:
@@ -145,3 +149,9 @@ def mask_input(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         return [mask_input(v) for v in obj]
     return obj
+
+
+def scrub_text(text: str) -> str:
+    """Mask ID numbers and signature-shaped hex inside free text (log messages, centre text)."""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)), text)
+    return _HEX64.sub("<signature>", text)

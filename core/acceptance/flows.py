@@ -1,7 +1,7 @@
-"""The business flows of an acceptance run (:mod:`yibao.core.workflows.acceptance`).
+"""The business flows of an acceptance run (:mod:`yibao.core.acceptance.run`).
 
-Each flow drives the real workflows (identify, settle, cancel, reverse, reconcile, clear) with
-the configured client; the run's recorder sees every transaction they send.  A flow step that
+Each flow drives the client's public API (identify, settle, cancel, reverse, reconcile, clear);
+the run's recorder (an engine observer) sees every transaction they send.  A flow step that
 fails is noted and the run goes on, so one broken interface does not hide the others.
 
 - Persons: an ID-card settlement for a local person and an e-voucher settlement for a person
@@ -16,16 +16,21 @@ fails is noted and the run goes on, so one broken interface does not hide the ot
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ..clock import now
+from ..engine import Call
 from ..errors import YibaoError
+from ..files import workspace
+from ..workflows.fees import FeeItem
+from ..workflows.identify import Medium
+from ..workflows.outpatient import Diagnosis, OutpatientVisit
 
 if TYPE_CHECKING:
     from ..client import Client
-    from .acceptance import AcceptanceData
-    from .settle import FeeItem
+    from .report import AcceptanceData
 
 __all__ = ["run_flows"]
 
@@ -40,8 +45,6 @@ def _pick_person(client: Client, persons: Sequence[Mapping[str, Any]], locality:
 
 
 def _items(data: AcceptanceData) -> list[FeeItem]:
-    from .settle import FeeItem
-
     out = []
     for n, item in enumerate(data.items[:2] or [{"med_list_codg": "XA01AAA0001"}]):
         code = str(item["med_list_codg"])
@@ -80,9 +83,7 @@ class _Flows:
         return any(i in self.required for i in infnos)
 
     def identify(self, medium: Any) -> Any:
-        from .identify import identify
-
-        identity = identify(self.client, medium)
+        identity = self.client.identify(medium)
         self.ctx.update(psn_no=identity.psn_no, certno=identity.certno, psn_name=identity.psn_name,
                         insutype=identity.insutype, insuplc_admdvs=identity.insuplc_admdvs,
                         mdtrt_cert_type=identity.medium.mdtrt_cert_type,
@@ -104,8 +105,6 @@ class _Flows:
                             certno=identity.certno, psn_name=identity.psn_name)  # fmt: skip
 
     def run(self) -> None:
-        from .identify import Medium
-
         if self.wants("9001"):
             self.step("9001 sign-in", self.client.sessions.sign_in)
         person = _pick_person(self.client, self.data.persons, "local")
@@ -132,11 +131,8 @@ class _Flows:
             self.clearing()
 
     def pharmacy(self, ident: Any, items: list[FeeItem], person: Mapping[str, Any]) -> None:
-        from .identify import Medium
-        from .settle import cancel_pharmacy, settle_pharmacy
-
         def settle(who: Any) -> Any:
-            return settle_pharmacy(self.client, who, items, acct_used_flag="1")
+            return self.client.pharmacy.settle(who, items, acct_used_flag="1")
 
         self.step("2101/2102 ID card", lambda: self.keep("ID card", settle(ident)))
         if self.data.ectoken is not None:
@@ -148,7 +144,7 @@ class _Flows:
         if self.wants("2103"):
             extra = self.step("2102 to cancel", lambda: settle(ident))
             if extra is not None:
-                self.step("2103", lambda: cancel_pharmacy(self.client, ident, extra))
+                self.step("2103", lambda: self.client.pharmacy.cancel(ident, extra))
         if self.wants("2601"):
             self.reverse(lambda: settle(ident), "2102", ident)
         self.restore("ID card", ident)
@@ -160,11 +156,8 @@ class _Flows:
             self.step("2601", lambda: self.client.call("2601", data))
 
     def outpatient(self, ident: Any, items: list[FeeItem], person: Mapping[str, Any]) -> None:
-        from .identify import Medium
-        from .outpatient import Diagnosis, OutpatientVisit
-
         diag = [Diagnosis("J00.x00", "急性鼻咽炎")]
-        stamp = f"{datetime.now():%H%M%S}"
+        stamp = f"{now():%H%M%S}"
         tokens = self.data.ectoken
 
         def fresh(who: Any) -> str:
@@ -173,7 +166,7 @@ class _Flows:
 
         def visit(n: int, who: Any, label: str, undo: bool) -> None:
             bch = f"B{stamp}{n}"
-            v = OutpatientVisit.register(self.client, who, ipt_otp_no=f"MZ{stamp}{n}", med_type=self.ctx["med_type"])
+            v = self.client.outpatient.register(who, ipt_otp_no=f"MZ{stamp}{n}", med_type=self.ctx["med_type"])
             self.ctx.update(mdtrt_id=v.mdtrt_id, ipt_otp_no=v.ipt_otp_no, chrg_bchno=bch)
             v.upload_visit(diag)
             v.upload_fees(bch, items)
@@ -195,9 +188,7 @@ class _Flows:
 
             def settled_visit() -> Any:
                 bch = f"B{stamp}4"
-                v = OutpatientVisit.register(
-                    self.client, ident, ipt_otp_no=f"MZ{stamp}4", med_type=self.ctx["med_type"]
-                )
+                v = self.client.outpatient.register(ident, ipt_otp_no=f"MZ{stamp}4", med_type=self.ctx["med_type"])
                 holder["v"] = v
                 v.upload_visit(diag)
                 v.upload_fees(bch, items)
@@ -207,13 +198,10 @@ class _Flows:
         self.restore("ID card", ident)
 
     def inpatient(self, ident: Any, items: list[FeeItem]) -> None:
-        from .inpatient import InpatientStay
-        from .outpatient import Diagnosis
-
         diag = [Diagnosis("J18.900", "肺炎")]
 
         def stay() -> None:
-            s = InpatientStay.admit(self.client, ident, ipt_no=f"ZY{datetime.now():%H%M%S}", diagnoses=diag)
+            s = self.client.inpatient.admit(ident, ipt_no=f"ZY{now():%H%M%S}", diagnoses=diag)
             self.ctx.update(mdtrt_id=s.mdtrt_id)
             s.upload_fees(items)
             s.change(diag)
@@ -227,11 +215,8 @@ class _Flows:
         self.step("inpatient stay", stay)
 
     def reconcile(self) -> None:
-        from ..files import workspace
-        from .reconcile import Period, detail_reconcile, reconcile
-
-        report = self.step("3201", lambda: reconcile(self.client, self.today, self.today))
-        if report is None or not report.groups or self.client.catalog.get("9101") is None:
+        report = self.step("3201", lambda: self.client.reconcile.period(self.today, self.today))
+        if report is None or not report.groups or self.client.transactions.get("9101") is None:
             return
         if all(g.detail_file for g in report.groups):
             return  # an unbalanced group already ran 9101 / 3202 / 9102
@@ -239,8 +224,7 @@ class _Flows:
 
         def detail() -> None:
             with workspace("yibao-acceptance-") as work:
-                month = Period(self.client, self.today, self.today)
-                _, diffs = detail_reconcile(self.client, month, key.clr_type, key.setl_optins, work, None)
+                _, diffs = self.client.reconcile.detail(self.today, self.today, key.clr_type, key.setl_optins, work)
                 self.messages.append(f"3202 detail reconciliation: {sum(1 for _ in diffs)} difference(s)")
 
         self.step("9101/3202/9102", detail)
@@ -253,7 +237,7 @@ class _Flows:
         # cnfm_flag 1: confirmed, cleared in this run (0 would leave the row out of the clearing).
         detail = [{**{k: r.get(k) for k in keys}, "cnfm_flag": "1"} for r in rows if isinstance(r, Mapping)]
         data = {"data": {**base, "totalrow": Decimal(len(detail))}, "detail": detail}
-        reply = self.step("3261", lambda: self.client.reply("3261", data))
+        reply = self.step("3261", lambda: self.client.send(Call("3261", data)))
         otransid = getattr(reply, "inf_refmsgid", "") or "0"
         self.step("3262", lambda: self.client.call("3262", {"data": {**base, "otransid": otransid}}))
 

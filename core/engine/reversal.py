@@ -10,27 +10,32 @@ and the same ``omsgid``; retries back off (capped, jittered) until acknowledged:
 - "original not found" (原交易不存在)        -> retried ``not_found_retries`` times, then NEEDS_ATTENTION
 - not sent / unknown / any other refusal  -> retried; after ``max_attempts`` NEEDS_ATTENTION
 
-The queue lives in the journal, so it survives restarts; it runs at start-up, before the next
-settlement of the same person and on ``yibao journal recover``.
+The queue lives in the journal, so it survives restarts; it runs when a client or the service
+starts (an explicit :meth:`ReversalQueue.run_due`), before the next settlement of the same
+person (:class:`~yibao.core.engine.guards.PersonGuard`) and on ``yibao journal recover``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import re
+import socket
 import time
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
 import attrs
 import structlog
 
+from ..catalog.kinds import REVERSAL_INFNO
+from ..config import ReversalConfig
 from ..errors import BusinessError, GatewayError, NotSentError, OutcomeUnknownError, StateError, ValidationError
-from ..journal import Entry, State
-
-if TYPE_CHECKING:
-    from ..client import Client
+from ..journal import Entry, Journal, State
+from ..plugins import RegionHooks
+from .call import Call
 
 __all__ = ["RecoverReport", "ReversalQueue"]
 
@@ -38,40 +43,46 @@ log = structlog.get_logger("yibao.reversal")
 
 _ALREADY = re.compile(r"已冲正|已经冲正|已撤销|already reversed|已被冲正")
 _NOT_FOUND = re.compile(r"不存在|未找到|not found|无此")
+Progress = Callable[[str, int, int], None]
 
 
 @attrs.define
 class RecoverReport:
+    """What a recovery pass did; ``follow_ups`` = msgid -> infnos a plugin sent after its reversal."""
+
     reversed: list[str] = attrs.field(factory=list)
     pending: list[str] = attrs.field(factory=list)
     needs_attention: list[str] = attrs.field(factory=list)
     not_sent: list[str] = attrs.field(factory=list)
+    follow_ups: dict[str, list[str]] = attrs.field(factory=dict)
 
     @property
     def unresolved(self) -> list[str]:
         return self.pending + self.needs_attention
 
+    def merge(self, other: RecoverReport) -> None:
+        self.reversed += other.reversed
+        self.not_sent += other.not_sent
+        self.follow_ups.update(other.follow_ups)
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
 
 class ReversalQueue:
-    """Drains the journal's reversal queue for one client."""
+    """Drains the journal's reversal queue of one institution."""
 
     BACKOFF_BASE = 2.0
     BACKOFF_CAP = 300.0
 
-    def __init__(self, client: Client) -> None:
-        self.client = client
-
-    # ------------------------------------------------------------------ scheduling
-
-    def schedule_new(self, msgid: str) -> None:
-        """Queue the first 2601 of a freshly UNKNOWN entry after the configured delay."""
-        entry = self.client.journal.get(msgid)
-        if entry is None:
-            return
-        at = self.now() + timedelta(seconds=self.client.config.reversal.delay_seconds)
-        self.client.journal.schedule_reversal(msgid, at, 0, None)
-        log.warning("outcome_unknown", infno=entry.infno, msgid=msgid,
-                    reversible=entry.infno in self.client.profile.reversible, first_reversal_at=at.isoformat())
+    def __init__(self, journal: Journal, send: Callable[[Call], Any], hooks: RegionHooks,
+                 reversible: frozenset[str], policy: ReversalConfig, now: Callable[[], datetime]) -> None:
+        self._journal = journal
+        self._send = send
+        self._hooks = hooks
+        self._reversible = reversible
+        self._policy = policy
+        self.now = now
 
     def backoff(self, attempts: int) -> float:
         """Capped exponential backoff in seconds, plus jitter (kept apart for tests)."""
@@ -80,31 +91,7 @@ class ReversalQueue:
     def jitter(self) -> float:
         return random.uniform(0, 1.0)
 
-    def now(self) -> datetime:
-        """The client's clock as an aware datetime: the journal's times are aware UTC, and
-        the injected clock (``datetime.now`` by default) is naive local time."""
-        now = self.client.clock()
-        return now if now.tzinfo is not None else now.astimezone()
-
     # ------------------------------------------------------------------ running
-
-    def settle_person_first(self, psn_no: str) -> None:
-        """Before a new settlement: resolve this person's due reversals, refuse if any is left."""
-        found = [e for e in self.client.journal.unresolved_for_person(psn_no) if e.infno != "2601"]
-        if not found:
-            return  # the common case: one indexed read, nothing to do
-        for entry in found:
-            if entry.next_attempt_at is not None and entry.next_attempt_at <= self.now():
-                self.reverse_one(entry)
-        left = [e for e in self.client.journal.unresolved_for_person(psn_no) if e.infno != "2601"]
-        if left:
-            e = left[0]
-            raise StateError(
-                f"person {psn_no[:4]}****: an earlier {e.infno} ({e.msgid}) has an unresolved outcome "
-                f"({e.state.value}); it is being reversed with 2601 — settle again once `yibao journal recover` "
-                "reports it resolved",
-                infno=e.infno, msgid=e.msgid,
-            )
 
     def recover_interrupted(self) -> list[str]:
         """Rows a crashed process left: INTENT was never sent, SENT may have been.
@@ -112,20 +99,20 @@ class ReversalQueue:
         The bill's idempotency key the crashed process held is settled the same way: freed
         when nothing was sent (the HIS may submit the bill again), otherwise marked as waiting
         for this reversal (the bill settles again once it is REVERSED)."""
-        j = self.client.journal
+        j = self._journal
         moved = []
         # A row younger than this may be a live terminal's settlement still on the wire.
-        older_than = self.now() - timedelta(seconds=self.client.config.reversal.interrupted_after_seconds)
+        older_than = self.now() - timedelta(seconds=self._policy.interrupted_after_seconds)
         for entry in j.interrupted(older_than=older_than):
             if entry.state == State.INTENT:
                 j.record_outcome(entry.msgid, State.NOT_SENT, err_msg="process stopped before sending")
                 if entry.idem_key:
                     j.release_key(entry.idem_key)
             elif entry.state == State.SENT:
-                j.record_outcome(entry.msgid, State.UNKNOWN,
-                                 err_msg="process stopped before the outcome was recorded")
-                if entry.infno != "2601":
-                    self.schedule_new(entry.msgid)
+                j.record_outcome(entry.msgid, State.UNKNOWN, err_msg="process stopped before the outcome was recorded")
+                if entry.infno != REVERSAL_INFNO:
+                    j.schedule_reversal(entry.msgid, self.now() + timedelta(seconds=self._policy.delay_seconds), 0,
+                                        None)
                 if entry.idem_key:
                     with contextlib.suppress(StateError):  # already completed: nothing to mark
                         j.complete_key(entry.idem_key, {"unknown_msgid": entry.msgid})
@@ -135,11 +122,9 @@ class ReversalQueue:
     def run_due(self, *, now: datetime | None = None) -> RecoverReport:
         """One pass over the due entries."""
         report = RecoverReport()
-        now = now or self.now()
-        for entry in self.client.journal.claim_due_reversals(now, self._worker_id(), 60):
-            if entry.infno == "2601":
-                continue
-            self.reverse_one(entry, report)
+        for entry in self._journal.claim_due_reversals(now or self.now(), _worker_id(), 60):
+            if entry.infno != REVERSAL_INFNO:
+                self.reverse_one(entry, report)
         return report
 
     def recover(self, *, wait: bool = True, max_wait: float = 120.0) -> RecoverReport:
@@ -148,12 +133,11 @@ class ReversalQueue:
         With ``wait`` it sleeps until queued reversals fall due (at most ``max_wait`` seconds).
         """
         report = RecoverReport(not_sent=[m for m in self.recover_interrupted()
-                                         if (e := self.client.journal.get(m)) and e.state == State.NOT_SENT])
+                                         if (e := self._journal.get(m)) and e.state == State.NOT_SENT])
         deadline = time.monotonic() + max_wait
         while True:
-            one = self.run_due()
-            report.reversed += one.reversed
-            pending = self._unresolved()
+            report.merge(self.run_due())
+            pending = self.unresolved()
             if not pending or not wait or time.monotonic() > deadline:
                 break
             due = [e.next_attempt_at for e in pending if e.state != State.NEEDS_ATTENTION and e.next_attempt_at]
@@ -163,51 +147,42 @@ class ReversalQueue:
             if delay > max(0.0, deadline - time.monotonic()):
                 break
             time.sleep(max(0.05, delay))
-        for e in self._unresolved():
+        for e in self.unresolved():
             (report.needs_attention if e.state == State.NEEDS_ATTENTION else report.pending).append(e.msgid)
         return report
 
-    def _unresolved(self) -> list[Entry]:
-        rows = self.client.journal.list(state=State.UNKNOWN) + self.client.journal.list(state=State.REVERSING) \
-            + self.client.journal.list(state=State.NEEDS_ATTENTION)
-        return [e for e in rows if e.infno != "2601"]
-
-    def _worker_id(self) -> str:
-        import os
-        import socket
-
-        return f"{socket.gethostname()}:{os.getpid()}"
+    def unresolved(self) -> list[Entry]:
+        """UNKNOWN, REVERSING and NEEDS_ATTENTION entries (2601 rows left out)."""
+        rows = self._journal.list(state=State.UNKNOWN) + self._journal.list(state=State.REVERSING) \
+            + self._journal.list(state=State.NEEDS_ATTENTION)
+        return [e for e in rows if e.infno != REVERSAL_INFNO]
 
     # ------------------------------------------------------------------ one reversal
 
     def reverse_one(self, entry: Entry, report: RecoverReport | None = None) -> State:
         """Send one 2601 for ``entry`` and move it according to the answer."""
-        from .sending import send_transaction
-
-        j, cfg = self.client.journal, self.client.config.reversal
-        if entry.state == State.UNKNOWN:
-            entry = j.transition(entry.msgid, [State.UNKNOWN], State.REVERSING)
-        elif entry.state == State.NEEDS_ATTENTION:
-            entry = j.transition(entry.msgid, [State.NEEDS_ATTENTION], State.REVERSING)
-        if entry.infno not in self.client.profile.reversible:
+        j, policy = self._journal, self._policy
+        if entry.state in (State.UNKNOWN, State.NEEDS_ATTENTION):
+            entry = j.transition(entry.msgid, [entry.state], State.REVERSING)
+        if entry.infno not in self._reversible:
             return self._attention(entry, f"{entry.infno} cannot be reversed with 2601: check at the centre")
         data = {"data": {"psn_no": entry.psn_no or "", "omsgid": entry.msgid, "oinfno": entry.infno}}
         attempts = (entry.attempts or 0) + 1
         try:
-            send_transaction(self.client, "2601", data, insuplc_admdvs=entry.insuplc_admdvs or "",
-                             omsgid=entry.msgid, oinfno=entry.infno)
+            self._send(Call(REVERSAL_INFNO, data, insuplc_admdvs=entry.insuplc_admdvs or "", omsgid=entry.msgid,
+                            oinfno=entry.infno))
         except BusinessError as exc:
             if _ALREADY.search(exc.err_msg):
                 return self._done(entry, report, note=exc.err_msg)
-            if _NOT_FOUND.search(exc.err_msg) and attempts > cfg.not_found_retries:
+            if _NOT_FOUND.search(exc.err_msg) and attempts > policy.not_found_retries:
                 return self._attention(entry, f"2601 answered '{exc.err_msg}' {attempts} times")
-            if attempts >= cfg.max_attempts:
+            if attempts >= policy.max_attempts:
                 # Any other refusal (e.g. "人员编号与原交易不符") would otherwise be retried for
                 # ever: escalate after the same bound as transport failures (reliability.md §1).
                 return self._attention(entry, f"2601 refused {attempts} times; last: {exc.err_msg}")
             return self._retry(entry, attempts, exc.err_msg, report)
         except (NotSentError, OutcomeUnknownError, GatewayError) as exc:
-            if attempts >= cfg.max_attempts:
+            if attempts >= policy.max_attempts:
                 return self._attention(entry, f"2601 failed {attempts} times; last: {exc.message}")
             return self._retry(entry, attempts, exc.message, report)
         except ValidationError as exc:
@@ -215,27 +190,39 @@ class ReversalQueue:
         return self._done(entry, report)
 
     def _done(self, entry: Entry, report: RecoverReport | None, note: str = "") -> State:
-        self.client.journal.transition(entry.msgid, [State.REVERSING], State.REVERSED)
+        self._journal.transition(entry.msgid, [State.REVERSING], State.REVERSED)
         log.warning("reversed", infno=entry.infno, msgid=entry.msgid, note=note)
         if report is not None:
             report.reversed.append(entry.msgid)
-        from .sending import send_transaction
 
-        def call(infno: str, data: dict[str, object]) -> object:
-            return send_transaction(self.client, infno, data).output
+        def call(infno: str, data: Mapping[str, Any]) -> Any:
+            return self._send(Call(infno, data)).output
 
-        self.client.pm.hook.yibao_after_reversal(profile=self.client.profile, entry=attrs.asdict(entry), call=call)
+        try:
+            follow_ups = self._hooks.after_reversal(attrs.asdict(entry), call)
+        except Exception as exc:  # the reversal stands; the follow-up is for a person to finish
+            log.error("after_reversal_failed", infno=entry.infno, msgid=entry.msgid, error=str(exc)[:300])
+            self._journal.note(entry.msgid, f"follow-up after the reversal failed: {str(exc)[:300]}")
+            return State.REVERSED
+        if follow_ups:
+            self._journal.note(entry.msgid, "follow-up sent: " + ", ".join(follow_ups))
+            if report is not None:
+                report.follow_ups[entry.msgid] = follow_ups
         return State.REVERSED
 
     def _retry(self, entry: Entry, attempts: int, why: str, report: RecoverReport | None) -> State:
         at = self.now() + timedelta(seconds=self.backoff(attempts))
-        self.client.journal.schedule_reversal(entry.msgid, at, attempts, why[:500])
+        self._journal.schedule_reversal(entry.msgid, at, attempts, why[:500])
         if report is not None:
             report.pending.append(entry.msgid)
         return State.REVERSING
 
     def _attention(self, entry: Entry, why: str) -> State:
-        self.client.journal.transition(entry.msgid, [State.REVERSING], State.NEEDS_ATTENTION, err_msg=why[:2000])
+        self._journal.transition(entry.msgid, [State.REVERSING], State.NEEDS_ATTENTION, err_msg=why[:2000])
         log.error("reversal_needs_attention", infno=entry.infno, msgid=entry.msgid, reason=why,
                   alert="a person may have been charged without the HIS knowing: resolve by hand")
         return State.NEEDS_ATTENTION
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"

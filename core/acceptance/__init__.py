@@ -1,0 +1,19 @@
+"""``yibao acceptance`` (验收): a region's required-interface list run through the public API,
+with the evidence the bureau asks for.  See :mod:`.run`."""
+
+from __future__ import annotations
+
+from .recorder import Recorder
+from .report import AcceptanceData, AcceptanceReport, CallRecord, InterfaceResult
+from .run import run_acceptance
+from .synth import synth_input
+
+__all__ = [
+    "AcceptanceData",
+    "AcceptanceReport",
+    "CallRecord",
+    "InterfaceResult",
+    "Recorder",
+    "run_acceptance",
+    "synth_input",
+]

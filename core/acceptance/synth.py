@@ -1,0 +1,75 @@
+"""Inputs for the interfaces no flow reaches, built from the catalogue's field tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ..catalog import Catalog
+from ..clock import now as now_in_shanghai
+from ..clock import wire_date, wire_time
+
+__all__ = ["synth_input"]
+
+
+def _placeholder(field: Any, now: datetime, dictionaries: Mapping[str, Mapping[str, str]]) -> Any:
+    table = dictionaries.get(field.code) if field.dict else None
+    if table:
+        return next(iter(table))
+    kind = field.type
+    if kind == "N":
+        return Decimal("0")
+    if kind == "INT":
+        return 1
+    if kind == "NUM":
+        return "1"
+    if kind == "D":
+        return wire_date(now)
+    if kind == "DT":
+        return wire_time(now)
+    if kind == "OBJ":
+        return []
+    text = "1"
+    return text[: field.length] if field.length else text
+
+
+def _row(node: Any, context: Mapping[str, Any], now: datetime, dictionaries: Mapping[str, Mapping[str, str]]) -> Any:
+    row: dict[str, Any] = {}
+    for field in node.fields:
+        known = context.get(field.code)
+        fits = isinstance(known, str) and (field.length is None or len(known) <= field.length)
+        if known is not None and (fits or not isinstance(known, str)):
+            row[field.code] = known
+        elif field.required:
+            row[field.code] = _placeholder(field, now, dictionaries)
+    for child in node.children:
+        row[child.name] = _row(child, context, now, dictionaries)
+    return [row] if node.multi else row
+
+
+def synth_input(
+    catalog: Catalog, infno: str, context: Mapping[str, Any], now: datetime | None = None
+) -> dict[str, Any]:
+    """An input for ``infno``: known values from ``context``, required fields filled by type.
+
+    Used for the interfaces no flow reaches (queries, uploads the bureau checks in its back
+    office).  A field-less root node (a region's generic entry) gets the context's basic keys.
+    """
+    transaction = catalog.get(infno)
+    if transaction is None:
+        raise KeyError(infno)
+    now = now or now_in_shanghai()
+    out: dict[str, Any] = {}
+    for node in transaction.input:
+        value = _row(node, context, now, catalog.dictionaries)
+        if node.name == "":
+            if not node.fields:
+                value = {k: context[k] for k in ("psn_no", "fixmedins_code") if k in context}
+            out.update(value if isinstance(value, dict) else {})
+        else:
+            out[node.name] = value
+    return out
+
+

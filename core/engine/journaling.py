@@ -1,0 +1,74 @@
+"""Layer 4, journal: the write-ahead intent of a message, and the record of a refusal.
+
+The order of durable steps for a state-changing message (reliability.md §1 "Write-ahead intent")::
+
+    validate ─ fail ─> journal FAILED (why), nothing sent, ValidationError (exit 2)
+       │
+    allocate msgid ─> journal INTENT+SENT (one commit) ─> bytes leave ─> journal outcome
+
+The intent is committed already marked SENT: nothing stands between the two, so they share one
+fsync.  A crash leaves the row SENT (maybe sent: UNKNOWN, reversed) or no row at all (nothing
+was sent; the bill's idempotency claim is taken over).  INTENT alone is what a failed
+validation leaves (then FAILED), and NOT_SENT -> SENT a re-send under the same msgid.
+Queries (1101, 52xx ...) are logged, not journaled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .. import wire
+from ..catalog import Catalog
+from ..envelope import Envelope
+from ..errors import ValidationError
+from ..journal import Journal, State
+from ..masking import mask_input
+from .call import Call, Prepared
+from .sessions import Who
+
+__all__ = ["journal_refusal", "write_intent"]
+
+
+def write_intent(journal: Journal, prepared: Prepared, envelope: Envelope, who: Who, region: str,
+                 key: str | None) -> None:
+    """Commit INTENT+SENT for ``envelope`` (raises StateError when the visit is busy)."""
+    call = prepared.call
+    journal.record_intent(
+        msgid=envelope.msgid, infno=call.infno, region=region, fixmedins_code=envelope.fixmedins_code,
+        opter=who[0].opter, terminal=who[1], input_full=prepared.input, input_masked=mask_input(prepared.input),
+        kind=prepared.kind, psn_no=prepared.psn_no, mdtrt_id=prepared.mdtrt_id, setl_id=prepared.setl_id,
+        chrg_bchno=prepared.chrg_bchno, insuplc_admdvs=envelope.insuplc_admdvs or None,
+        idem_key=key or call.idem_key, omsgid=call.omsgid, oinfno=call.oinfno,
+        sending=True,  # INTENT -> SENT in one commit: the bytes leave right after it
+    )
+
+
+def _storable(data: Any) -> dict[str, Any]:
+    """The refused input as the journal can keep it: a value that is not JSON (a float, a NaN,
+    a lone surrogate, a structure too deep) is kept as a short description, never re-raised."""
+    try:
+        if isinstance(data, Mapping):
+            wire.dumps_bytes(dict(data), check_floats=False)
+            return dict(data)
+    except (TypeError, ValueError, OverflowError, RecursionError, UnicodeError):
+        pass
+    return {"unreadable_input": type(data).__name__}
+
+
+def journal_refusal(journal: Journal, catalog: Catalog, call: Call, exc: ValidationError,
+                    where: Mapping[str, str]) -> None:
+    """A failed validation sends nothing and, for a state-changing transaction, journals why."""
+    tx = catalog.get(call.infno)
+    kind = tx.kind if tx is not None else "state"
+    if kind not in ("money", "state"):
+        return
+    data = _storable(call.input)
+    msgid = journal.allocate_msgid(where["fixmedins_code"])
+    journal.record_intent(
+        msgid=msgid, infno=call.infno, region=where["region"], fixmedins_code=where["fixmedins_code"],
+        opter=where["opter"], terminal=where["terminal"], input_full=data, input_masked=mask_input(data),
+        kind=kind, idem_key=call.idem_key,
+    )
+    journal.record_outcome(msgid, State.FAILED, err_msg=f"not sent: {exc.message}"[:2000])
+    exc.msgid = msgid

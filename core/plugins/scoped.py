@@ -1,0 +1,150 @@
+"""The hooks of one region, called only on that region's plugins, with typed results.
+
+For a region the engine builds its own ``pluggy.PluginManager`` holding, in registration
+order, yibao's national defaults (:mod:`.national`), the region-neutral plugins (those that
+register no region at all: a HIS's order handler, an audit trail), then the province's plugin,
+then the city's.  pluggy calls the last registered first, so a call goes city -> province ->
+neutral -> national, and a plugin that registered any *other* region is simply not there: it
+cannot win a ``firstresult`` hook, observe an envelope or add a warning to a Guangdong call
+(pytest scopes conftest hooks the same way with ``subset_hook_caller``).
+
+:class:`RegionHooks` gives each hook a typed method and checks what plugins return, so a
+plugin's mistake is a :class:`~yibao.core.errors.PluginError` naming the hook, not an
+``AttributeError`` deep in a workflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from ..errors import PluginError
+from . import hookspecs, national
+from .hookspecs import Call
+from .markers import NAME
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ..engine.results import Settlement
+    from .profile import RegionProfile
+    from .registry import RegionRegistry
+
+__all__ = ["RegionHooks"]
+
+
+class RegionHooks:
+    """Typed access to the hooks of ``profile``'s plugins (and its parents')."""
+
+    def __init__(self, profile: RegionProfile, plugins: list[tuple[str, object]],
+                 neutral: Sequence[tuple[str, object]] = ()) -> None:
+        """``plugins``: (name, plugin) most specific first, as :meth:`for_region` finds them;
+        ``neutral``: the plugins that serve no region of their own."""
+        self.profile = profile
+        pm = pluggy.PluginManager(NAME)
+        pm.add_hookspecs(hookspecs)
+        pm.register(national, name=national.NAME)
+        for name, plugin in [*neutral, *reversed(plugins)]:
+            if not pm.is_registered(plugin):
+                pm.register(plugin, name=name)
+        self._pm = pm
+        self._hook = pm.hook
+        #: whether any plugin observes envelopes (the engine builds the dict only then)
+        self.observes_envelopes = bool(self._hook.yibao_before_send.get_hookimpls())
+
+    @classmethod
+    def for_region(cls, registry: RegionRegistry, profile: RegionProfile) -> RegionHooks:
+        """The hooks of ``profile`` and its parent regions, from the registry's plugins."""
+        found: list[tuple[str, object]] = []
+        neutral: list[tuple[str, object]] = []
+        pm = registry.pm
+        if pm is not None:
+            for p in registry.chain(profile):
+                name = registry.owner(p.code)
+                plugin = pm.get_plugin(name) if name else None
+                if plugin is not None:
+                    found.append((name, plugin))
+            neutral = [(n, pm.get_plugin(n)) for n in registry.neutral if pm.get_plugin(n) is not None]
+        return cls(profile, found, neutral)
+
+    @property
+    def relay(self) -> Any:
+        """The scoped pluggy hook relay itself (``relay.yibao_<name>(...)``), for tools and tests."""
+        return self._hook
+
+    def plugin_names(self) -> list[str]:
+        """The plugins this region's hooks reach, national defaults last."""
+        return [name for name, _ in reversed(self._pm.list_name_plugin())]
+
+    # ------------------------------------------------------------------ transport
+
+    def gateway_auth(self, paasid: str, secret: str) -> httpx.Auth:
+        """The signer for ``profile.auth``."""
+        import httpx
+
+        auth = self._hook.yibao_gateway_auth(profile=self.profile, paasid=paasid, secret=secret)
+        if auth is None:
+            raise PluginError(f"region {self.profile.code} signs with {self.profile.auth!r}, "
+                              "which no installed plugin supplies (yibao_gateway_auth)")
+        if not isinstance(auth, httpx.Auth):
+            raise PluginError(f"yibao_gateway_auth for {self.profile.code} returned {type(auth).__name__}, "
+                              "not an httpx.Auth")
+        return auth
+
+    def transport(self, options: Mapping[str, Any]) -> httpx.BaseTransport | None:
+        """The transport ``profile.transport`` names; ``None`` for plain HTTP."""
+        import httpx
+
+        result = self._hook.yibao_transport(profile=self.profile, options=dict(options))
+        if result is not None and not isinstance(result, httpx.BaseTransport):
+            raise PluginError(f"yibao_transport for {self.profile.code} returned {type(result).__name__}")
+        if result is None and self.profile.transport != "http" and options.get("kind") != "http":
+            raise PluginError(f"region {self.profile.code} sends through {self.profile.transport!r}, which no "
+                              "installed plugin supplies (yibao_transport); [transport] kind = \"http\" rehearses "
+                              "over HTTP")
+        return result
+
+    def before_send(self, infno: str, envelope: Mapping[str, Any]) -> None:
+        """Tell the observers an envelope is about to leave."""
+        self._hook.yibao_before_send(profile=self.profile, infno=infno, envelope=envelope)
+
+    # ------------------------------------------------------------------ identify / settle
+
+    def read_medium(self, step: str, request: Mapping[str, Any], call: Call) -> dict[str, Any]:
+        """Fields a token step (1191, 1192) adds to the request; ``{}`` when none."""
+        result = self._hook.yibao_read_medium(profile=self.profile, step=step, request=request, call=call)
+        if result is None:
+            return {}
+        if not isinstance(result, Mapping):
+            raise PluginError(f"yibao_read_medium {step} for {self.profile.code} returned {type(result).__name__}")
+        return dict(result)
+
+    def after_settle(self, infno: str, settlement: Settlement) -> list[str]:
+        """The cashier warnings the region's plugins give for a settlement or cancel."""
+        results = self._hook.yibao_after_settle(profile=self.profile, infno=infno, settlement=settlement)
+        return [str(r) for r in results if r]
+
+    def after_reversal(self, entry: Mapping[str, Any], call: Call) -> list[str]:
+        """The follow-up infnos a plugin sent after a reversal (Yunnan §1.11.6)."""
+        result = self._hook.yibao_after_reversal(profile=self.profile, entry=entry, call=call)
+        if result is None:
+            return []
+        if not isinstance(result, list | tuple):
+            raise PluginError(f"yibao_after_reversal for {self.profile.code} returned {type(result).__name__}")
+        return [str(i) for i in result]
+
+    # ------------------------------------------------------------------ institution side, acceptance
+
+    def online_order(self, infno: str, order: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The HIS's answer to a call from the centre; ``None`` when no handler is installed."""
+        result = self._hook.yibao_online_order(profile=self.profile, infno=infno, order=order)
+        if result is not None and not isinstance(result, Mapping):
+            raise PluginError(f"yibao_online_order {infno} returned {type(result).__name__}")
+        return result
+
+    def acceptance_notes(self, kind: str) -> dict[str, str]:
+        """``{infno: evidence note}`` for institution ``kind``; ``{}`` when the region has none."""
+        result = self._hook.yibao_acceptance_notes(profile=self.profile, kind=kind)
+        return {str(k): str(v) for k, v in (result or {}).items()}

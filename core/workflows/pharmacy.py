@@ -1,0 +1,48 @@
+"""Pharmacy: 2101 药店预结算 → 2102 药店结算 (with the drug details), undo 2103 药店结算撤销
+(national baseline 【2101】-【2103】; spec_reference §6; Dongguan 附件6 药店)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..clock import wire_time
+from ..engine import Settlement
+from .fees import FeeItem, total
+from .identify import Identity
+from .settle import cancel_bill, settle_bill
+
+if TYPE_CHECKING:
+    from .context import Context
+
+__all__ = ["PharmacyService"]
+
+
+class PharmacyService:
+    """``client.pharmacy``: sell at the counter and undo a sale."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def settle(self, identity: Identity, items: Sequence[FeeItem], *, acct_used_flag: str = "0",
+               med_type: str = "", idem_key: str | None = None, dise_codg: str = "", dise_name: str = ""
+               ) -> Settlement:
+        """2101 then 2102 for ``items``; the region fixes ``med_type`` (Dongguan 41).
+
+        :param idem_key: the HIS's bill number: the same bill sent again is answered from the
+            journal and charged once.
+        """
+        ctx = self._ctx
+        now = ctx.now()
+        druginfo: dict[str, Any] = {
+            "psn_no": identity.psn_no, **identity.cert_fields(), "begntime": wire_time(now),
+            "medfee_sumamt": total(items), "insutype": identity.insutype, "acct_used_flag": acct_used_flag,
+            "med_type": med_type, "dise_codg": dise_codg, "dise_name": dise_name,
+        }
+        data = {"druginfo": druginfo, "drugdetail": [i.row(now) for i in items]}
+        return settle_bill(ctx, identity, "2102", data, pre=("2101", data), idem_key=idem_key)
+
+    def cancel(self, identity: Identity, settlement: Settlement) -> Settlement:
+        """2103 药店结算撤销 of one settlement."""
+        data = {"data": {"setl_id": settlement.setl_id, "mdtrt_id": settlement.mdtrt_id, "psn_no": identity.psn_no}}
+        return cancel_bill(self._ctx, identity, "2103", data)
