@@ -11,20 +11,19 @@ and ``reversed_time``.  Money is exact decimal TEXT, read back as ``Decimal``; t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
-from yibao.core import wire
-
+from .clock import local_text
+from .codec import dumps_text, loads_stored
 from .db import Database
-from .envelope import dumps_text
 
 __all__ = ["MONEY_COLUMNS", "SETTLEMENT_STATES", "Ledger", "money_text"]
 
 SETTLEMENT_STATES = ("settled", "cancelled", "reversed")
-_CST = timezone(timedelta(hours=8), "CST")  # the centre keeps local (UTC+8) times
+_CHUNK = 1 << 20  # files move through the books a MiB at a time
 MONEY_COLUMNS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "hosp_part_amt", "balc")
 
 _SETTLEMENT_FIELDS = (
@@ -115,7 +114,7 @@ class Ledger(Database):
         if isinstance(setl_time, datetime):
             setl_time = setl_time.strftime("%Y-%m-%d %H:%M:%S")
         if setl_time is None:
-            setl_time = datetime.now(_CST).strftime("%Y-%m-%d %H:%M:%S")
+            setl_time = local_text(self.clock())
         with self.transaction():
             if not (setl_id and mdtrt_id and msgid):
                 seq = self.next_seq("ledger_outside")
@@ -163,7 +162,7 @@ class Ledger(Database):
         out = dict(row)
         for col in MONEY_COLUMNS:
             out[col] = Decimal(out[col])
-        out["detail"] = wire.loads(out["detail"]) if out.get("detail") else {}
+        out["detail"] = loads_stored(out["detail"]) if out.get("detail") else {}
         return out
 
     def settlement(self, fixmedins_code: str, setl_id: str) -> dict[str, Any] | None:
@@ -264,10 +263,53 @@ class Ledger(Database):
                     filename,
                     kind,
                     data,
-                    created_time or datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+                    created_time or local_text(self.clock()),
                 ),
             )
         return file_qury_no
+
+    def save_file_from(
+        self,
+        fixmedins_code: str,
+        filename: str,
+        src: IO[bytes],
+        size: int,
+        *,
+        file_qury_no: str,
+        kind: str,
+        created_time: str,
+    ) -> str:
+        """:meth:`save_file` for a file on disk: copied into the blob in chunks, not all at once."""
+        with self.transaction():
+            cur = self.execute(
+                "INSERT OR REPLACE INTO files(file_qury_no, fixmedins_code, filename, kind, data, created_time) "
+                "VALUES (?,?,?,?,zeroblob(?),?)",
+                (file_qury_no, fixmedins_code, filename, kind, size, created_time),
+            )
+            rowid = cur.lastrowid
+            assert rowid is not None
+            with self._lock, self.conn.blobopen("files", "data", rowid) as blob:
+                while chunk := src.read(_CHUNK):
+                    blob.write(chunk)
+        return file_qury_no
+
+    def file_info(self, file_qury_no: str) -> dict[str, Any] | None:
+        """A kept file without its bytes: ``file_qury_no, fixmedins_code, filename, kind, size``."""
+        return self.query_one(
+            "SELECT file_qury_no, fixmedins_code, filename, kind, created_time, length(data) AS size "
+            "FROM files WHERE file_qury_no = ?",
+            (file_qury_no,),
+        )
+
+    def file_chunks(self, file_qury_no: str, chunk: int = _CHUNK) -> Iterator[bytes]:
+        """The bytes of a kept file, read through a connection of its own, ``chunk`` at a time."""
+        with self.reader() as conn:
+            row = conn.execute("SELECT rowid FROM files WHERE file_qury_no = ?", (file_qury_no,)).fetchone()
+            if row is None:
+                return
+            with conn.blobopen("files", "data", row[0], readonly=True) as blob:
+                while data := blob.read(chunk):
+                    yield data
 
     def get_file(self, file_qury_no: str) -> dict[str, Any] | None:
         """``{file_qury_no, fixmedins_code, filename, kind, data (bytes), created_time}`` or ``None``."""

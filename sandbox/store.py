@@ -37,14 +37,13 @@ happened as far as the books are concerned).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from yibao.core import wire
-
-from .envelope import dumps_text
+from .codec import dumps_text, loads_stored
 from .ledger import MONEY_COLUMNS, SETTLEMENT_STATES, Ledger, money_text
 
 __all__ = ["MONEY_COLUMNS", "SETTLEMENT_STATES", "Store"]
@@ -98,8 +97,10 @@ CREATE TABLE IF NOT EXISTS files (
 class Store(Ledger):
     """The sandbox's books; see the module docstring for the API."""
 
-    def __init__(self, path: Path, seeder: Callable[[Store], None] | None = None) -> None:
-        super().__init__(path, _SCHEMA)
+    def __init__(
+        self, path: Path, seeder: Callable[[Store], None] | None = None, clock: Callable[[], float] = time.time
+    ) -> None:
+        super().__init__(path, _SCHEMA, clock)
         self._seeder = seeder
         # Seeded persons never change (balances live in ``accounts``): cache their records.
         self._persons: dict[tuple[str, str], dict[str, Any] | None] = {}
@@ -142,7 +143,7 @@ class Store(Ledger):
         key = (where, value)
         if key not in self._persons:
             row = self.query_one(f"SELECT data FROM persons WHERE {where} = ? ORDER BY psn_no LIMIT 1", (value,))
-            self._persons[key] = wire.loads(row["data"]) if row is not None else None
+            self._persons[key] = loads_stored(row["data"]) if row is not None else None
         found = self._persons[key]
         return dict(found) if found is not None else None
 
@@ -161,7 +162,7 @@ class Store(Ledger):
         rows = self.query("SELECT p.data, a.balc FROM persons p JOIN accounts a USING (psn_no) ORDER BY p.psn_no")
         out = []
         for r in rows:
-            d: dict[str, Any] = wire.loads(r["data"])
+            d: dict[str, Any] = loads_stored(r["data"])
             d["balc"] = Decimal(r["balc"])
             out.append(d)
         return out
