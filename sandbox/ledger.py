@@ -5,7 +5,7 @@ test).  A cancel (2103 / 2208 / 2305) does not add a row: it sets ``state='cance
 ``cancel_setl_id``, ``cancel_msgid``, ``cancel_infno`` and ``cancel_time`` (the reverse record
 happened at ``cancel_time``).  A 2601 reversal sets ``state='reversed'`` with ``reversal_msgid``
 and ``reversed_time``.  Money is exact decimal TEXT, read back as ``Decimal``; times are local
-(UTC+8) ``yyyy-MM-dd HH:mm:ss`` text so that they compare as strings.
+(Asia/Shanghai, :mod:`yibao.sandbox.clock`) ``yyyy-MM-dd HH:mm:ss`` text so that they compare as strings.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ persons and accounts, reset).  Everything below is reachable on a ``Store``.
 Every call of the sandbox runs its handler inside :meth:`Store.transaction`; a
 :class:`~yibao.sandbox.handlers.Refusal` rolls everything back, so a refused call leaves no
 trace (not even its ``msgid``).  Money is stored as exact decimal TEXT and read back as
-``Decimal``; times are local (UTC+8) ``yyyy-MM-dd HH:mm:ss`` text so that they compare as
+``Decimal``; times are local (Asia/Shanghai) ``yyyy-MM-dd HH:mm:ss`` text so that they compare as
 strings.
 
 Public API (stable: the reconciliation, file, catalogue and clearing handlers use it)::

@@ -109,7 +109,7 @@ class CallContext:
     :ivar envelope: the request envelope as received (``input`` included).
     :ivar region: the envelope's ``mdtrtarea_admvs`` (the config's region when empty).
     :ivar insuplc_admdvs: the envelope's ``insuplc_admdvs`` ("" when absent).
-    :ivar now: the centre's local time (UTC+8) from the injectable clock.
+    :ivar now: the centre's local time (Asia/Shanghai, :mod:`yibao.sandbox.clock`) from the injectable clock.
     :ivar rules: the region rules (:class:`yibao.sandbox.rules.RegionRules`).
     :ivar ids: id generator (``ids.mdtrt_id()``, ``ids.setl_id()``, ``ids.file_qury_no()``...).
     :ivar message: set it to answer ``infcode`` 0 with an ``err_msg`` (e.g. "原交易已冲正").
