@@ -1,4 +1,4 @@
-"""The centre's ledger (settlements) and its files (9101 / 9102), on top of :class:`Database`.
+"""The centre's ledger (settlements), on top of :class:`~yibao.sandbox.filestore.FileStore`.
 
 One row per forward settlement (2102, 2207, 2304, or a row made "outside the journal" by a
 test).  A cancel (2103 / 2208 / 2305) does not add a row: it sets ``state='cancelled'`` and fills
@@ -11,19 +11,18 @@ and ``reversed_time``.  Money is exact decimal TEXT, read back as ``Decimal``; t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
 from .clock import local_text
 from .codec import dumps_text, loads_stored
-from .db import Database
+from .filestore import FileStore
 
 __all__ = ["MONEY_COLUMNS", "SETTLEMENT_STATES", "Ledger", "money_text"]
 
 SETTLEMENT_STATES = ("settled", "cancelled", "reversed")
-_CHUNK = 1 << 20  # files move through the books a MiB at a time
 MONEY_COLUMNS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "hosp_part_amt", "balc")
 
 _SETTLEMENT_FIELDS = (
@@ -76,8 +75,8 @@ def _day_bounds(begin: date | datetime | str, end: date | datetime | str) -> tup
     return text(begin, " 00:00:00"), text(end, " 23:59:59")
 
 
-class Ledger(Database):
-    """Settlement rows and kept files."""
+class Ledger(FileStore):
+    """Settlement rows (and, inherited, kept files)."""
 
     def create_settlement(
         self,
@@ -237,80 +236,3 @@ class Ledger(Database):
         sets = ", ".join(f"{k} = :{k}" for k in values)
         values["_id"] = setl_id
         self.execute(f"UPDATE settlements SET {sets} WHERE setl_id = :_id", values)
-
-    # ------------------------------------------------------------------ files (9101 / 9102)
-
-    def save_file(
-        self,
-        fixmedins_code: str,
-        filename: str,
-        data: bytes,
-        *,
-        file_qury_no: str | None = None,
-        kind: str = "",
-        created_time: str | None = None,
-    ) -> str:
-        """Keep a file (upload or result); returns its ``file_qury_no``."""
-        with self.transaction():
-            if file_qury_no is None:
-                file_qury_no = f"F{fixmedins_code[-6:]}{self.next_seq('file_qury_no'):012d}"
-            self.execute(
-                "INSERT OR REPLACE INTO files(file_qury_no, fixmedins_code, filename, kind, data, "
-                "created_time) VALUES (?,?,?,?,?,?)",
-                (
-                    file_qury_no,
-                    fixmedins_code,
-                    filename,
-                    kind,
-                    data,
-                    created_time or local_text(self.clock()),
-                ),
-            )
-        return file_qury_no
-
-    def save_file_from(
-        self,
-        fixmedins_code: str,
-        filename: str,
-        src: IO[bytes],
-        size: int,
-        *,
-        file_qury_no: str,
-        kind: str,
-        created_time: str,
-    ) -> str:
-        """:meth:`save_file` for a file on disk: copied into the blob in chunks, not all at once."""
-        with self.transaction():
-            cur = self.execute(
-                "INSERT OR REPLACE INTO files(file_qury_no, fixmedins_code, filename, kind, data, created_time) "
-                "VALUES (?,?,?,?,zeroblob(?),?)",
-                (file_qury_no, fixmedins_code, filename, kind, size, created_time),
-            )
-            rowid = cur.lastrowid
-            assert rowid is not None
-            with self._lock, self.conn.blobopen("files", "data", rowid) as blob:
-                while chunk := src.read(_CHUNK):
-                    blob.write(chunk)
-        return file_qury_no
-
-    def file_info(self, file_qury_no: str) -> dict[str, Any] | None:
-        """A kept file without its bytes: ``file_qury_no, fixmedins_code, filename, kind, size``."""
-        return self.query_one(
-            "SELECT file_qury_no, fixmedins_code, filename, kind, created_time, length(data) AS size "
-            "FROM files WHERE file_qury_no = ?",
-            (file_qury_no,),
-        )
-
-    def file_chunks(self, file_qury_no: str, chunk: int = _CHUNK) -> Iterator[bytes]:
-        """The bytes of a kept file, read through a connection of its own, ``chunk`` at a time."""
-        with self.reader() as conn:
-            row = conn.execute("SELECT rowid FROM files WHERE file_qury_no = ?", (file_qury_no,)).fetchone()
-            if row is None:
-                return
-            with conn.blobopen("files", "data", row[0], readonly=True) as blob:
-                while data := blob.read(chunk):
-                    yield data
-
-    def get_file(self, file_qury_no: str) -> dict[str, Any] | None:
-        """``{file_qury_no, fixmedins_code, filename, kind, data (bytes), created_time}`` or ``None``."""
-        return self.query_one("SELECT * FROM files WHERE file_qury_no = ?", (file_qury_no,))

@@ -1,7 +1,8 @@
 """The centre's books: SQLite under ``--state`` (WAL), one connection guarded by a lock.
 
 Layers: :mod:`yibao.sandbox.db` (connection, transactions, queries, counters), then
-:mod:`yibao.sandbox.ledger` (settlements and files), then :class:`Store` here (schema, seed,
+:mod:`yibao.sandbox.filestore` (kept files, streamed), then
+:mod:`yibao.sandbox.ledger` (settlements), then :class:`Store` here (schema, seed,
 persons and accounts, reset).  Everything below is reachable on a ``Store``.
 
 Every call of the sandbox runs its handler inside :meth:`Store.transaction`; a
