@@ -37,7 +37,7 @@ from .config import SandboxConfig
 from .faults import COMMITTING_MODES, Fault, FaultPlan
 from .handlers import CallContext, HandlerSpec, RawResponse, Refusal, get_handler
 from .ids import IdGenerator
-from .regions import catalog_for
+from .regions import catalog_for, region_of
 from .rules import RegionRules, rules_for
 from .store import Store
 from .validation import Validator
@@ -74,15 +74,19 @@ class Dispatcher:
         self.config = config
         self.store = store
         self.faults = faults
-        #: region code (6) -> validator; tests may put their own here
+        #: resolved region code (``region_of(code).code``) -> validator; tests may put their own here
         self._validators: dict[str, ValidatorFn | None] = {}
 
     def now(self) -> datetime:
         return local(self.config.clock())
 
     def _validator(self, region: str) -> ValidatorFn | None:
-        """The region's catalogue check (national tables + the region's entries and codes)."""
-        key = region[:6]
+        """The region's catalogue check (national tables + the region's entries and codes).
+
+        Keyed by the region the code resolves to (a handful), not by the code itself: an
+        envelope may name any ``mdtrtarea_admvs``, and the cache must not grow with them.
+        """
+        key = region_of(region[:6]).code
         if key not in self._validators:
             try:
                 self._validators[key] = Validator(catalog_for(key))

@@ -105,3 +105,10 @@ def test_on_the_wire_the_err_msg_names_the_field(centre: Centre) -> None:
     assert reply["infcode"] == -1 and "stmt_begndate" in reply["err_msg"]
     reply = centre.call("3201", _3201(clr_type="9904"))  # the centre's region here is Dongguan
     assert reply["infcode"] == 0, reply["err_msg"]
+
+
+def test_the_validator_cache_does_not_grow_with_the_codes_envelopes_name(centre: Centre) -> None:
+    for n in range(40):
+        centre.call("1101", {"data": {}}, mdtrtarea_admvs=f"{440100 + n:06d}")
+        centre.call("1101", {"data": {}}, mdtrtarea_admvs=f"X{n:05d}")
+    assert set(centre.app.state.sandbox.dispatcher._validators) <= {"441900", "440000", "000000"}
