@@ -10,6 +10,9 @@ Routing (contract.md, "The sandbox on the wire"), every route ``POST`` under any
 Gateway refusals are HTTP 401 with the seed documents' ``{"errcode":401,"message":...}``;
 everything past the gateway is HTTP 200 with an envelope (``infcode`` -1 for any refusal),
 except the armed faults of :mod:`yibao.sandbox.faults`.
+
+The event loop only reads bodies and writes answers: each call is dispatched in a worker
+thread, so a long one (a big 3202 file) never holds the other terminals' calls.
 """
 
 from __future__ import annotations
@@ -22,14 +25,16 @@ from typing import Any
 
 import attrs
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from . import control, envelope
+from .bodies import TooLarge, read_body
 from .config import SandboxConfig
-from .dispatch import ROUTE_ANY, Dispatcher, Outcome
+from .dispatch import ROUTE_ANY, UPLOAD_INFNO, Dispatcher, Outcome
 from .faults import FaultPlan
 from .gatekeeper import Gatekeeper
 from .handlers import load_handler_modules
@@ -103,8 +108,24 @@ async def _call(request: Request) -> Response:
     refusal = state.gatekeeper.check(request.headers)
     if refusal is not None:
         return control.json_response({"errcode": 401, "message": refusal}, 401)
-    body = await request.body()
-    outcome: Outcome = state.dispatcher.handle(body, _route_infno(request.url.path))
+    route = _route_infno(request.url.path)
+    config = state.config
+    # Only 9101 carries a file; a path that names another infno gets the small cap at once.
+    cap = config.max_upload_body_bytes if route in (ROUTE_ANY, UPLOAD_INFNO) else config.max_body_bytes
+    try:
+        body = await read_body(request, cap)
+    except TooLarge as exc:
+        outcome = state.dispatcher.refuse_body(f"报文超过大小限制(最大{exc.cap}字节)")
+    else:
+        try:
+            outcome = await run_in_threadpool(state.dispatcher.handle, body, route)
+        except Exception as exc:  # the dispatcher answers every refusal itself; this is a last net
+            log.exception("dispatch failed")
+            outcome = state.dispatcher.refuse_body(f"中心处理异常: {type(exc).__name__}"[:500])
+    return await _answer(request, outcome)
+
+
+async def _answer(request: Request, outcome: Outcome) -> Response:
     fault = outcome.fault
     if fault is not None:
         if fault.mode == "error_500":
@@ -120,6 +141,8 @@ async def _call(request: Request) -> Response:
         headers = {}
         if outcome.raw.filename:
             headers["content-disposition"] = f'attachment; filename="{outcome.raw.filename}"'
+        if outcome.raw.chunks is not None:
+            return StreamingResponse(outcome.raw.chunks, media_type=outcome.raw.content_type, headers=headers)
         return Response(outcome.raw.data, media_type=outcome.raw.content_type, headers=headers)
     data = envelope.encode(outcome.body or {})
     if fault is not None and fault.mode == "truncated_json":
@@ -137,7 +160,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         tmp = tempfile.TemporaryDirectory(prefix="yibao-sandbox-")
         state_dir = Path(tmp.name)
     state_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(state_dir / "sandbox.db", seeder=seed_store)
+    store = Store(state_dir / "sandbox.db", seeder=seed_store, clock=config.clock)
     faults = FaultPlan()
     state = SandboxState(
         config=config,

@@ -12,9 +12,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from yibao.core import wire
-
-from .envelope import dumps_text
+from .codec import dumps_text, loads_stored
 from .handlers import CallContext, Refusal
 from .store import Store
 
@@ -151,7 +149,7 @@ def visit(store: Store, fixmedins_code: str, mdtrt_id: str) -> dict[str, Any] | 
     )
     if row is None:
         return None
-    row["data"] = wire.loads(row["data"])
+    row["data"] = loads_stored(row["data"])
     return row
 
 
@@ -263,7 +261,7 @@ def fees(
         params.append(setl_id)
     out = []
     for r in store.query(sql + " ORDER BY rowid", params):
-        row: dict[str, Any] = wire.loads(r["data"])
+        row: dict[str, Any] = loads_stored(r["data"])
         row.update(state=r["state"], setl_id=r["setl_id"], chrg_bchno=r["chrg_bchno"])
         out.append(row)
     return out

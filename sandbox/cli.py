@@ -1,7 +1,15 @@
-"""``yibao sandbox serve``: run the simulated centre in the foreground (contract.md, Commands).
+"""``yibao sandbox serve`` (and ``python -m yibao.sandbox serve``): the simulated centre in front.
 
 Prints its URL and credentials, then serves until stopped (Ctrl+C).  Without ``--state`` the
 books live in a temporary directory and are gone when it stops.
+
+The control API (``/_sandbox/...``) has no gateway in front of it.  Bound to loopback (the
+default) that is fine; a bind to any other host needs ``--control-token`` (or the environment
+variable ``YIBAO_SANDBOX_CONTROL_TOKEN``), and then every control request must carry the
+header ``X-Sandbox-Token`` with it (contract.md, "The sandbox, further").  Without it such a
+bind is refused: a message on stderr and exit code 2.
+
+The ``yibao`` command adds this group with :func:`register`.
 """
 
 from __future__ import annotations
@@ -11,11 +19,16 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["register"]
+__all__ = ["main", "register", "sandbox_app"]
 
 sandbox_app = typer.Typer(
     name="sandbox", help="The simulated insurance centre (yibao.sandbox).", no_args_is_help=True
 )
+
+
+@sandbox_app.callback()
+def _group() -> None:
+    """The simulated insurance centre (yibao.sandbox)."""
 
 
 @sandbox_app.command("serve")
@@ -28,23 +41,44 @@ def serve(
     ] = None,
     state: Annotated[Path | None, typer.Option("--state", help="directory of its SQLite books")] = None,
     region: Annotated[str, typer.Option("--region", help="default region (admdvs code)")] = "440000",
+    control_token: Annotated[
+        str | None,
+        typer.Option(
+            "--control-token",
+            envvar="YIBAO_SANDBOX_CONTROL_TOKEN",
+            help="required header X-Sandbox-Token of the control API; needed to bind a non-loopback host",
+        ),
+    ] = None,
 ) -> None:
     """Run the simulated centre until stopped; prints its URL and credentials."""
     import socket
 
-    from yibao.sandbox.config import DEFAULT_PAASID, DEFAULT_SECRET, SandboxConfig
-    from yibao.sandbox.server import serve as run
+    from .config import DEFAULT_PAASID, DEFAULT_SECRET, SandboxConfig
+    from .server import ControlTokenRequired, check_bind
+    from .server import serve as run
 
     if not (len(region) == 6 and region.isdigit()):
         typer.echo(f"--region: {region!r} is not a 6-digit admdvs code", err=True)
         raise typer.Exit(2)
+    if control_token is not None and not control_token:
+        typer.echo("--control-token: must not be empty", err=True)
+        raise typer.Exit(2)
+    config = SandboxConfig(
+        paasid=paasid or DEFAULT_PAASID,
+        secret=secret or DEFAULT_SECRET,
+        state_dir=state,
+        region=region,
+        control_token=control_token,
+    )
+    try:
+        check_bind(host, config)
+    except ControlTokenRequired as exc:
+        typer.echo(f"--host: {exc}", err=True)
+        raise typer.Exit(2) from None
     if port == 0:
         with socket.socket() as s:
             s.bind((host, 0))
             port = s.getsockname()[1]
-    config = SandboxConfig(
-        paasid=paasid or DEFAULT_PAASID, secret=secret or DEFAULT_SECRET, state_dir=state, region=region
-    )
     typer.echo(f"yibao sandbox: url=http://{host}:{port} paasid={config.paasid} secret={config.secret}")
     typer.echo(f"  state: {state if state else '(temporary directory)'}  region: {region}")
     typer.echo(
@@ -57,3 +91,8 @@ def serve(
 def register(app: typer.Typer) -> None:
     """Add the ``sandbox`` command group to the main CLI."""
     app.add_typer(sandbox_app, name="sandbox")
+
+
+def main() -> None:
+    """``python -m yibao.sandbox``: the group on its own."""
+    sandbox_app(prog_name="python -m yibao.sandbox")

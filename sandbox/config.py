@@ -8,11 +8,27 @@ from pathlib import Path
 
 import attrs
 
-__all__ = ["DEFAULT_PAASID", "DEFAULT_SECRET", "SandboxConfig"]
+__all__ = [
+    "CONTROL_MAX_BODY",
+    "DEFAULT_PAASID",
+    "DEFAULT_SECRET",
+    "MAX_BODY",
+    "MAX_JSON_DEPTH",
+    "MAX_UPLOAD_BODY",
+    "SandboxConfig",
+]
 
 # Obviously-not-production credentials for demos and tests; `serve` prints whatever is in use.
 DEFAULT_PAASID = "sandbox"
 DEFAULT_SECRET = "sandbox-secret-not-for-production"
+
+# Limits of what the centre will parse (docs/sandbox.md, "Limits").  A real envelope is about
+# five levels deep (envelope > input > node > rows > row > a nested node's rows > row) and a
+# pharmacy's 2102 is a few kilobytes; only 9101 carries a file (a ZIP, Base64 or byte array).
+MAX_JSON_DEPTH = 32
+MAX_BODY = 8 * 1024 * 1024
+MAX_UPLOAD_BODY = 96 * 1024 * 1024  # a 64 MiB ZIP (files.MAX_UPLOAD_BYTES) is ~86 MiB in Base64
+CONTROL_MAX_BODY = 64 * 1024
 
 
 @attrs.frozen
@@ -29,7 +45,13 @@ class SandboxConfig:
     :param nonce_window: how long a nonce is remembered (10 minutes).
     :param ectoken_ttl: e-voucher token lifetime in seconds (3 minutes).
     :param clock: unix time in seconds; injectable so tests can move time.
-    :param validate: check inputs against the spec catalogue (``yibao.core.catalog``).
+    :param validate: check inputs against the spec catalogue (:mod:`yibao.sandbox.validation`).
+    :param max_json_depth: deepest nesting of a request body (wire and control API).
+    :param max_body_bytes: largest request body of every transaction but 9101.
+    :param max_upload_body_bytes: largest body of a 9101 文件上传.
+    :param control_max_body_bytes: largest body of a control API request.
+    :param control_token: when set, every control API request must carry it in the header
+        ``X-Sandbox-Token``; a bind to a non-loopback host requires it (``serve``).
     """
 
     paasid: str = DEFAULT_PAASID
@@ -42,3 +64,8 @@ class SandboxConfig:
     ectoken_ttl: int = 3 * 60
     clock: Callable[[], float] = time.time
     validate: bool = True
+    max_json_depth: int = MAX_JSON_DEPTH
+    max_body_bytes: int = MAX_BODY
+    max_upload_body_bytes: int = MAX_UPLOAD_BODY
+    control_max_body_bytes: int = CONTROL_MAX_BODY
+    control_token: str | None = attrs.field(default=None, repr=False)

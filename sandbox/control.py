@@ -1,32 +1,74 @@
 """The control API under ``/_sandbox/`` (contract.md, "The sandbox's control API").
 
-For tests and rehearsal only; it is not behind the x-tif gateway.  Errors are HTTP 400/404 with
-``{"error": "..."}`` naming what is wrong.
+For tests and rehearsal only; it is not behind the x-tif gateway.  Errors are HTTP 4xx with
+``{"error": "..."}`` naming what is wrong: 400 for a body that is not JSON (or nested deeper
+than ``max_json_depth``), 413 for one over ``control_max_body_bytes``, 404 for an unknown
+person, 401 for a missing or wrong ``X-Sandbox-Token`` when the instance has a
+``control_token`` (contract.md, "The sandbox, further": a bind to a host other than loopback
+requires one).  The token is compared in constant time.
 """
 
 from __future__ import annotations
 
+import functools
+import hmac
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from yibao.core import wire
-
+from .bodies import TooLarge, read_body
+from .codec import BodyError, decode_untrusted, dumps_bytes
 from .faults import FaultPlan
 from .seed import CATALOG
 
 if TYPE_CHECKING:
     from .app import SandboxState
 
-__all__ = ["json_response", "routes"]
+__all__ = ["TOKEN_HEADER", "json_response", "routes", "token_ok"]
+
+TOKEN_HEADER = "x-sandbox-token"
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class _BadBody(Exception):
+    def __init__(self, status: int, error: str) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
 
 
 def json_response(data: Any, status: int = 200) -> Response:
     """JSON with exact Decimal numbers (never through float)."""
-    return Response(wire.dumps_bytes(data), status_code=status, media_type="application/json; charset=utf-8")
+    return Response(dumps_bytes(data), status_code=status, media_type="application/json; charset=utf-8")
+
+
+def token_ok(expected: str | None, given: str | None) -> bool:
+    """No token configured, or ``given`` equals it (constant time, compared as bytes)."""
+    if expected is None:
+        return True
+    if given is None:
+        return False
+    # Starlette decodes header values as latin-1: back to the bytes that were sent.
+    return hmac.compare_digest(given.encode("latin-1"), expected.encode("utf-8"))
+
+
+def _guarded(endpoint: Endpoint) -> Endpoint:
+    """The token rule and the body errors of every control endpoint."""
+
+    @functools.wraps(endpoint)
+    async def guarded(request: Request) -> Response:
+        if not token_ok(_state(request).config.control_token, request.headers.get(TOKEN_HEADER)):
+            return json_response({"error": "X-Sandbox-Token: missing or wrong"}, 401)
+        try:
+            return await endpoint(request)
+        except _BadBody as exc:
+            return json_response({"error": exc.error}, exc.status)
+
+    return guarded
 
 
 def _state(request: Request) -> SandboxState:
@@ -35,10 +77,17 @@ def _state(request: Request) -> SandboxState:
 
 
 async def _body(request: Request) -> Any:
-    raw = await request.body()
+    config = _state(request).config
+    try:
+        raw = await read_body(request, config.control_max_body_bytes)
+    except TooLarge as exc:
+        raise _BadBody(413, f"body: larger than {exc.cap} bytes") from None
     if not raw.strip():
         return {}
-    return wire.loads(raw)
+    try:
+        return decode_untrusted(raw, max_bytes=config.control_max_body_bytes, max_depth=config.max_json_depth)
+    except BodyError as exc:
+        raise _BadBody(400, f"body: {exc}") from None
 
 
 async def persons(request: Request) -> Response:
@@ -54,10 +103,7 @@ async def catalog(request: Request) -> Response:
 async def ectoken(request: Request) -> Response:
     """A single-use e-voucher token for ``certno``, valid ``ectoken_ttl`` seconds (3 minutes)."""
     state = _state(request)
-    try:
-        body = await _body(request)
-    except ValueError:
-        return json_response({"error": "body: not JSON"}, 400)
+    body = await _body(request)
     certno = body.get("certno") if isinstance(body, dict) else None
     if not isinstance(certno, str) or not certno:
         return json_response({"error": "certno: required string"}, 400)
@@ -105,10 +151,10 @@ async def reset(request: Request) -> Response:
 
 def routes() -> list[Route]:
     return [
-        Route("/persons", persons, methods=["GET"]),
-        Route("/catalog", catalog, methods=["GET"]),
-        Route("/ectoken", ectoken, methods=["POST"]),
-        Route("/faults", faults, methods=["GET", "POST"]),
-        Route("/ledger", ledger, methods=["GET"]),
-        Route("/reset", reset, methods=["POST"]),
+        Route("/persons", _guarded(persons), methods=["GET"]),
+        Route("/catalog", _guarded(catalog), methods=["GET"]),
+        Route("/ectoken", _guarded(ectoken), methods=["POST"]),
+        Route("/faults", _guarded(faults), methods=["GET", "POST"]),
+        Route("/ledger", _guarded(ledger), methods=["GET"]),
+        Route("/reset", _guarded(reset), methods=["POST"]),
     ]

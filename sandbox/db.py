@@ -6,21 +6,52 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Database"]
+__all__ = ["BlobFile", "Database"]
+
+
+class BlobFile(io.RawIOBase):
+    """A ``sqlite3.Blob`` as a seekable binary file (``zipfile`` wants ``seekable()``)."""
+
+    def __init__(self, blob: sqlite3.Blob) -> None:
+        super().__init__()
+        self._blob = blob
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._blob.seek(offset, whence)
+        return self._blob.tell()
+
+    def tell(self) -> int:
+        return self._blob.tell()
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self._blob.read(len(view))
+        view[: len(data)] = data
+        return len(data)
 
 
 class Database:
     """The connection, the lock and the generic access methods."""
 
-    def __init__(self, path: Path, schema: str) -> None:
+    def __init__(self, path: Path, schema: str, clock: Callable[[], float] = time.time) -> None:
         self.path = path
+        #: unix seconds; the centre's clock (injectable, :class:`~yibao.sandbox.config.SandboxConfig`)
+        self.clock = clock
         self._lock = threading.RLock()
         self._depth = 0
         self.conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
@@ -82,6 +113,23 @@ class Database:
                 (name,),
             ).fetchone()
         return int(row[0])
+
+    @contextmanager
+    def reader(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection of its own, for work outside the lock (3201 / 3202, 9102).
+
+        WAL lets it read a consistent snapshot while the main connection writes; its TEMP
+        tables live in temporary files, so a big comparison never sits in memory.
+        """
+        uri = self.path.resolve().as_uri() + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("PRAGMA temp_store=FILE")
+            conn.execute("PRAGMA cache_size=-8192")  # KiB: a bounded page cache
+            yield conn
+        finally:
+            conn.close()
 
     def close(self) -> None:
         with self._lock:

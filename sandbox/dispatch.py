@@ -1,14 +1,19 @@
-"""From request bytes to a reply: envelope, catalogue validation, sign-in, msgid, handler, faults.
+"""From request bytes to a reply: limits, envelope, validation, sign-in, msgid, handler, faults.
 
 Order of the checks for one POST (after the x-tif gateway):
 
-1. JSON and envelope shape (:mod:`yibao.sandbox.envelope`); the path's last segment, when it
-   routes by infno, must be the envelope's ``infno``;
-2. a handler exists for the infno;
-3. the input against the spec catalogue (``yibao.core.catalog.validate``), err_msg = the issues;
+1. the body: at most ``max_body_bytes`` (``max_upload_body_bytes`` for 9101), nested at most
+   ``max_json_depth`` levels, UTF-8 JSON without ``\\u0000`` or lone surrogates
+   (:mod:`yibao.sandbox.codec`);
+2. envelope shape (:mod:`yibao.sandbox.envelope`); the path's last segment, when it routes by
+   infno, must be the envelope's ``infno``; a handler exists for the infno;
+3. the input against the region's catalogue (:mod:`yibao.sandbox.validation`), err_msg = the
+   issues, each naming infno, node and field;
 4. an armed fault (``reject``, ``error_500`` and ``html_page`` stop here: nothing committed);
-5. in one transaction: ``sign_no`` (for state-changing transactions), ``msgid`` unique per
-   institution, the handler.  A :class:`Refusal` or any error rolls it all back.
+5. the handler's ``prepare`` step, if it has one, outside the store's lock (3201 / 3202 read
+   big files and many rows there, so that other terminals' calls go on meanwhile);
+6. in one transaction: ``sign_no`` (the region's rule, :mod:`yibao.sandbox.rules`), ``msgid``
+   unique per institution, the handler.  A :class:`Refusal` or any error rolls it all back.
 
 Every failure is an ``infcode`` -1 reply: bad input never causes an HTTP 500.
 """
@@ -18,27 +23,39 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 import attrs
-
-from yibao.core import wire
+import msgspec
 
 from . import envelope as env_mod
 from .books import valid_sign_no
+from .clock import CENTRE_TZ, local
+from .codec import BodyError, decode_untrusted, json_depth
 from .config import SandboxConfig
 from .faults import COMMITTING_MODES, Fault, FaultPlan
-from .handlers import CallContext, RawResponse, Refusal, get_handler
+from .handlers import CallContext, HandlerSpec, RawResponse, Refusal, get_handler
 from .ids import IdGenerator
-from .rules import rules_for
+from .regions import catalog_for, region_of
+from .rules import RegionRules, rules_for
 from .store import Store
+from .validation import Validator
 
-__all__ = ["CST", "Dispatcher", "Outcome"]
+__all__ = ["CST", "ROUTE_ANY", "UPLOAD_INFNO", "Dispatcher", "Outcome"]
 
 log = logging.getLogger("yibao.sandbox")
-CST = timezone(timedelta(hours=8), "CST")
+CST = CENTRE_TZ  # the name older code imports
 ROUTE_ANY = ""  # the single endpoint: infno only from the body
+UPLOAD_INFNO = "9101"  # the one transaction whose body carries a file
+
+ValidatorFn = Callable[[str, Mapping[str, Any]], list[Any]]
+
+
+class _Head(msgspec.Struct):
+    """Just the infno of an envelope: msgspec skips the rest without building it."""
+
+    infno: str = ""
 
 
 @attrs.frozen
@@ -57,51 +74,65 @@ class Dispatcher:
         self.config = config
         self.store = store
         self.faults = faults
-        self._validators: dict[str, Callable[[str, Mapping[str, Any]], list[Any]] | None] = {}
+        #: resolved region code (``region_of(code).code``) -> validator; tests may put their own here
+        self._validators: dict[str, ValidatorFn | None] = {}
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.config.clock(), CST)
+        return local(self.config.clock())
 
-    # ------------------------------------------------------------------ catalogue validation
+    def _validator(self, region: str) -> ValidatorFn | None:
+        """The region's catalogue check (national tables + the region's entries and codes).
 
-    def _validator(self, region: str) -> Callable[[str, Mapping[str, Any]], list[Any]] | None:
-        """``validate`` bound to the catalogue of ``region`` (with its extra transactions)."""
-        key = region[:6]
-        if key in self._validators:
-            return self._validators[key]
-        fn: Callable[[str, Mapping[str, Any]], list[Any]] | None = None
-        try:
-            from yibao.core.catalog import load_catalog, validate
+        Keyed by the region the code resolves to (a handful), not by the code itself: an
+        envelope may name any ``mdtrtarea_admvs``, and the cache must not grow with them.
+        """
+        key = region_of(region[:6]).code
+        if key not in self._validators:
+            try:
+                self._validators[key] = Validator(catalog_for(key))
+            except Exception as exc:  # the catalogue data is another module: never stop the centre
+                log.warning("spec catalogue unavailable, inputs are checked by the handlers only: %s", exc)
+                self._validators[key] = None
+        return self._validators[key]
 
-            catalog = load_catalog()
-            extras, codes = _region_extras(key)
-            if extras or codes:
-                catalog = catalog.with_extra(extras, codes)
+    # ------------------------------------------------------------------ the body
 
-            def fn(infno: str, inp: Mapping[str, Any], _c: Any = catalog) -> list[Any]:
-                # A transaction the catalogue does not describe (a region's own, served by a
-                # handler) is checked by its handler alone.
-                if infno not in _c:
-                    return []
-                return list(validate(_c, infno, inp))
-
-        except Exception as exc:  # the catalogue is another module: never let it stop the centre
-            log.warning("spec catalogue unavailable, inputs are checked by the handlers only: %s", exc)
-        self._validators[key] = fn
-        return fn
+    def _decode(self, body: bytes, route_infno: str) -> Any:
+        """The envelope of ``body``; :class:`BodyError` names what is wrong with it."""
+        cfg = self.config
+        if b"\\u0000" in body:
+            # No field ever carries NUL; a centre that stores and echoes text must not take it.
+            raise BodyError("报文含有非法字符(\\u0000)")
+        small = cfg.max_body_bytes
+        if len(body) > small:
+            if route_infno not in (ROUTE_ANY, UPLOAD_INFNO):
+                raise BodyError(f"报文超过大小限制(最大{small}字节)")
+            if len(body) > cfg.max_upload_body_bytes:
+                raise BodyError(f"报文超过大小限制(最大{cfg.max_upload_body_bytes}字节)")
+            # Depth first: msgspec recurses even while it skips what _Head does not want.
+            if json_depth(body, cfg.max_json_depth) > cfg.max_json_depth:
+                raise BodyError(f"报文嵌套层数超过{cfg.max_json_depth}层")
+            try:
+                infno = msgspec.json.decode(body, type=_Head).infno
+            except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+                infno = ""
+            if infno != UPLOAD_INFNO:
+                raise BodyError(f"报文超过大小限制(最大{small}字节，仅9101文件上传可至{cfg.max_upload_body_bytes}字节)")
+        return decode_untrusted(body, max_bytes=cfg.max_upload_body_bytes, max_depth=cfg.max_json_depth)
 
     # ------------------------------------------------------------------ one call
+
+    def refuse_body(self, err_msg: str) -> Outcome:
+        """A refusal for a body the app did not even read whole (too large)."""
+        return self._refuse(self.config.region, self.now(), err_msg)
 
     def handle(self, body: bytes, route_infno: str = ROUTE_ANY) -> Outcome:
         received = self.now()
         region = self.config.region
-        if b"\\u0000" in body:
-            # No field ever carries NUL; refusing it keeps the reply encoder's marks unambiguous.
-            return self._refuse(region, received, "报文含有非法字符(\\u0000)")
         try:
-            env = wire.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            return self._refuse(region, received, f"报文不是合法的JSON: {exc}")
+            env = self._decode(body, route_infno)
+        except BodyError as exc:
+            return self._refuse(region, received, str(exc))
         if isinstance(env, dict) and isinstance(env.get("mdtrtarea_admvs"), str) and env["mdtrtarea_admvs"]:
             region = env["mdtrtarea_admvs"]
         try:
@@ -115,17 +146,9 @@ class Dispatcher:
         spec = get_handler(infno)
         if spec is None:
             return self._refuse(region, received, f"infno: 交易编号[{infno}]不存在或中心未开通")
-        if self.config.validate:
-            validator = self._validator(region)
-            if validator is not None:
-                try:
-                    issues = validator(infno, env["input"])
-                except Exception as exc:
-                    log.warning("catalogue validation of %s failed: %s", infno, exc)
-                    issues = []
-                if issues:
-                    text = "; ".join(str(i) for i in issues[:5])
-                    return self._refuse(region, received, f"输入校验失败: {text}"[:1000])
+        problem = self._check_input(region, infno, env["input"])
+        if problem:
+            return self._refuse(region, received, problem)
         fault = self.faults.take(infno)
         if fault is not None and fault.mode == "reject":
             return self._refuse(region, received, fault.err_msg or "中心拒绝交易(模拟故障)")
@@ -133,20 +156,7 @@ class Dispatcher:
             return Outcome(fault=fault)
         ctx = self._context(env, region, received)
         try:
-            with self.store.transaction():
-                if spec.needs_sign_in and not valid_sign_no(
-                    self.store, ctx.fixmedins_code, ctx.opter, ctx.sign_no, ctx.today
-                ):
-                    raise Refusal("sign_no: 签到信息无效或已过期(非当天本操作员签到)，请重新签到9001")
-                try:
-                    self.store.execute(
-                        "INSERT INTO calls(fixmedins_code, msgid, infno, call_time, psn_no) "
-                        "VALUES (?,?,?,?,?)",
-                        (ctx.fixmedins_code, ctx.msgid, infno, ctx.now_text, None),
-                    )
-                except sqlite3.IntegrityError:
-                    raise Refusal(f"msgid: 报文ID[{ctx.msgid}]重复") from None
-                output = spec.func(ctx, env["input"])
+            output = self._run(spec, ctx, env["input"])
         except Refusal as exc:
             return self._refuse(region, received, exc.err_msg, infcode=exc.infcode)
         except Exception as exc:  # a handler bug must still answer, not 500
@@ -154,10 +164,54 @@ class Dispatcher:
             return self._refuse(region, received, f"中心处理异常: {type(exc).__name__}: {exc}"[:500])
         if ctx.raw is not None:
             return Outcome(raw=ctx.raw, fault=fault)
-        reply = env_mod.reply(
-            region=region, received=received, now=self.now(), err_msg=ctx.message, output=output
-        )
+        reply = env_mod.reply(region=region, received=received, now=self.now(), err_msg=ctx.message, output=output)
         return Outcome(body=reply, fault=fault)
+
+    def _check_input(self, region: str, infno: str, inp: Mapping[str, Any]) -> str:
+        if not self.config.validate:
+            return ""
+        validator = self._validator(region)
+        if validator is None:
+            return ""
+        try:
+            issues = validator(infno, inp)
+        except Exception as exc:
+            log.warning("catalogue validation of %s failed: %s", infno, exc)
+            return ""
+        if not issues:
+            return ""
+        return f"输入校验失败: {'; '.join(str(i) for i in issues[:5])}"[:1000]
+
+    def _run(self, spec: HandlerSpec, ctx: CallContext, inp: Mapping[str, Any]) -> Any:
+        """``prepare`` off the lock, then the handler in one transaction; cleans ``prepared``."""
+        try:
+            if spec.prepare is not None:
+                ctx.prepared = spec.prepare(ctx, inp)
+            with self.store.transaction():
+                self._check_sign_in(spec, ctx)
+                try:
+                    self.store.execute(
+                        "INSERT INTO calls(fixmedins_code, msgid, infno, call_time, psn_no) VALUES (?,?,?,?,?)",
+                        (ctx.fixmedins_code, ctx.msgid, ctx.infno, ctx.now_text, None),
+                    )
+                except sqlite3.IntegrityError:
+                    raise Refusal(f"msgid: 报文ID[{ctx.msgid}]重复") from None
+                return spec.func(ctx, inp)
+        finally:
+            close = getattr(ctx.prepared, "close", None)
+            if callable(close):
+                close()
+
+    @staticmethod
+    def _check_sign_in(spec: HandlerSpec, ctx: CallContext) -> None:
+        """The region's sign-in rule (:meth:`RegionRules.sign_in_required`)."""
+        if not spec.needs_sign_in:
+            return
+        rules: RegionRules = ctx.rules
+        if not ctx.sign_no and not rules.sign_in_required:
+            return  # 可为空 (national 表2 sign_no): only a region that demands sign-in refuses it
+        if not valid_sign_no(ctx.store, ctx.fixmedins_code, ctx.opter, ctx.sign_no, ctx.today):
+            raise Refusal("sign_no: 签到信息无效或已过期(非当天本操作员签到)，请重新签到9001")
 
     def _context(self, env: Mapping[str, Any], region: str, received: datetime) -> CallContext:
         return CallContext(
@@ -180,22 +234,5 @@ class Dispatcher:
 
     def _refuse(self, region: str, received: datetime, err_msg: str, *, infcode: int = -1) -> Outcome:
         return Outcome(
-            body=env_mod.reply(
-                region=region, received=received, now=self.now(), infcode=infcode, err_msg=err_msg
-            )
+            body=env_mod.reply(region=region, received=received, now=self.now(), infcode=infcode, err_msg=err_msg)
         )
-
-
-def _region_extras(
-    code: str,
-) -> tuple[tuple[Mapping[str, Any], ...], Mapping[str, Mapping[str, str]]]:
-    """Extra transactions and local dictionary codes of the region's plugin profile
-    (catalogue data only, no client code)."""
-    try:
-        from yibao.core.plugins import load_registry
-
-        profile = load_registry().resolve(code)
-        return tuple(profile.extra_transactions), profile.dictionaries
-    except Exception as exc:
-        log.warning("region plugins unavailable for %s: %s", code, exc)
-        return (), {}

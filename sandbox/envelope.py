@@ -11,13 +11,13 @@ and ``signtype`` that live replies carry.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import threading
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
+
+from .codec import dumps_bytes, dumps_text
 
 __all__ = ["EnvelopeError", "check_envelope", "check_msgid", "dumps_text", "encode", "opt_str", "reply"]
 
@@ -150,27 +150,6 @@ def reply(
     }
 
 
-def _mark(obj: object) -> str:
-    if isinstance(obj, Decimal) and obj.is_finite():
-        return "\x00" + format(obj, "f") + "\x00"
-    if isinstance(obj, bytes | bytearray):
-        raise TypeError("bytes in a reply")
-    raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
-
-
-def dumps_text(obj: Any) -> str:
-    """:func:`encode` as text (for JSON kept in the store)."""
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_mark)
-    if "\\u0000" in text:
-        text = text.replace('"\\u0000', "").replace('\\u0000"', "")
-    return text
-
-
 def encode(obj: Any) -> bytes:
-    """A reply as UTF-8 JSON with Decimals as bare numbers of their exact digits.
-
-    The centre builds its replies itself (no float ever enters one), so the C encoder with a
-    ``default`` hook is enough: each Decimal becomes a NUL-marked string that two replaces
-    turn back into a number.  Faster than a Python walk of the whole reply on every call.
-    """
-    return dumps_text(obj).encode("utf-8")
+    """A reply as UTF-8 JSON with Decimals as bare numbers of their exact digits."""
+    return dumps_bytes(obj)

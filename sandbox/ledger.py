@@ -1,30 +1,28 @@
-"""The centre's ledger (settlements) and its files (9101 / 9102), on top of :class:`Database`.
+"""The centre's ledger (settlements), on top of :class:`~yibao.sandbox.filestore.FileStore`.
 
 One row per forward settlement (2102, 2207, 2304, or a row made "outside the journal" by a
 test).  A cancel (2103 / 2208 / 2305) does not add a row: it sets ``state='cancelled'`` and fills
 ``cancel_setl_id``, ``cancel_msgid``, ``cancel_infno`` and ``cancel_time`` (the reverse record
 happened at ``cancel_time``).  A 2601 reversal sets ``state='reversed'`` with ``reversal_msgid``
 and ``reversed_time``.  Money is exact decimal TEXT, read back as ``Decimal``; times are local
-(UTC+8) ``yyyy-MM-dd HH:mm:ss`` text so that they compare as strings.
+(Asia/Shanghai, :mod:`yibao.sandbox.clock`) ``yyyy-MM-dd HH:mm:ss`` text so that they compare as strings.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from yibao.core import wire
-
-from .db import Database
-from .envelope import dumps_text
+from .clock import local_text
+from .codec import dumps_text, loads_stored
+from .filestore import FileStore
 
 __all__ = ["MONEY_COLUMNS", "SETTLEMENT_STATES", "Ledger", "money_text"]
 
 SETTLEMENT_STATES = ("settled", "cancelled", "reversed")
-_CST = timezone(timedelta(hours=8), "CST")  # the centre keeps local (UTC+8) times
 MONEY_COLUMNS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "hosp_part_amt", "balc")
 
 _SETTLEMENT_FIELDS = (
@@ -77,8 +75,8 @@ def _day_bounds(begin: date | datetime | str, end: date | datetime | str) -> tup
     return text(begin, " 00:00:00"), text(end, " 23:59:59")
 
 
-class Ledger(Database):
-    """Settlement rows and kept files."""
+class Ledger(FileStore):
+    """Settlement rows (and, inherited, kept files)."""
 
     def create_settlement(
         self,
@@ -115,7 +113,7 @@ class Ledger(Database):
         if isinstance(setl_time, datetime):
             setl_time = setl_time.strftime("%Y-%m-%d %H:%M:%S")
         if setl_time is None:
-            setl_time = datetime.now(_CST).strftime("%Y-%m-%d %H:%M:%S")
+            setl_time = local_text(self.clock())
         with self.transaction():
             if not (setl_id and mdtrt_id and msgid):
                 seq = self.next_seq("ledger_outside")
@@ -163,7 +161,7 @@ class Ledger(Database):
         out = dict(row)
         for col in MONEY_COLUMNS:
             out[col] = Decimal(out[col])
-        out["detail"] = wire.loads(out["detail"]) if out.get("detail") else {}
+        out["detail"] = loads_stored(out["detail"]) if out.get("detail") else {}
         return out
 
     def settlement(self, fixmedins_code: str, setl_id: str) -> dict[str, Any] | None:
@@ -238,37 +236,3 @@ class Ledger(Database):
         sets = ", ".join(f"{k} = :{k}" for k in values)
         values["_id"] = setl_id
         self.execute(f"UPDATE settlements SET {sets} WHERE setl_id = :_id", values)
-
-    # ------------------------------------------------------------------ files (9101 / 9102)
-
-    def save_file(
-        self,
-        fixmedins_code: str,
-        filename: str,
-        data: bytes,
-        *,
-        file_qury_no: str | None = None,
-        kind: str = "",
-        created_time: str | None = None,
-    ) -> str:
-        """Keep a file (upload or result); returns its ``file_qury_no``."""
-        with self.transaction():
-            if file_qury_no is None:
-                file_qury_no = f"F{fixmedins_code[-6:]}{self.next_seq('file_qury_no'):012d}"
-            self.execute(
-                "INSERT OR REPLACE INTO files(file_qury_no, fixmedins_code, filename, kind, data, "
-                "created_time) VALUES (?,?,?,?,?,?)",
-                (
-                    file_qury_no,
-                    fixmedins_code,
-                    filename,
-                    kind,
-                    data,
-                    created_time or datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
-                ),
-            )
-        return file_qury_no
-
-    def get_file(self, file_qury_no: str) -> dict[str, Any] | None:
-        """``{file_qury_no, fixmedins_code, filename, kind, data (bytes), created_time}`` or ``None``."""
-        return self.query_one("SELECT * FROM files WHERE file_qury_no = ?", (file_qury_no,))

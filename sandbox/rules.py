@@ -6,6 +6,12 @@ Sources: the Dongguan guide (spec 001, 3201/3202 notes: pharmacy ``41`` for the 
 insured, ``9904`` for elsewhere in the province; clinics ``11`` / ``9903``), the national
 default ``clr_type`` (41 pharmacy, 11 outpatient, 21 inpatient) and ``clr_way`` ``1`` 按项目.
 
+Sign-in (``sign_no``): the national envelope table (表2) says 可为空, and public peers send it
+empty, so by default an empty ``sign_no`` is accepted on every transaction (a non-empty one
+must still be a current sign-in's).  A region whose guide demands a sign-in before business
+(Yunnan 002 §1.7 签到签退流程说明) has ``sign_in_required``: its state-changing transactions
+are refused without a current sign-in.
+
 The policy numbers are invented but fixed and documented in ``docs/sandbox.md``: they only
 need to exercise every branch of a settlement (deductible, ratio, cap, 先自付, 丙类, account).
 """
@@ -84,6 +90,8 @@ class RegionRules:
     local_prefix: str = ""
     province_prefix: str = ""
     clr_types: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+    #: state-changing transactions need a current sign-in (an empty ``sign_no`` is refused)
+    sign_in_required: bool = False
     policy: PolicyParams = attrs.field(
         factory=lambda: PolicyParams(
             deductible={
@@ -158,6 +166,7 @@ _REGIONS: dict[str, RegionRules] = {
     "530000": RegionRules(
         code="530000",
         name="云南省",
+        sign_in_required=True,  # 002 §1.7: business runs within a sign-in (业务周期号)
         policy=PolicyParams(
             deductible={
                 "pharmacy": _NO_DEDUCTIBLE,

@@ -23,21 +23,21 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .idcard import check_character, valid_resident_id
+
 if TYPE_CHECKING:
     from .store import Store
 
 __all__ = ["CATALOG", "catalog_entry", "id_check_digit", "persons", "seed_store"]
 
 SEED = 20210101
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
 _NUMS = "一二三四五六七八九十"
 
 
 def id_check_digit(first17: str) -> str:
-    """GB 11643-1999 check digit of the first 17 digits."""
-    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    """GB 11643-1999 check character of the first 17 digits (:mod:`yibao.sandbox.idcard`)."""
+    return check_character(first17)
 
 
 def _certno(rng: random.Random, area: str, year: int, female: bool) -> str:
@@ -47,7 +47,9 @@ def _certno(rng: random.Random, area: str, year: int, female: bool) -> str:
     if (seq % 2 == 0) != female:
         seq = seq - 1 if seq > 990 else seq + 1
     first17 = f"{area}{year:04d}{month:02d}{day:02d}{seq:03d}"
-    return first17 + id_check_digit(first17)
+    certno = first17 + id_check_digit(first17)
+    assert valid_resident_id(certno), certno  # the seed must never show a centre a bad number
+    return certno
 
 
 # (insuplc_admdvs, insutype, psn_type, balc, extra) -- the extra keys tweak one person.

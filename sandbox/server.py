@@ -9,6 +9,7 @@ connections::
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
 import time
@@ -20,7 +21,30 @@ from starlette.applications import Starlette
 from .app import create_app
 from .config import SandboxConfig
 
-__all__ = ["RunningSandbox", "run_in_thread", "serve"]
+__all__ = ["ControlTokenRequired", "RunningSandbox", "check_bind", "is_loopback", "run_in_thread", "serve"]
+
+
+class ControlTokenRequired(ValueError):
+    """A bind to a host other than loopback without a control token."""
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1); any other name or address is not."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve anywhere
+
+
+def check_bind(host: str, config: SandboxConfig) -> None:
+    """Refuse to expose the unauthenticated control API beyond loopback."""
+    if not is_loopback(host) and not config.control_token:
+        raise ControlTokenRequired(
+            f"binding {host!r} (not loopback) exposes the control API /_sandbox/; "
+            "give --control-token (every control request then needs the header X-Sandbox-Token)"
+        )
 
 
 class RunningSandbox:
@@ -80,6 +104,7 @@ def run_in_thread(
 ) -> RunningSandbox:
     """Start a sandbox on ``host``:``port`` (a free port when 0) in a background thread."""
     config = config or SandboxConfig()
+    check_bind(host, config)
     app = create_app(config)
     port = port or _free_port(host)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
@@ -96,5 +121,6 @@ def run_in_thread(
 
 def serve(config: SandboxConfig, host: str, port: int) -> None:
     """Serve in the foreground until interrupted (``yibao sandbox serve``)."""
+    check_bind(host, config)
     app = create_app(config)
     uvicorn.run(app, host=host, port=port, log_level="info", lifespan="off")

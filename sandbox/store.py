@@ -1,13 +1,14 @@
 """The centre's books: SQLite under ``--state`` (WAL), one connection guarded by a lock.
 
 Layers: :mod:`yibao.sandbox.db` (connection, transactions, queries, counters), then
-:mod:`yibao.sandbox.ledger` (settlements and files), then :class:`Store` here (schema, seed,
+:mod:`yibao.sandbox.filestore` (kept files, streamed), then
+:mod:`yibao.sandbox.ledger` (settlements), then :class:`Store` here (schema, seed,
 persons and accounts, reset).  Everything below is reachable on a ``Store``.
 
 Every call of the sandbox runs its handler inside :meth:`Store.transaction`; a
 :class:`~yibao.sandbox.handlers.Refusal` rolls everything back, so a refused call leaves no
 trace (not even its ``msgid``).  Money is stored as exact decimal TEXT and read back as
-``Decimal``; times are local (UTC+8) ``yyyy-MM-dd HH:mm:ss`` text so that they compare as
+``Decimal``; times are local (Asia/Shanghai) ``yyyy-MM-dd HH:mm:ss`` text so that they compare as
 strings.
 
 Public API (stable: the reconciliation, file, catalogue and clearing handlers use it)::
@@ -37,14 +38,13 @@ happened as far as the books are concerned).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from yibao.core import wire
-
-from .envelope import dumps_text
+from .codec import dumps_text, loads_stored
 from .ledger import MONEY_COLUMNS, SETTLEMENT_STATES, Ledger, money_text
 
 __all__ = ["MONEY_COLUMNS", "SETTLEMENT_STATES", "Store"]
@@ -98,8 +98,10 @@ CREATE TABLE IF NOT EXISTS files (
 class Store(Ledger):
     """The sandbox's books; see the module docstring for the API."""
 
-    def __init__(self, path: Path, seeder: Callable[[Store], None] | None = None) -> None:
-        super().__init__(path, _SCHEMA)
+    def __init__(
+        self, path: Path, seeder: Callable[[Store], None] | None = None, clock: Callable[[], float] = time.time
+    ) -> None:
+        super().__init__(path, _SCHEMA, clock)
         self._seeder = seeder
         # Seeded persons never change (balances live in ``accounts``): cache their records.
         self._persons: dict[tuple[str, str], dict[str, Any] | None] = {}
@@ -142,7 +144,7 @@ class Store(Ledger):
         key = (where, value)
         if key not in self._persons:
             row = self.query_one(f"SELECT data FROM persons WHERE {where} = ? ORDER BY psn_no LIMIT 1", (value,))
-            self._persons[key] = wire.loads(row["data"]) if row is not None else None
+            self._persons[key] = loads_stored(row["data"]) if row is not None else None
         found = self._persons[key]
         return dict(found) if found is not None else None
 
@@ -161,7 +163,7 @@ class Store(Ledger):
         rows = self.query("SELECT p.data, a.balc FROM persons p JOIN accounts a USING (psn_no) ORDER BY p.psn_no")
         out = []
         for r in rows:
-            d: dict[str, Any] = wire.loads(r["data"])
+            d: dict[str, Any] = loads_stored(r["data"])
             d["balc"] = Decimal(r["balc"])
             out.append(d)
         return out

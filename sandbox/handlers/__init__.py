@@ -20,7 +20,13 @@ Plugging in: :func:`load_handler_modules` imports the modules named in :data:`MO
 this package, each one only if its file exists.  Another engineer's module (``recon.py``,
 ``files.py``, ``catalogs.py``, ``clearing.py``, ``extras.py``) plugs in by just being created.
 A raw (non-JSON) reply, such as the file of a 9102 download, is registered with
-``ctx.respond_bytes(data, content_type)``.
+``ctx.respond_bytes(data, content_type)`` or, streamed, ``ctx.respond_stream(chunks, ...)``.
+
+``prepare=func`` gives a handler a first step that runs *before* the transaction, outside the
+store's lock: ``func(ctx, inp)`` may read files and many rows (through
+``ctx.store.reader()``, a connection of its own) and raise :class:`Refusal`; what it returns is
+``ctx.prepared`` for the handler (its ``close()``, if any, is called afterwards).  3201 / 3202
+use it so that a big detail file never holds other terminals' calls.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +53,7 @@ __all__ = [
     "HandlerFunc",
     "HandlerResult",
     "HandlerSpec",
+    "PrepareFunc",
     "RawResponse",
     "Refusal",
     "get_handler",
@@ -86,11 +93,12 @@ class Refusal(Exception):
 
 @attrs.frozen
 class RawResponse:
-    """A non-JSON reply body (9102 file download)."""
+    """A non-JSON reply body (9102 file download): ``data``, or ``chunks`` streamed."""
 
     data: bytes
     content_type: str = "application/octet-stream"
     filename: str | None = None
+    chunks: Iterable[bytes] | None = None
 
 
 @attrs.define
@@ -101,7 +109,7 @@ class CallContext:
     :ivar envelope: the request envelope as received (``input`` included).
     :ivar region: the envelope's ``mdtrtarea_admvs`` (the config's region when empty).
     :ivar insuplc_admdvs: the envelope's ``insuplc_admdvs`` ("" when absent).
-    :ivar now: the centre's local time (UTC+8) from the injectable clock.
+    :ivar now: the centre's local time (Asia/Shanghai, :mod:`yibao.sandbox.clock`) from the injectable clock.
     :ivar rules: the region rules (:class:`yibao.sandbox.rules.RegionRules`).
     :ivar ids: id generator (``ids.mdtrt_id()``, ``ids.setl_id()``, ``ids.file_qury_no()``...).
     :ivar message: set it to answer ``infcode`` 0 with an ``err_msg`` (e.g. "原交易已冲正").
@@ -124,6 +132,8 @@ class CallContext:
     config: SandboxConfig
     message: str = ""
     raw: RawResponse | None = None
+    #: what the handler's ``prepare`` step returned (``None`` without one)
+    prepared: Any = None
     #: ``now`` as ``yyyy-MM-dd HH:mm:ss`` (the spec's DT format) and as ``yyyy-MM-dd``; computed
     #: once per call because handlers use them many times.
     now_text: str = attrs.field(init=False)
@@ -140,8 +150,15 @@ class CallContext:
         """Answer with these bytes instead of the JSON envelope (9102)."""
         self.raw = RawResponse(data=data, content_type=content_type, filename=filename)
 
+    def respond_stream(
+        self, chunks: Iterable[bytes], content_type: str = "application/octet-stream", filename: str | None = None
+    ) -> None:
+        """Answer with a stream of bytes (read after the transaction, chunk by chunk)."""
+        self.raw = RawResponse(data=b"", content_type=content_type, filename=filename, chunks=chunks)
+
 
 HandlerFunc = Callable[[CallContext, Mapping[str, Any]], HandlerResult]
+PrepareFunc = Callable[[CallContext, Mapping[str, Any]], Any]
 
 
 @attrs.frozen
@@ -153,6 +170,7 @@ class HandlerSpec:
     changes_state: bool
     needs_sign_in: bool
     module: str
+    prepare: PrepareFunc | None = None
 
 
 _REGISTRY: dict[str, HandlerSpec] = {}
@@ -160,13 +178,18 @@ log = logging.getLogger("yibao.sandbox")
 
 
 def handler(
-    infno: str, *, changes_state: bool = False, needs_sign_in: bool | None = None
+    infno: str,
+    *,
+    changes_state: bool = False,
+    needs_sign_in: bool | None = None,
+    prepare: PrepareFunc | None = None,
 ) -> Callable[[HandlerFunc], HandlerFunc]:
     """Register ``func`` for ``infno``.
 
     :param changes_state: the transaction changes the centre's books.
     :param needs_sign_in: ``sign_no`` must be a current sign-in; defaults to ``changes_state``
         (9001 itself changes state without needing one).
+    :param prepare: a first step outside the store's lock (see the module docstring).
     A second registration of the same infno replaces the first (a region's extras may
     specialise a national handler); the replacement is visible in ``registered()``.
     """
@@ -178,6 +201,7 @@ def handler(
             changes_state=changes_state,
             needs_sign_in=changes_state if needs_sign_in is None else needs_sign_in,
             module=getattr(func, "__module__", ""),
+            prepare=prepare,
         )
         return func
 

@@ -10,20 +10,19 @@ National baseline 【1301】-【1319】 and 【1901】; spec_reference.md §13. 
   means "everything"), written as the layout's TXT columns, zipped and kept as a ``catalog``
   file that 9102 serves to ``fixmedins_code`` = ``plc``.
 - 1312 / 1316-1319: rows updated on or after ``updt_time``, ``page_size`` (at most 1000) a page.
-- 1901: the packaged dictionaries of the spec catalogue, node ``list`` with camelCase keys.
+- 1901: the code tables of the spec catalogue (with the region's local codes), node ``list``
+  with camelCase keys.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from yibao.core.workflows.recon_catalog_layouts import FILE_KINDS, PAGED_KINDS
-
+from ..catalog_layouts import FILE_KINDS, PAGED_KINDS, catalogue_line, zip_lines
+from ..regions import catalog_for
 from . import CallContext, Refusal, handler
 
 __all__ = ["SEED_VERSION", "dictionary", "file_catalogue", "paged_catalogue", "publish"]
@@ -42,14 +41,6 @@ def _schema(store: Any) -> None:
         store.execute(stmt)
 
 
-def _line(kind: str, code: str, name: str, ver: str) -> str:
-    layout = FILE_KINDS[kind]
-    cols = ["null"] * layout.columns
-    cols[layout.code - 1], cols[layout.name - 1] = code, name
-    cols[layout.version - 1], cols[layout.valid - 1] = ver, "1"
-    return "\t".join(cols)
-
-
 def _seed_rows(kind: str) -> list[tuple[str, str]]:
     """(code, TXT line or JSON) of the first version of ``kind``."""
     from ..seed import CATALOG
@@ -58,7 +49,7 @@ def _seed_rows(kind: str) -> list[tuple[str, str]]:
     if kind in FILE_KINDS:
         wanted = _LIST_TYPE.get(kind)
         chosen = [e for e in entries if wanted is None or e.get("list_type") == wanted]
-        return [(e["med_list_codg"], _line(kind, e["med_list_codg"], e["med_list_name"], SEED_VERSION))
+        return [(e["med_list_codg"], catalogue_line(kind, e["med_list_codg"], e["med_list_name"], SEED_VERSION))
                 for e in chosen]  # fmt: skip
     out = []
     for n, e in enumerate(entries, 1):
@@ -89,7 +80,7 @@ def publish(store: Any, kind: str, ver: str, items: Sequence[Mapping[str, Any]],
         _ensure(store, kind)
         seq = int(store.query_one("SELECT MAX(seq) AS s FROM sbx_catalog WHERE kind = ?", (kind,))["s"]) + 1
         if kind in FILE_KINDS:
-            rows = [(str(i["code"]), _line(kind, str(i["code"]), str(i["name"]), ver)) for i in items]
+            rows = [(str(i["code"]), catalogue_line(kind, str(i["code"]), str(i["name"]), ver)) for i in items]
         else:
             rows = [(str(i["code"]), json.dumps({**i, "updt_time": updt_time}, ensure_ascii=False, default=str))
                     for i in items]  # fmt: skip
@@ -113,12 +104,9 @@ def file_catalogue(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any
     after = int(known["s"]) if known and known["s"] is not None else 0
     rows = ctx.store.query("SELECT line FROM sbx_catalog WHERE kind = ? AND seq > ? ORDER BY seq, code",
                            (ctx.infno, after))  # fmt: skip
-    text = "".join(r["line"] + "\n" for r in rows).encode("utf-8")
     name = f"{ctx.infno}_{ver}_{ctx.now:%Y%m%d%H%M%S}"
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(name + ".txt", text)
-    qury = ctx.store.save_file("plc", name + ".zip", buf.getvalue(), file_qury_no=ctx.ids.file_qury_no(),
+    data = zip_lines(name + ".txt", (r["line"] for r in rows))
+    qury = ctx.store.save_file("plc", name + ".zip", data, file_qury_no=ctx.ids.file_qury_no(),
                                kind="catalog", created_time=ctx.now_text)  # fmt: skip
     return {"file_qury_no": qury, "filename": name + ".zip",
             "dld_end_time": (ctx.now + timedelta(days=1)).strftime("%Y-%m-%d"), "data_cnt": len(rows)}  # fmt: skip
@@ -153,12 +141,10 @@ for _infno in PAGED_KINDS:
 @handler("1901")
 def dictionary(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]:
     """【1901】 字典表查询 from the packaged code tables."""
-    from yibao.core.catalog import load_catalog
-
     t = str(_data(inp).get("type") or "")
     if not t:
         raise Refusal("type: 字典类型不能为空")
-    table = load_catalog().dictionaries.get(t, {})
+    table = catalog_for(ctx.region).dictionaries.get(t, {})
     rows = [{"type": t, "label": label, "value": value, "parentValue": "0", "sort": n, "valiFlag": "1",
              "createUser": "sandbox", "createDate": "2026-01-01", "version": 1}
             for n, (value, label) in enumerate(sorted(table.items()), 1)]  # fmt: skip

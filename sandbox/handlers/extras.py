@@ -26,8 +26,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from yibao.core import wire
-
+from ..codec import dumps_text, loads_stored
 from . import CallContext, HandlerFunc, HandlerResult, Refusal, get_handler, handler
 
 __all__: list[str] = []
@@ -64,7 +63,7 @@ def _record(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
     ctx.store.execute(_UPLOADS)
     ctx.store.execute(
         "INSERT INTO extras_uploads(fixmedins_code, infno, msgid, up_time, payload) VALUES (?,?,?,?,?)",
-        (ctx.fixmedins_code, ctx.infno, ctx.msgid, ctx.now_text, wire.dumps(dict(inp), check_floats=False)),
+        (ctx.fixmedins_code, ctx.infno, ctx.msgid, ctx.now_text, dumps_text(dict(inp))),
     )
     return None
 
@@ -82,7 +81,7 @@ def _uploaded(ctx: CallContext, infnos: tuple[str, ...]) -> list[dict[str, Any]]
     )
     out = []
     for row in found:
-        for item in _rows(wire.loads(row["payload"])):
+        for item in _rows(loads_stored(row["payload"])):
             codes = item.get("drugtracinfo") or item.get("drug_trac_info") or []
             trace = [c.get("drug_trac_codg", "") for c in codes if isinstance(c, Mapping)]
             out.append(
@@ -172,15 +171,13 @@ def _generic_state(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
 
 
 def _register_generic() -> None:
-    """Every extra transaction of the built-in regions gets at least an empty success."""
-    try:
-        from yibao.provinces.guangdong.dongguan_extras import EXTRA_TRANSACTIONS
-    except ImportError:  # the sandbox runs without the province plugins too
-        return
-    for entry in EXTRA_TRANSACTIONS:
+    """Every extra transaction of Dongguan (the sandbox's own region data) gets at least an
+    empty success; the national ones on its lists that no module serves too, never money ones."""
+    from ..regions import region_of
+
+    for entry in region_of("441900").own:
         state = entry.get("kind") in ("state", "money")
         _register(str(entry["infno"]), changes_state=state)(_generic_state if state else _generic_query)
-    # National transactions on the Dongguan lists that no module serves; never money ones.
     for infno in ("1201", "1901", "2501", "2503", "2504", "2505", "2506", "3507", "4101", "4103", "4201",
                   "4401", "5202", "5301", "5302", "5303", "5304"):  # fmt: skip
         query = infno[0] in "15" or infno in ("4103",)

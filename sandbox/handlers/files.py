@@ -6,8 +6,9 @@ spec_reference.md §12.  Wire behaviour:
 - 9101 takes ``fsUploadIn.in`` as Base64 text or as a JSON byte array (004 §6 "byte数组"),
   keeps the bytes, and answers ``file_qury_no``, ``filename``, ``fixmedins_code`` and
   ``dld_endtime`` directly under ``output`` (表372: 无节点).
-- 9102 answers the file itself (``application/zip``), not JSON; an unknown number, a name that
-  does not match, or another institution's file is a JSON error.  Catalogue files of
+- 9102 answers the file itself (``application/zip``), not JSON, streamed from the books a
+  chunk at a time; an unknown number, a name that does not match, or another institution's
+  file is a JSON error.  Catalogue files of
   1301-1319 are fetched with ``fixmedins_code`` = ``plc`` (表373 说明 3).
 """
 
@@ -89,7 +90,7 @@ def download(ctx: CallContext, inp: Mapping[str, Any]) -> None:
     code = node.get("fixmedins_code")
     if not isinstance(qury, str) or not qury:
         raise Refusal("file_qury_no: 文件查询号不能为空")
-    row = ctx.store.get_file(qury)
+    row = ctx.store.file_info(qury)
     if row is None:
         raise Refusal(f"file_qury_no: 文件查询号[{qury}]不存在")
     if filename != row["filename"]:
@@ -99,4 +100,4 @@ def download(ctx: CallContext, inp: Mapping[str, Any]) -> None:
             raise Refusal("fixmedins_code: 目录文件下载请固定传入plc")
     elif code != row["fixmedins_code"] or code != ctx.fixmedins_code:
         raise Refusal("fixmedins_code: 无权下载该文件")
-    ctx.respond_bytes(bytes(row["data"]), "application/zip", row["filename"])
+    ctx.respond_stream(ctx.store.file_chunks(qury), "application/zip", row["filename"])

@@ -5,6 +5,10 @@
 - ``01`` 医保电子凭证: ``mdtrt_cert_no`` is an ecToken from ``POST /_sandbox/ectoken``; single
   use (Gansu guide 3.2: 每个电子凭证号只能被使用一次) and valid 3 minutes;
 - ``02`` 居民身份证: ``mdtrt_cert_no`` is the ID number;
+
+A 居民身份证 number (``mdtrt_cert_type`` 02, or ``certno`` with ``psn_cert_type`` 01) must be a
+valid GB 11643 number (18 characters, real birth date, ISO 7064 MOD 11-2 check character):
+otherwise infcode -1 naming ``mdtrt_cert_no`` / ``certno`` (:mod:`yibao.sandbox.idcard`).
 - ``03`` 社会保障卡: ``mdtrt_cert_no`` is the card number and ``card_sn`` must match; for HK/Macau/
   Taiwan and foreign documents (Gansu 000 3.2.4, Guangdong 004): ``psn_cert_type`` 99 and
   certno = card_sn = mdtrt_cert_no = the document number.
@@ -17,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..books import node, opt, req
+from ..idcard import valid_resident_id
 from ..store import Store
 from . import CallContext, Refusal, handler
 
@@ -51,6 +56,10 @@ def identify(ctx: CallContext, data: Mapping[str, Any], *, consume_token: bool) 
     """The person a medium (``mdtrt_cert_type`` / ``mdtrt_cert_no`` / ``card_sn``) names."""
     cert_type = req(data, "mdtrt_cert_type")
     cert_no = req(data, "mdtrt_cert_no")
+    if cert_type == "02" and not valid_resident_id(cert_no):
+        raise Refusal("data.mdtrt_cert_no: 居民身份证号码无效(GB 11643: 18位、出生日期、末位校验码)")
+    if opt(data, "psn_cert_type") == "01" and opt(data, "certno") and not valid_resident_id(opt(data, "certno")):
+        raise Refusal("data.certno: 居民身份证号码无效(GB 11643: 18位、出生日期、末位校验码)")
     store: Store = ctx.store
     person: dict[str, Any] | None
     if cert_type == "01":

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..books import node, opt, req, visit
+from ..codec import loads_stored
 from . import CallContext, Refusal, handler
 from .identity import age_on
 
@@ -123,11 +124,9 @@ def cumulative(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]:
         "SELECT fund_pay_sumamt, detail FROM settlements WHERE psn_no = ? AND state = 'settled' AND setl_time LIKE ?",
         (psn_no, f"{year}-%"),
     )
-    from yibao.core import wire
-
     fund = sum((Decimal(r["fund_pay_sumamt"]) for r in rows), Decimal("0.00"))
     dedc = sum(
-        (Decimal(wire.loads(r["detail"]).get("setlinfo", {}).get("act_pay_dedc", 0) or 0) for r in rows),
+        (Decimal(loads_stored(r["detail"]).get("setlinfo", {}).get("act_pay_dedc", 0) or 0) for r in rows),
         Decimal("0.00"),
     )
     insutype = person["insuinfo"][0]["insutype"]

@@ -1,8 +1,7 @@
 """The centre's reconciliation: 3201 对总账 and 3202 对明细账.
 
 National baseline 【3201】 (表146/147) and 【3202】 (表148-151); Guangdong guide 004 §6;
-spec_reference.md §11.  The centre's side of a period is read from the ledger the same way
-the client builds its side (``yibao.core.workflows.recon_groups``):
+spec_reference.md §11.  The centre's side of a period is read from its ledger:
 
 - a forward row for every settlement (settled or later cancelled) whose ``setl_time`` lies in
   the period, ``refd_setl_flag`` 0;
@@ -15,28 +14,39 @@ the client builds its side (``yibao.core.workflows.recon_groups``):
 ``insutype`` (表148), so it compares the uploaded file with every row of ``clr_type`` ×
 ``setl_optins`` and writes the result file (表151) of one row per settlement: stmt_rslt 0 or
 1, a memo saying why, the original ``msgid`` and the centre's amounts (null where it has none).
+
+Both read in their ``prepare`` step, outside the store's lock, through a read-only connection
+of their own (:meth:`~yibao.sandbox.db.Database.reader`).  3202 streams the upload out of its
+blob, through the ZIP checks (:mod:`yibao.sandbox.zipsafe`) and the centre's own reader
+(:mod:`yibao.sandbox.recon_files`) into a TEMP table, compares in SQL, and writes the result
+ZIP to a temporary file: a file of any size costs the same few megabytes, and the other
+terminals' calls are answered meanwhile.  Only saving the result takes the lock.
 """
 
 from __future__ import annotations
 
 import io
+import sqlite3
+import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from yibao.core.files import FileLimits, UnsafeFileError, open_member
-from yibao.core.workflows.recon_files import DetailRow, FileFormatError, ResultRow, read_detail, write_result
+import attrs
 
+from ..db import BlobFile
+from ..recon_compare import compare, load_centre
+from ..recon_files import DetailFormatError, read_detail
+from ..zipsafe import UnsafeZip, open_data_member
 from . import CallContext, Refusal, handler
 
-__all__ = ["centre_rows", "detail_account", "total_account"]
+__all__ = ["detail_account", "total_account"]
 
 D0 = Decimal("0.00")
-HIS_LACKS = "医药机构无此结算"
-CENTRE_LACKS = "中心无此结算"
 
 
 def _text(inp: Mapping[str, Any], node: str, field: str) -> str:
@@ -63,38 +73,10 @@ def _bounds(inp: Mapping[str, Any]) -> tuple[str, str]:
     return begin + " 00:00:00", end + " 23:59:59"
 
 
-def centre_rows(
-    ctx: CallContext, lo: str, hi: str, clr_type: str, setl_optins: str, insutype: str | None = None
-) -> Iterator[tuple[DetailRow, str]]:
-    """The centre's (row, msgid) of a period and group, forward rows then reverse rows."""
-    where = "fixmedins_code = ? AND clr_type = ? AND clr_optins = ?"
-    params: list[Any] = [ctx.fixmedins_code, clr_type, setl_optins]
-    if insutype is not None:
-        where += " AND insutype = ?"
-        params.append(insutype)
-    cols = "setl_id, mdtrt_id, psn_no, msgid, medfee_sumamt, fund_pay_sumamt, acct_pay"
-    for r in ctx.store.query(
-        f"SELECT {cols} FROM settlements WHERE {where} AND state IN ('settled', 'cancelled') "
-        "AND setl_time BETWEEN ? AND ? ORDER BY setl_time, setl_id",
-        [*params, lo, hi],
-    ):
-        yield _row(r), r["msgid"]
-    for r in ctx.store.query(
-        f"SELECT {cols} FROM settlements WHERE {where} AND state = 'cancelled' "
-        "AND cancel_time BETWEEN ? AND ? ORDER BY cancel_time, setl_id",
-        [*params, lo, hi],
-    ):
-        yield _row(r).reverse(), r["msgid"]
+# ---------------------------------------------------------------------- 3201
 
 
-def _row(r: Mapping[str, Any]) -> DetailRow:
-    return DetailRow(r["setl_id"], r["mdtrt_id"], r["psn_no"], Decimal(r["medfee_sumamt"]),
-                     Decimal(r["fund_pay_sumamt"]), Decimal(r["acct_pay"]))  # fmt: skip
-
-
-@handler("3201")
-def total_account(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]:
-    """【3201】 医药机构费用结算对总账."""
+def _total_prepare(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]:
     insutype = _text(inp, "data", "insutype")
     clr_type = _text(inp, "data", "clr_type")
     optins = _text(inp, "data", "setl_optins")
@@ -103,83 +85,147 @@ def total_account(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]
     cnt = _amount(inp, "fixmedins_setl_cnt")
     medfee = fund = acct = D0
     n = 0
-    for row, _ in centre_rows(ctx, lo, hi, clr_type, optins, insutype):
-        medfee += row.medfee_sumamt
-        fund += row.fund_pay_sumamt
-        acct += row.acct_pay
-        n += -1 if row.refd_setl_flag == "1" else 1
+    with ctx.store.reader() as conn:
+        conn.execute("BEGIN")  # one snapshot for both passes
+        for sign, r in _centre_amounts(conn, ctx.fixmedins_code, clr_type, optins, insutype, lo, hi):
+            medfee += sign * Decimal(r[0])
+            fund += sign * Decimal(r[1])
+            acct += sign * Decimal(r[2])
+            n += sign
+        conn.execute("COMMIT")
     balanced = theirs == (medfee, fund, acct) and cnt == n
     dscr = (
         "对账平" if balanced
         else f"对账不平: 中心医疗费总额{medfee} 基金支付{fund} 个人账户{acct} 笔数{n}"
     )  # fmt: skip
-    rslt = "0" if balanced else "1"
-    return {"stmtinfo": {"setl_optins": optins, "stmt_rslt": rslt, "stmt_rslt_dscr": dscr}}
+    return {"stmtinfo": {"setl_optins": optins, "stmt_rslt": "0" if balanced else "1", "stmt_rslt_dscr": dscr}}
 
 
-def _uploaded_rows(ctx: CallContext, qury: str) -> list[DetailRow]:
-    row = ctx.store.get_file(qury)
+def _centre_amounts(
+    conn: sqlite3.Connection, code: str, clr_type: str, optins: str, insutype: str, lo: str, hi: str
+) -> Iterator[tuple[int, sqlite3.Row]]:
+    where = "fixmedins_code = ? AND clr_type = ? AND clr_optins = ? AND insutype = ?"
+    params = (code, clr_type, optins, insutype, lo, hi)
+    cols = "medfee_sumamt, fund_pay_sumamt, acct_pay"
+    sql = f"SELECT {cols} FROM settlements WHERE {where} AND state IN ('settled', 'cancelled') "
+    for r in conn.execute(sql + "AND setl_time BETWEEN ? AND ?", params):
+        yield 1, r
+    sql = f"SELECT {cols} FROM settlements WHERE {where} AND state = 'cancelled' AND cancel_time BETWEEN ? AND ?"
+    for r in conn.execute(sql, params):
+        yield -1, r
+
+
+@handler("3201", prepare=_total_prepare)
+def total_account(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]:
+    """【3201】 医药机构费用结算对总账 (computed in the prepare step)."""
+    result: Mapping[str, Any] = ctx.prepared
+    return result
+
+
+# ---------------------------------------------------------------------- 3202
+
+
+@attrs.define
+class _Result:
+    """The result ZIP waiting in a temporary directory for the handler to keep it."""
+
+    workdir: tempfile.TemporaryDirectory[str]
+    path: Path
+    filename: str
+
+    def close(self) -> None:
+        self.workdir.cleanup()
+
+
+def _upload_rowid(conn: sqlite3.Connection, ctx: CallContext, qury: str) -> int:
+    row = conn.execute(
+        "SELECT rowid, kind, fixmedins_code FROM files WHERE file_qury_no = ?", (qury,)
+    ).fetchone()
     if row is None or row["kind"] != "upload" or row["fixmedins_code"] != ctx.fixmedins_code:
         raise Refusal(f"file_qury_no: 文件查询号[{qury}]不存在")
-    limits = FileLimits(max_member_bytes=256 * 1024 * 1024)
-    tmp = Path(ctx.store.path).parent / f".upload-{qury}.zip"
-    tmp.write_bytes(bytes(row["data"]))
+    return int(row["rowid"])
+
+
+@attrs.define
+class _Totals:
+    medfee: Decimal = D0
+    net: int = 0
+
+
+def _load_his(conn: sqlite3.Connection, rowid: int) -> tuple[Decimal, int]:
+    """Stream the upload into TEMP table ``his``; returns (medfee total, net count)."""
+    conn.execute(
+        "CREATE TEMP TABLE his (seq INTEGER PRIMARY KEY, setl_id TEXT, mdtrt_id TEXT, psn_no TEXT, "
+        "medfee TEXT, fund TEXT, acct TEXT, flag TEXT, dup INTEGER NOT NULL DEFAULT 0)"
+    )
+    totals = _Totals()
+
+    def rows(member: IO[bytes]) -> Iterator[tuple[Any, ...]]:
+        for r in read_detail(member):
+            totals.medfee += r.medfee_sumamt
+            totals.net += -1 if r.refd_setl_flag == "1" else 1
+            yield (r.line, r.setl_id, r.mdtrt_id, r.psn_no, str(r.medfee_sumamt), str(r.fund_pay_sumamt),
+                   str(r.acct_pay), r.refd_setl_flag)  # fmt: skip
+
     try:
-        with open_member(tmp, limits) as f:
-            return list(read_detail(f))
-    except (UnsafeFileError, FileFormatError, zipfile.BadZipFile) as exc:
+        with (
+            conn.blobopen("files", "data", rowid, readonly=True) as blob,
+            open_data_member(io.BufferedReader(BlobFile(blob), 1 << 16)) as member,
+        ):
+            conn.executemany(
+                "INSERT INTO his(seq, setl_id, mdtrt_id, psn_no, medfee, fund, acct, flag) VALUES (?,?,?,?,?,?,?,?)",
+                rows(member),
+            )
+    except (UnsafeZip, DetailFormatError) as exc:
         raise Refusal(f"file_qury_no: 明细文件无法解析: {exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # a damaged archive, found while inflating
+        raise Refusal(f"file_qury_no: 明细文件无法解析: 压缩包已损坏({type(exc).__name__})") from None
+    conn.execute("CREATE INDEX his_key ON his(setl_id, flag)")
+    # Only the first row of a (setl_id, flag) meets the centre's row; a repeat is one it lacks.
+    conn.execute("UPDATE his SET dup = 1 WHERE seq NOT IN (SELECT MIN(seq) FROM his GROUP BY setl_id, flag)")
+    return totals.medfee, totals.net
 
 
-@handler("3202")
-def detail_account(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]:
-    """【3202】 医药机构费用结算对明细账: compare the uploaded file, write the result file."""
+def _detail_prepare(ctx: CallContext, inp: Mapping[str, Any]) -> _Result:
     clr_type = _text(inp, "data", "clr_type")
     optins = _text(inp, "data", "setl_optins")
     qury = _text(inp, "data", "file_qury_no")
     lo, hi = _bounds(inp)
-    his = _uploaded_rows(ctx, qury)
-    # 表148 totals describe the file: refuse a file that does not add up to them.
-    medfee = sum((r.medfee_sumamt for r in his), D0)
-    net = sum(-1 if r.refd_setl_flag == "1" else 1 for r in his)
-    if medfee != _amount(inp, "medfee_sumamt") or net != _amount(inp, "fixmedins_setl_cnt"):
-        raise Refusal("medfee_sumamt/fixmedins_setl_cnt: 与明细文件汇总不符")
-    mine: dict[tuple[str, str], tuple[DetailRow, str]] = {}
-    for row, msgid in centre_rows(ctx, lo, hi, clr_type, optins):
-        mine[(row.setl_id, row.refd_setl_flag)] = (row, msgid)
-    out: list[ResultRow] = []
-    for h in his:
-        c = mine.pop((h.setl_id, h.refd_setl_flag), None)
-        if c is None:
-            known = ctx.store.settlement(ctx.fixmedins_code, h.setl_id)
-            out.append(ResultRow(h.psn_no, h.mdtrt_id, h.setl_id, str(known["msgid"]) if known else "", "1",
-                                 h.refd_setl_flag,
-                                 CENTRE_LACKS, None, None, None))  # fmt: skip
-            continue
-        row, msgid = c
-        same = (h.medfee_sumamt, h.fund_pay_sumamt, h.acct_pay) == (
-            row.medfee_sumamt, row.fund_pay_sumamt, row.acct_pay)  # fmt: skip
-        out.append(ResultRow(row.psn_no, row.mdtrt_id, row.setl_id, msgid, "0" if same else "1",
-                             row.refd_setl_flag, None if same else "金额不符", row.medfee_sumamt,
-                             row.fund_pay_sumamt, row.acct_pay))  # fmt: skip
-    for row, msgid in mine.values():
-        out.append(ResultRow(row.psn_no, row.mdtrt_id, row.setl_id, msgid, "1", row.refd_setl_flag, HIS_LACKS,
-                             row.medfee_sumamt, row.fund_pay_sumamt, row.acct_pay))  # fmt: skip
-    txt = io.BytesIO()
-    write_result(out, txt)
+    want_medfee, want_cnt = _amount(inp, "medfee_sumamt"), _amount(inp, "fixmedins_setl_cnt")
     filename = f"{ctx.fixmedins_code}_{clr_type}_{optins}_{lo[:10].replace('-', '')}_result"
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(filename + ".txt", txt.getvalue())
-    result_qury = ctx.store.save_file(ctx.fixmedins_code, filename + ".zip", buf.getvalue(),
-                                      file_qury_no=ctx.ids.file_qury_no(), kind="result",
-                                      created_time=ctx.now_text)  # fmt: skip
+    workdir = tempfile.TemporaryDirectory(prefix="yibao-sandbox-3202-")
+    try:
+        result = _Result(workdir, Path(workdir.name) / (filename + ".zip"), filename + ".zip")
+        with ctx.store.reader() as conn:
+            conn.execute("BEGIN")
+            medfee, net = _load_his(conn, _upload_rowid(conn, ctx, qury))
+            # 表148 totals describe the file: refuse a file that does not add up to them.
+            if medfee != want_medfee or net != want_cnt:
+                raise Refusal("medfee_sumamt/fixmedins_setl_cnt: 与明细文件汇总不符")
+            load_centre(conn, ctx.fixmedins_code, clr_type, optins, lo, hi)
+            with zipfile.ZipFile(result.path, "w", zipfile.ZIP_DEFLATED) as zf, zf.open(
+                filename + ".txt", "w", force_zip64=True
+            ) as out:
+                compare(conn, ctx.fixmedins_code, out)
+            conn.execute("ROLLBACK")  # only TEMP tables were written
+    except BaseException:
+        workdir.cleanup()
+        raise
+    return result
+
+
+@handler("3202", prepare=_detail_prepare)
+def detail_account(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]:
+    """【3202】 医药机构费用结算对明细账: keep the result file the prepare step wrote."""
+    result: _Result = ctx.prepared
+    with result.path.open("rb") as src:
+        qury = ctx.store.save_file_from(ctx.fixmedins_code, result.filename, src, result.path.stat().st_size,
+                                        file_qury_no=ctx.ids.file_qury_no(), kind="result",
+                                        created_time=ctx.now_text)  # fmt: skip
     return {
         "fileinfo": {
-            "file_qury_no": result_qury,
-            "filename": filename + ".zip",
+            "file_qury_no": qury,
+            "filename": result.filename,
             "dld_endtime": (ctx.now + timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S"),
         }
     }

@@ -149,3 +149,35 @@ def test_2001_treatment_check(centre: Centre) -> None:
         }
         out = centre.ok("2001", {"data": data})
         assert out["trtinfo"][0]["trt_enjymnt_flag"] == flag
+
+
+def _wrong_check(certno: str) -> str:
+    return certno[:17] + next(c for c in "0123456789X" if c != certno[17])
+
+
+def test_1101_refuses_a_resident_id_whose_check_digit_is_wrong(centre: Centre) -> None:
+    """GB 11643 / ISO 7064 MOD 11-2: a 居民身份证 with a wrong last character is no ID number."""
+    p = _id_holder(centre)
+    bad = _wrong_check(p["certno"])
+    by_id = _q1101(centre, mdtrt_cert_type="02", mdtrt_cert_no=bad, psn_cert_type="01")
+    assert by_id["infcode"] == -1 and by_id["err_msg"].startswith("data.mdtrt_cert_no")
+    assert "GB 11643" in by_id["err_msg"]
+    by_card = _q1101(centre, mdtrt_cert_type="03", mdtrt_cert_no=p["card_no"], card_sn=p["card_sn"],
+                     psn_cert_type="01", certno=bad)  # fmt: skip
+    assert by_card["infcode"] == -1 and by_card["err_msg"].startswith("data.certno")
+    assert "GB 11643" in by_card["err_msg"]
+    # the same calls with the right number pass
+    assert _q1101(centre, mdtrt_cert_type="02", mdtrt_cert_no=p["certno"], psn_cert_type="01")["infcode"] == 0
+    good = _q1101(centre, mdtrt_cert_type="03", mdtrt_cert_no=p["card_no"], card_sn=p["card_sn"],
+                  psn_cert_type="01", certno=p["certno"])  # fmt: skip
+    assert good["infcode"] == 0
+
+
+def test_the_check_character_follows_the_standard() -> None:
+    from yibao.sandbox.idcard import check_character, valid_resident_id
+
+    assert check_character("11010519491231002") == "X"  # the standard's own example
+    assert valid_resident_id("11010519491231002X")
+    assert not valid_resident_id("11010519491231002x")  # GB 11643 writes an upper-case X
+    assert not valid_resident_id("110105194902310021")  # 1949-02-31 is no birth date
+    assert not valid_resident_id("11010519491231002")

@@ -1,4 +1,8 @@
-"""9001 / 9002 sign-in rules (spec_reference §3; Yunnan 002 §1.7)."""
+"""9001 / 9002 sign-in rules (spec_reference §3; Yunnan 002 §1.7).
+
+``sign_no`` is 可为空 in the national envelope table: an empty one is accepted everywhere but
+in a region that demands a sign-in (Yunnan); a non-empty one must be a current sign-in's.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +24,8 @@ def _signout(c: Centre, sign_no: str) -> dict[str, Any]:
     return c.call("9002", {"signOut": {"sign_no": sign_no, "opter_no": c.opter}})
 
 
-def _purchase(c: Centre) -> dict[str, Any]:
-    p = c.person(lambda p: p["insuplc_admdvs"] == "441900" and p["psn_cert_type"] == "01")
+def _purchase(c: Centre, insuplc: str = "441900") -> dict[str, Any]:
+    p = c.person(lambda p: p["insuplc_admdvs"] == insuplc and p["psn_cert_type"] == "01")
     line = drug_line("1", "SBXA01AAA0001", "1", "10.00")
     info = {
         "psn_no": p["psn_no"],
@@ -33,7 +37,7 @@ def _purchase(c: Centre) -> dict[str, Any]:
         "acct_used_flag": "0",
         "med_type": "41",
     }
-    return c.call("2102", {"druginfo": info, "drugdetail": [line]}, insuplc_admdvs="441900")
+    return c.call("2102", {"druginfo": info, "drugdetail": [line]}, insuplc_admdvs=insuplc)
 
 
 def test_same_day_sign_in_returns_current_sign_no(centre: Centre) -> None:
@@ -63,11 +67,31 @@ def test_sign_out_without_sign_in_refused(centre: Centre) -> None:
     assert _signout(centre, "SN-NOT-THERE")["infcode"] == -1
 
 
-def test_state_changing_call_needs_a_current_sign_in(centre: Centre) -> None:
+def test_state_changing_call_needs_a_current_sign_in_in_yunnan(centre: Centre) -> None:
+    """Yunnan 002 §1.7: the region demands a sign-in, so an empty sign_no is refused there."""
+    yunnan = Centre(app=centre.app, region="530000")
+    refused = _purchase(yunnan, "530100")
+    assert refused["infcode"] == -1 and "签到" in refused["err_msg"]
+    assert refused["err_msg"].startswith("sign_no")
+    yunnan.sign_in()
+    assert _purchase(yunnan, "530100")["infcode"] == 0
+
+
+def test_an_empty_sign_no_is_accepted_where_the_region_does_not_demand_one(centre: Centre) -> None:
+    """National 表2: sign_no 可为空; Dongguan (like Guangdong and Gansu) settles without one."""
+    assert centre.sign_no == ""
+    assert _purchase(centre)["infcode"] == 0
+    assert _purchase(centre)["infcode"] == 0
+    centre.sign_no = "null"  # the Hunan samples' literal for an empty field
+    assert _purchase(centre)["infcode"] == 0
+    assert len(centre.control("GET", "/_sandbox/ledger")[1]) == 3
+
+
+def test_a_made_up_sign_no_is_refused_everywhere(centre: Centre) -> None:
+    centre.sign_no = "N4419002601010000001"
     refused = _purchase(centre)
     assert refused["infcode"] == -1 and "签到" in refused["err_msg"]
-    centre.sign_in()
-    assert _purchase(centre)["infcode"] == 0
+    assert centre.control("GET", "/_sandbox/ledger")[1] == []
 
 
 def test_signed_out_sign_no_refused(centre: Centre) -> None:
