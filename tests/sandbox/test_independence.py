@@ -34,8 +34,12 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_no_sandbox_module_imports_client_code() -> None:
+    """The centre's modules import nothing of the client but the catalogue schema.  The
+    rehearsal tools (``rehearsal/``: the demo, the ``sandbox`` / ``demo`` commands, the
+    ``fake_centre`` fixture) drive both sides by design and are left out here; they import only
+    ``yibao.core``'s public face, which import-linter checks (``.importlinter``)."""
     used: dict[str, set[str]] = {}
-    for path in sorted(SANDBOX.rglob("*.py")):
+    for path in sorted(p for p in SANDBOX.rglob("*.py") if "rehearsal" not in p.parts):
         for name in _imports(path):
             if name.startswith(("yibao.core", "yibao.provinces")) and name not in ALLOWED:
                 used.setdefault(name, set()).add(str(path.relative_to(SANDBOX)))
