@@ -94,3 +94,52 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "env.toml").write_text("region = [", encoding="utf-8")
     with pytest.raises(ConfigurationError, match="not valid TOML"):
         load_config(None)
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"),
+    [
+        ('[reversal]\ndelay_second = 0\n', "reversal.delay_second"),
+        ('[reversl]\ndelay_seconds = 0\n', "reversl"),
+        ('[operator]\nopter = "0001"\nopter_name = "x"\ntermnal = "T02"\n', "operator.termnal"),
+        ('[gateway.timeout]\nred = 3\n', "gateway.timeout.red"),
+        ('[reversal]\ndelay_seconds = "15"\n', "reversal.delay_seconds"),
+        ('[operator]\nopter = 1\nopter_name = "x"\n', "operator.opter"),
+    ],
+)
+def test_a_misspelt_or_mistyped_key_exits_2_naming_it(tmp_path: Path, edit: str, key: str) -> None:
+    """The CLI refuses the file before doing anything, naming the key (exit 2); nothing is ignored."""
+    import subprocess
+    import sys
+
+    base = {
+        "region": '"441900"',
+        "[gateway]": 'url = "http://127.0.0.1:9"\npaasid = "p"',
+        "[institution]": 'fixmedins_code = "H44190000001"\nfixmedins_name = "x"\nmdtrtarea_admvs = "441900"',
+        "[operator]": 'opter = "0001"\nopter_name = "x"',
+    }
+    table = edit.split("\n", 1)[0]
+    text = f"region = {base['region']}\n"
+    for name, body in list(base.items())[1:]:
+        if name != table:
+            text += f"{name}\n{body}\n"
+    text += edit
+    cfg = tmp_path / "yibao.toml"
+    cfg.write_text(text, encoding="utf-8")
+    yibao = str(Path(sys.executable).with_name("yibao"))
+    proc = subprocess.run([yibao, "--config", str(cfg), "call", "1101", "--input", "{}"], capture_output=True,
+                          text=True, timeout=60, check=False, env={**__import__("os").environ, "YIBAO_SECRET": "s"})
+    assert proc.returncode == 2, proc.stderr
+    assert f"configuration key '{key}'" in proc.stderr, proc.stderr
+    assert proc.stdout == ""
+
+
+def test_an_unknown_region_names_the_known_ones() -> None:
+    """A region no installed plugin serves is refused when a client opens, naming the known codes."""
+    from yibao.core import load_registry
+
+    with pytest.raises(ConfigurationError) as info:
+        load_registry().resolve("990099")
+    assert info.value.key == "region"
+    assert "441900" in info.value.problem and "620000" in info.value.problem
+    assert load_registry().resolve("440300").code == "440000"  # a city without its own plugin: its province
