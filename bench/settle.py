@@ -112,7 +112,7 @@ def envelopes(client: Client, infno: str, data: dict[str, Any], n: int, insuplc:
     prepared = engine.prepare(Call(infno, data))
     out = []
     for _ in range(n):
-        msgid = engine.journal.allocate_msgid(CODE)
+        msgid = engine.journal.allocate_msgid(CODE, "T02")  # the bare side's own terminal range
         env = engine.envelopes.build(infno=infno, msgid=msgid, input=prepared.input, now=engine.now(),
                                      insuplc_admdvs=insuplc, sign_no=sign_no)
         out.append(env.encode())
@@ -136,7 +136,7 @@ def durable_commit_ms(path: Path, n: int = 100) -> float:
     with open_journal(f"sqlite:///{path}") as j:
         t0 = time.perf_counter()
         for _ in range(n):
-            m = j.allocate_msgid(CODE)
+            m = j.allocate_msgid(CODE, "T01")
             j.record_intent(msgid=m, infno="2102", region="441900", fixmedins_code=CODE, opter="0001",
                             terminal="T01", input_full=body, input_masked=mask_input(body), kind="money")
             j.mark_sent(m)
@@ -183,7 +183,8 @@ def run(url: str, work: Path) -> None:
             client.call("1101", q)
         yb1, bare1 = [], []
         for _ in range(ROUNDS):
-            bodies = envelopes(client, "1101", q, N, person.insuplc_admdvs)
+            # the same bytes yibao sends: a query carries the day's sign_no once there is one
+            bodies = envelopes(client, "1101", q, N, person.insuplc_admdvs, sign_no)
             b, y = paired(N, post_all(http, path, bodies),
                           lambda i: client.call("1101", q, insuplc_admdvs=person.insuplc_admdvs))
             bare1.append(b)

@@ -47,14 +47,28 @@ def utc_now() -> datetime:
 
 def in_shanghai(moment: datetime) -> datetime:
     """``moment`` as Beijing wall-clock time (a naive value is taken to be Beijing time)."""
-    if moment.tzinfo is None:
+    zone = moment.tzinfo
+    if zone is SHANGHAI:
+        return moment
+    if zone is None:
         return moment.replace(tzinfo=SHANGHAI)
     return moment.astimezone(SHANGHAI)
 
 
+# (the second formatted last, its text): one strftime a second.  The pair is replaced as a
+# whole (one assignment), so a racing thread reads an old pair or a new one, never a mixture.
+_last_wire: tuple[datetime | None, str] = (None, "")
+
+
 def wire_time(moment: datetime) -> str:
     """日期时间型 ``yyyy-MM-dd HH:mm:ss`` in Beijing time (``inf_time``, ``begntime`` ...)."""
-    return in_shanghai(moment).strftime(_WIRE_TIME)
+    global _last_wire
+    local = in_shanghai(moment).replace(microsecond=0)
+    second, text = _last_wire
+    if second != local:
+        text = local.strftime(_WIRE_TIME)
+        _last_wire = (local, text)
+    return text
 
 
 def wire_date(moment: datetime | date) -> str:

@@ -9,6 +9,7 @@ time (:mod:`yibao.core.clock`).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
     from .engine.results import Settlement
 
 __all__ = ["MSGID_RE", "Envelope", "EnvelopeFactory", "Reply", "format_inf_time"]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else value if type(value) is str else str(value)
 
 MSGID_RE = re.compile(r"^.{12}\d{14}\d{4}$")
 
@@ -59,7 +64,7 @@ class Envelope:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object sent on the wire (field order as in 表2)."""
-        return {name: getattr(self, name) for name in _FIELD_NAMES}
+        return dict(zip(_FIELD_NAMES, _VALUES(self), strict=True))
 
     def encode(self, *, validated: bool = True) -> bytes:
         """UTF-8 JSON bytes with exact Decimal amounts.
@@ -71,6 +76,7 @@ class Envelope:
 
 
 _FIELD_NAMES = tuple(f.name for f in attrs.fields(Envelope))
+_VALUES = operator.attrgetter(*_FIELD_NAMES)  # all 18 values in one C call
 _CALL_FIELDS = frozenset({"infno", "msgid", "input", "sign_no", "inf_time", "insuplc_admdvs"})
 
 
@@ -145,23 +151,20 @@ class Reply:
     settlement: Settlement | None = None
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Reply:
+    def from_json(cls, data: Mapping[str, Any], *, msgid: str = "") -> Reply:
         """Build from a decoded reply; ``infcode`` as number or string, unknown keys ignored."""
-
-        def s(key: str) -> str:
-            v = data.get(key)
-            return "" if v is None else str(v)
-
+        get = data.get
         return cls(
-            infcode=wire.parse_infcode(data.get("infcode")),
-            inf_refmsgid=s("inf_refmsgid"),
-            refmsg_time=s("refmsg_time"),
-            respond_time=s("respond_time"),
-            err_msg=s("err_msg"),
-            warn_msg=s("warn_msg"),
-            output=data.get("output"),
-            cainfo=s("cainfo"),
-            signtype=s("signtype"),
+            infcode=wire.parse_infcode(get("infcode")),
+            inf_refmsgid=_text(get("inf_refmsgid")),
+            refmsg_time=_text(get("refmsg_time")),
+            respond_time=_text(get("respond_time")),
+            err_msg=_text(get("err_msg")),
+            warn_msg=_text(get("warn_msg")),
+            output=get("output"),
+            cainfo=_text(get("cainfo")),
+            signtype=_text(get("signtype")),
+            msgid=msgid,
         )
 
     def with_msgid(self, msgid: str, *, replayed: bool = False) -> Reply:

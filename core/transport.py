@@ -59,6 +59,8 @@ def make_http_client(
 
 
 def _gateway_refusal(data: Mapping[str, Any]) -> tuple[Any, str] | None:
+    if "infcode" in data:
+        return None  # the common case: an envelope reply
     # The seed documents print the key as "errcode " with a stray space; accept both.
     keys = {k.strip(): v for k, v in data.items() if isinstance(k, str)}
     if "errcode" in keys and "infcode" not in keys:
@@ -86,7 +88,7 @@ def classify_response(response: httpx.Response, envelope: Envelope) -> Reply:
         raise OutcomeUnknownError(
             f"HTTP {response.status_code} with {kind} ({len(body)} bytes)", infno=infno, msgid=msgid
         )
-    reply = Reply.from_json(data)
+    reply = Reply.from_json(data, msgid=msgid)
     if not reply.ok:
         raise BusinessError(
             reply.err_msg or "centre answered infcode != 0 without err_msg",

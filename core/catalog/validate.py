@@ -18,7 +18,10 @@ Rules (each :class:`~yibao.core.errors.ValidationIssue` names infno, node, row, 
 
 Speed: validation runs on every call (the 2102 of a pharmacy carries dozens of rows), so each
 transaction is compiled once per catalogue into per-node tables of small check closures with
-regexes compiled at import; the per-call work is one dict lookup per key.
+regexes compiled at import; the per-call work is one dict lookup per key.  The engine checks and
+normalises in the same walk (:func:`check_and_normalize`): for a valid value the wire form is
+the value itself, so one pass over the rows does both jobs of :func:`validate` and
+:func:`~yibao.core.catalog.normalize.normalize`, with the same results.
 """
 
 from __future__ import annotations
@@ -32,13 +35,18 @@ from ..errors import ValidationIssue
 from .checks import DATE, DATETIME, FLOAT, Check, field_check, has_float
 from .schema import Catalog, Node
 
-__all__ = ["validate"]
+__all__ = ["check_and_normalize", "validate"]
+
+_ZERO = Decimal("0")
+#: 重点说明: an empty numeric field goes as 0, any other empty field as "" (see .normalize).
+_EMPTY_AS: dict[str, Any] = {"N": _ZERO, "NUM": 0, "INT": 0}
 
 
 class _NodeCheck:
     """Compiled checks of one node: field table, required codes, nested nodes."""
 
-    __slots__ = ("checks", "children", "multi", "name", "numbers", "patterns", "required", "texts")
+    __slots__ = ("amounts", "checks", "children", "empties", "multi", "name", "numbers", "patterns", "required",
+                 "texts")
 
     def __init__(self, node: Node, dictionaries: Mapping[str, Mapping[str, str]]) -> None:
         self.name = node.name
@@ -68,32 +76,36 @@ class _NodeCheck:
                 table = dictionaries.get(f.code) if f.dict else None
                 self.texts[f.code] = (f.length or 1 << 30, frozenset(table) if table else None)
         self.required: tuple[str, ...] = tuple(f.code for f in node.fields if f.required)
+        #: field code -> the value an empty one is sent as (0 for numbers, "" otherwise)
+        self.empties: dict[str, Any] = {f.code: _EMPTY_AS.get(f.type, "") for f in node.fields}
+        #: N fields: a str / int amount is sent as Decimal
+        self.amounts: frozenset[str] = frozenset(f.code for f in node.fields if f.type == "N")
         self.children: dict[str, _NodeCheck] = {}
         for child in node.children:
             compiled = _NodeCheck(child, dictionaries)
             for name in (child.name, *child.aliases):
                 self.children[name] = compiled
 
-    def value(self, infno: str, where: str, value: Any, issues: list[ValidationIssue]) -> None:
-        """Check the node's value: a list of rows or one row, per ``multi``."""
+    def value(self, infno: str, where: str, value: Any, issues: list[ValidationIssue]) -> Any:
+        """Check the node's value (a list of rows or one row, per ``multi``); its wire form."""
         if self.multi:
             if type(value) is not list:
                 issues.append(ValidationIssue(infno, where, "", "shape", "many rows: expected a list"))
-                return
-            for index, row in enumerate(value):
-                self.row(infno, where, row, index, issues)
-        else:
-            self.row(infno, where, value, None, issues)
+                return value
+            return [self.row(infno, where, row, index, issues) for index, row in enumerate(value)]
+        return self.row(infno, where, value, None, issues)
 
-    def row(self, infno: str, where: str, row: Any, index: int | None, issues: list[ValidationIssue]) -> None:
+    def row(self, infno: str, where: str, row: Any, index: int | None, issues: list[ValidationIssue]) -> Any:
+        """Check one row; its wire form (empties filled, amounts as Decimal, children likewise)."""
         if type(row) is not dict and not isinstance(row, Mapping):
             what = "each row must be an object" if index is not None else "one row: expected an object"
             issues.append(ValidationIssue(infno, where, "", "shape", what, index))
-            return
+            return row
         checks = self.checks
         texts = self.texts
         numbers = self.numbers
         patterns = self.patterns
+        out: dict[str, Any] = dict(row)  # one C-speed copy; only the values that change are set below
         for key, v in row.items():
             cls = type(v)
             if cls is str:
@@ -123,22 +135,26 @@ class _NodeCheck:
                 child = self.children.get(key)
                 if child is not None:
                     path = f"{where}[{index}].{key}" if index is not None else f"{where}.{key}"
-                    child.value(infno, path, v, issues)
+                    out[key] = child.value(infno, path, v, issues)
                 elif has_float(v):
                     issues.append(ValidationIssue(infno, where, key, *FLOAT, index))
                 continue
-            if v is None:
+            if v is None or v == "":
+                out[key] = self.empties[key]  # the wire's empty rule (重点说明)
                 continue
             # Each check treats "" as empty (required-ness is checked below).
             problem = check(v)
             if problem is not None:
                 issues.append(ValidationIssue(infno, where, key, problem[0], problem[1], index))
+            elif key in self.amounts and (cls is str or cls is int):
+                out[key] = Decimal(v.strip() if cls is str else v)
         get = row.get
         for code in self.required:
             v = get(code)
             # ``not v`` first: a non-empty value never reaches the slower comparisons.
             if not v and (v is None or v == ""):
                 issues.append(ValidationIssue(infno, where, code, "required", "required, empty", index))
+        return out
 
 
 class _TransactionCheck:
@@ -158,29 +174,34 @@ class _TransactionCheck:
             for name in (node.name, *node.aliases):
                 self.nodes[name] = compiled
 
-    def __call__(self, data: Any) -> list[ValidationIssue]:
+    def __call__(self, data: Any) -> tuple[list[ValidationIssue], dict[str, Any]]:
+        """The issues of ``data`` and its wire form (meaningful only when there are none)."""
         infno = self.infno
         issues: list[ValidationIssue] = []
         if not isinstance(data, Mapping):
             issues.append(ValidationIssue(infno, "", "", "shape", "input must be an object"))
-            return issues
+            return issues, {}
         nodes = self.nodes
         root = self.root
+        wired: Any = {}
         if root is not None:
             rest = {k: v for k, v in data.items() if k not in nodes or k == ""}
-            root.value(infno, "", rest if not root.multi else data.get("", []), issues)
-        for key, value in data.items():
+            wired = root.value(infno, "", rest if not root.multi else data.get("", []), issues)
+        flat = wired if root is not None and not root.multi and isinstance(wired, dict) else {}
+        out: dict[str, Any] = {}
+        for key, value in data.items():  # the caller's key order, kept (the bill's fingerprint hashes it)
             node = nodes.get(key)
             if node is None or node is root:
                 if root is None:
                     issues.append(ValidationIssue(infno, key, "", "shape", f"unknown node '{key}'"))
+                out[key] = flat.get(key, value) if key else value
                 continue
-            node.value(infno, key, value, issues)
+            out[key] = node.value(infno, key, value, issues)
         seen = {nodes[k] for k in data if k in nodes}
         for name, node in nodes.items():
             if node not in seen and node is not root and node.required and name == node.name:
                 issues.append(ValidationIssue(infno, name, "", "required", "node is missing"))
-        return issues
+        return issues, out
 
 
 def _compiled(catalog: Catalog, infno: str) -> _TransactionCheck:
@@ -196,6 +217,14 @@ def validate(cat: Catalog, infno: str, input: Mapping[str, Any]) -> list[Validat
 
     An infno the catalogue does not know is one issue (rule ``shape``, node ``""``).
     """
+    return check_and_normalize(cat, infno, input)[0]
+
+
+def check_and_normalize(cat: Catalog, infno: str, input: Mapping[str, Any]
+                        ) -> tuple[list[ValidationIssue], dict[str, Any]]:
+    """The issues of ``input`` and, in the same walk, its wire form (what
+    :func:`~yibao.core.catalog.normalize.normalize` gives); use the wire form only when there
+    are no issues."""
     if infno not in cat:
-        return [ValidationIssue(infno, "", "", "shape", f"transaction {infno} is not in the catalogue")]
+        return [ValidationIssue(infno, "", "", "shape", f"transaction {infno} is not in the catalogue")], {}
     return _compiled(cat, infno)(input)

@@ -76,7 +76,8 @@ def find_field(data: Mapping[str, Any], key: str) -> Any:
     if key in data:
         return data[key]
     for value in data.values():
-        if isinstance(value, Mapping) and key in value:
+        # type() first: isinstance against the Mapping ABC is slow, and nodes are dicts
+        if (type(value) is dict or (type(value) is not list and isinstance(value, Mapping))) and key in value:
             return value[key]
     return None
 

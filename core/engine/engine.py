@@ -102,6 +102,9 @@ class Engine:
         self.reversal_delay = reversal_delay
         self.path_override = path_override
         self.observers: list[Observer] = []
+        # A bound logger: structlog's module-level proxy binds anew on every call, even for a
+        # filtered-out debug line; this one's debug is a no-op unless debug logging is on.
+        self._log = structlog.get_logger("yibao.engine").bind(region=profile.code)
         sessions.bind(self.send)
 
     # ------------------------------------------------------------------ helpers
@@ -150,7 +153,7 @@ class Engine:
                 self.send(first)
             who = self._who(call)
             sign_no = self._sign_no(prepared, who)
-            msgid = self.journal.allocate_msgid(self.who.fixmedins_code)
+            msgid = self.journal.allocate_msgid(self.who.fixmedins_code, who[1])
             envelope = self._envelope(prepared, msgid, sign_no, who)
             if prepared.journaled:
                 write_intent(self.journal, prepared, envelope, who, self.profile.code, key)
@@ -202,7 +205,7 @@ class Engine:
                 # Ctrl-C, SIGTERM, a bug: the bytes may have left, so the centre may have committed.
                 self._unknown(prepared, envelope, key, "interrupted while the request was on the wire")
                 raise
-            return self._succeeded(prepared, envelope, reply.with_msgid(msgid), key)
+            return self._succeeded(prepared, envelope, reply, key)
         raise AssertionError("unreachable")  # pragma: no cover
 
     # ------------------------------------------------------------------ outcomes
@@ -214,12 +217,12 @@ class Engine:
         settlement = self._settlement(envelope.infno, msgid, reply.output)
         if prepared.journaled:
             self.journal.record_outcome(msgid, State.SUCCEEDED, output=reply.output, infcode=reply.infcode,
-                                        inf_refmsgid=reply.inf_refmsgid or None,
+                                        inf_refmsgid=reply.inf_refmsgid or None, fetch=False,
                                         **(ledger_columns(settlement) if settlement else {}))
         if key:
             self.keys.complete(key, reply, msgid)
-        result = self._warned(attrs.evolve(reply, settlement=settlement))
-        log.debug("sent", region=self.profile.code, infno=envelope.infno, msgid=msgid, outcome="ok")
+        result = self._warned(attrs.evolve(reply, settlement=settlement)) if settlement is not None else reply
+        self._log.debug("sent", infno=envelope.infno, msgid=msgid, outcome="ok")
         self._after(envelope, result, None)
         return result
 
@@ -287,7 +290,7 @@ class Engine:
         """9102 文件下载: the file's bytes (a JSON answer is an error of its class)."""
         prepared = self.prepare(call)
         who = self._who(call)
-        msgid = self.journal.allocate_msgid(self.who.fixmedins_code)
+        msgid = self.journal.allocate_msgid(self.who.fixmedins_code, who[1])
         envelope = self._envelope(prepared, msgid, self.sessions.known(who), who)
         self._before(envelope)
         try:

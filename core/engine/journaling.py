@@ -41,6 +41,7 @@ def write_intent(journal: Journal, prepared: Prepared, envelope: Envelope, who: 
         chrg_bchno=prepared.chrg_bchno, insuplc_admdvs=envelope.insuplc_admdvs or None,
         idem_key=key or call.idem_key, omsgid=call.omsgid, oinfno=call.oinfno,
         sending=True,  # INTENT -> SENT in one commit: the bytes leave right after it
+        fetch=False,
     )
 
 
@@ -64,7 +65,7 @@ def journal_refusal(journal: Journal, catalog: Catalog, call: Call, exc: Validat
     if kind not in ("money", "state"):
         return
     data = _storable(call.input)
-    msgid = journal.allocate_msgid(where["fixmedins_code"])
+    msgid = journal.allocate_msgid(where["fixmedins_code"], where["terminal"])
     journal.record_intent(
         msgid=msgid, infno=call.infno, region=where["region"], fixmedins_code=where["fixmedins_code"],
         opter=where["opter"], terminal=where["terminal"], input_full=data, input_masked=mask_input(data),

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..catalog import Catalog, normalize, validate
+from ..catalog import Catalog
+from ..catalog.validate import check_and_normalize
 from ..errors import ValidationError, ValidationIssue
 from ..plugins import RegionProfile
 from .call import Call, Prepared, text_field
@@ -74,10 +75,9 @@ class Preparer:
                 infno=infno,
             )
         filled = apply_fixed(self.profile, infno, data, self.institution_kind)
-        issues = validate(self.catalog, infno, filled)
+        issues, ready = check_and_normalize(self.catalog, infno, filled)
         if issues:
             raise ValidationError(issues, infno=infno)
-        ready = normalize(self.catalog, infno, filled)
         return Prepared(
             call=call, kind=tx.kind, input=ready, psn_no=text_field(ready, "psn_no"),
             mdtrt_id=text_field(ready, "mdtrt_id"), setl_id=text_field(ready, "setl_id"),

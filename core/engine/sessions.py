@@ -17,6 +17,7 @@ per shift keeps one session per cashier and terminal.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -37,6 +38,8 @@ _INVALID = re.compile(r"签到|sign_no|签退")
 
 #: (operator, terminal): whose session.
 Who = tuple[Operator, str]
+#: how long "not signed in today" is taken as known before the journal is asked again
+ABSENT_SECONDS = 5.0
 
 
 def is_invalid_sign_in(err_msg: str) -> bool:
@@ -52,6 +55,9 @@ class SessionManager:
         self._clock = clock
         self._mac, self._ip = mac, ip
         self._cached: dict[tuple[str, str], tuple[date, str]] = {}
+        # "no sign-in today" is remembered briefly, so queries do not read the journal each time;
+        # another process's sign-in is seen within this many seconds.
+        self._absent: dict[tuple[str, str], float] = {}
         self._send: Callable[[Call], Any] | None = None
 
     def bind(self, send: Callable[[Call], Any]) -> None:
@@ -68,14 +74,18 @@ class SessionManager:
         cached = self._cached.get(key)
         if cached and cached[0] == today:
             return cached[1]
+        if time.monotonic() < self._absent.get(key, 0.0):
+            return ""
         session = self._journal.get_session(op.opter, terminal, today)
         if session is not None and session.state == "in":
             self._cached[key] = (today, session.sign_no)
             return session.sign_no
+        self._absent[key] = time.monotonic() + ABSENT_SECONDS
         return ""
 
     def current(self, who: Who) -> str:
         """Today's ``sign_no``, signing in first when there is none."""
+        self._absent.pop((who[0].opter, who[1]), None)  # a state-changing call always looks
         known = self.known(who)
         if known:
             return known

@@ -5,7 +5,7 @@
     from yibao.core.journal import open_journal, State
 
     with open_journal("sqlite:///yibao-journal.db") as j:      # or postgresql://user@host/db
-        msgid = j.allocate_msgid("H44010000001")
+        msgid = j.allocate_msgid("H44010000001", "T01")  # T01 issues nn01xx of each second
         j.record_intent(msgid=msgid, infno="2207", region="440000", fixmedins_code="H44010000001",
                         opter="0001", terminal="T01", input_full=body, input_masked=mask_input(body),
                         kind="money", psn_no=psn_no, mdtrt_id=mdtrt_id, sending=True)  # durable before the bytes go

@@ -1,26 +1,34 @@
-"""The msgid allocator: unique, increasing message ids shared by every terminal.
+"""The msgid allocator: unique, increasing message ids, the sequence space partitioned by terminal.
 
-``msgid`` = 定点医药机构编号 (12) + ``yyyyMMddHHmmss`` (14, local time) + sequence (4), 30
+``msgid`` = 定点医药机构编号 (12) + ``yyyyMMddHHmmss`` (14, Beijing time) + sequence (4), 30
 characters (Guangdong guide 表2 ``msgid``; national baseline 输入参数 ``msgid``).  The 2601
 冲正 names the original by it (``omsgid``), so one institution must never issue the same one
 twice, whichever process or terminal asks (reliability.md §2 case 12).
 
-The database is the arbiter: ``journal_msgid_counter`` holds, per institution, the last
-second and sequence issued, read and advanced inside one transaction (SQLite
-``BEGIN IMMEDIATE``; PostgreSQL ``SELECT ... FOR UPDATE``).  Rules:
+**Partition.** Terminals of one institution often keep private journals (the default journal
+is a local SQLite file), so no database can arbitrate between them.  The 4-digit sequence is
+therefore split by terminal: terminal ``Tnn`` (``T01`` ... ``T99``, ``operator.terminal``) issues
+only ``nn00`` ... ``nn99`` of each second, 100 ids a second, and two terminals can never issue
+the same msgid whatever journal each keeps.  A configuration whose terminal is not ``T01`` ...
+``T99`` is refused (:mod:`yibao.core.config`); two machines configured with the same terminal
+and private journals are a misconfiguration no software can see (docs/money-safety.md).
 
-- a new second starts again at 0001;
-- after 9999 in one second the allocator waits for the clock's next second (it never wraps);
-- if the clock stepped back it keeps issuing under the last second it issued, and when that
-  second is full it moves on to the following second without waiting for the clock to catch
-  up: ids stay unique and increasing, at the price of a time part a little ahead of the clock.
+Within a terminal the journal's database is the arbiter: ``journal_msgid_terminals`` holds, per
+institution and terminal, the last second and sequence issued, read and advanced inside one
+transaction (SQLite ``BEGIN IMMEDIATE``; PostgreSQL ``SELECT ... FOR UPDATE``), so processes
+sharing a journal never collide either.  Rules:
 
-A busy process reserves a small block of sequences of the current second in one transaction
-(doubling up to :data:`MAX_BLOCK` while calls keep landing in the same second, back to 1 when
-they do not), so a cashier's single call costs one write and a busy terminal one write per
-block.  Sequences of a block left unused are simply never issued: uniqueness does not depend
-on using them, and a block is only used within the second it was reserved for (or while the
-clock is behind it).
+- a new second starts again at ``nn00``;
+- when a terminal's 100 ids of a second are used (a busy service terminal), it moves on to the
+  next second at once, as long as that second is at most :data:`AHEAD_SECONDS` ahead of the
+  clock; further ahead it waits for the clock.  Ids stay unique and increasing; their time part
+  may run a little ahead of the clock during a burst;
+- if the clock stepped back it keeps issuing after the last second it issued, the same way.
+
+A busy process reserves a block of sequences in one transaction (doubling up to the whole
+partition while calls keep landing in the same second), so a cashier's single call costs one
+write and a busy terminal one write per block.  Sequences of a block left unused are never
+issued: uniqueness does not depend on using them.
 """
 
 from __future__ import annotations
@@ -30,31 +38,43 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from ..clock import SHANGHAI
 from .db import Database
 
-__all__ = ["MAX_SEQ", "MsgidAllocator", "split_msgid"]
+__all__ = ["AHEAD_SECONDS", "MAX_BLOCK", "PER_SECOND", "MsgidAllocator", "partition", "split_msgid"]
 
-MAX_SEQ = 9999
-MAX_BLOCK = 32
+#: ids one terminal issues per second
+PER_SECOND = 100
+MAX_BLOCK = PER_SECOND
+#: how far a busy terminal's msgid time may run ahead of the clock before it waits
+AHEAD_SECONDS = 60
 _SECOND = "%Y%m%d%H%M%S"
 
 
 def split_msgid(msgid: str) -> tuple[str, datetime, int]:
-    """``(fixmedins_code, local time, sequence)`` of a 30-character msgid."""
+    """``(fixmedins_code, Beijing wall-clock time, sequence)`` of a 30-character msgid."""
     if len(msgid) != 30 or not msgid[12:].isdigit():
         raise ValueError(f"msgid {msgid!r} is not code(12)+yyyyMMddHHmmss+seq(4)")
     return msgid[:12], datetime.strptime(msgid[12:26], _SECOND), int(msgid[26:])
 
 
-def _local(now: datetime) -> datetime:
-    # An aware clock is read in the machine's zone: the time part is local time.
-    return now.astimezone() if now.tzinfo is not None else now
+def partition(terminal: str) -> tuple[int, int]:
+    """The sequences terminal ``Tnn`` issues: ``(nn * 100, nn * 100 + 99)``."""
+    if len(terminal) != 3 or terminal[0] != "T" or not terminal[1:].isdigit() or terminal[1:] == "00":
+        raise ValueError(f"terminal {terminal!r} must be T01 ... T99 (the msgid sequence is partitioned by it)")
+    n = int(terminal[1:])
+    return n * PER_SECOND, n * PER_SECOND + PER_SECOND - 1
+
+
+def _beijing(now: datetime) -> datetime:
+    # The msgid's time part is Beijing time; a naive clock (a test's) is read as Beijing time.
+    return now.astimezone(SHANGHAI).replace(tzinfo=None) if now.tzinfo is not None else now
 
 
 class MsgidAllocator:
     """Issues msgids from the journal database.
 
-    :param clock: returns "now" (naive = local time); injectable for tests.
+    :param clock: returns "now" (naive = Beijing time); injectable for tests.
     :param sleep: waits that many seconds; injectable so a fake clock can be advanced.
     """
 
@@ -66,66 +86,80 @@ class MsgidAllocator:
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._db = db
-        self._clock = clock or datetime.now
+        self._clock = clock or (lambda: datetime.now(SHANGHAI))
         self._sleep = sleep or time.sleep
         self._lock = threading.Lock()
-        # per institution: [second, next seq to hand out, last seq reserved, block size]
-        self._blocks: dict[str, list[object]] = {}
+        # per (institution, terminal): [second, next seq to hand out, last seq reserved, block size]
+        self._blocks: dict[tuple[str, str], list[object]] = {}
+        self._last_second: tuple[datetime | None, str] = (None, "")
 
-    def allocate(self, fixmedins_code: str) -> str:
-        """A fresh msgid for ``fixmedins_code`` (12 characters, e.g. ``H44010000001``)."""
+    def allocate(self, fixmedins_code: str, terminal: str) -> str:
+        """A fresh msgid for ``fixmedins_code`` (12 characters) sent from ``terminal`` (T01 ... T99)."""
         if len(fixmedins_code) != 12 or not fixmedins_code.isascii() or not fixmedins_code.isalnum():
             raise ValueError(f"fixmedins_code {fixmedins_code!r} must be 12 ASCII letters/digits")
+        lo, hi = partition(terminal)
+        key = (fixmedins_code, terminal)
         with self._lock:
             while True:
-                now = _local(self._clock())
-                second = now.strftime(_SECOND)
-                block = self._blocks.get(fixmedins_code)
+                now = _beijing(self._clock())
+                second = self._second_text(now)
+                block = self._blocks.get(key)
                 if block is not None:
                     b_second, b_next, b_last = str(block[0]), int(str(block[1])), int(str(block[2]))
-                    if b_next <= b_last and second <= b_second:
+                    ahead = b_second > second
+                    if b_next <= b_last and (b_second == second or ahead):
                         block[1] = b_next + 1
                         return f"{fixmedins_code}{b_second}{b_next:04d}"
-                    size = min(int(str(block[3])) * 2, MAX_BLOCK) if second == b_second else 1
+                    size = min(int(str(block[3])) * 2, MAX_BLOCK) if (b_second == second or ahead) else 1
                 else:
                     size = 1
-                issued = self._try_issue(fixmedins_code, second, size)
+                issued = self._try_issue(key, now, lo, hi, size)
                 if issued is not None:
                     i_second, first, last = issued
-                    self._blocks[fixmedins_code] = [i_second, first + 1, last, size]
+                    self._blocks[key] = [i_second, first + 1, last, size]
                     return f"{fixmedins_code}{i_second}{first:04d}"
-                # This second is used up and the clock is in it: wait for the next one.
+                # Every second up to AHEAD_SECONDS ahead is used up: wait for the clock.
                 self._sleep(max(1.0 - now.microsecond / 1_000_000, 0.001))
 
-    def _try_issue(self, code: str, second: str, size: int = 1) -> tuple[str, int, int] | None:
-        """Reserve up to ``size`` sequences; ``(second, first, last)`` or ``None`` when full."""
-        db = self._db
+    def _second_text(self, now: datetime) -> str:
+        """``yyyyMMddHHmmss`` of ``now``, formatted once a second (called under the lock)."""
+        whole = now.replace(microsecond=0)
+        if self._last_second[0] != whole:
+            self._last_second = (whole, whole.strftime(_SECOND))
+        return self._last_second[1]
+
+    def _try_issue(self, key: tuple[str, str], now: datetime, lo: int, hi: int, size: int
+                   ) -> tuple[str, int, int] | None:
+        """Reserve up to ``size`` sequences; ``(second, first, last)`` or ``None`` when the
+        terminal is :data:`AHEAD_SECONDS` ahead of the clock."""
+        db, p = self._db, self._db.p
+        second = now.strftime(_SECOND)
         with db.transaction():
             db.execute(
-                "INSERT INTO journal_msgid_counter (fixmedins_code, last_second, last_seq)"
-                f" VALUES ({db.p}, '', 0) ON CONFLICT (fixmedins_code) DO NOTHING",
-                (code,),
+                "INSERT INTO journal_msgid_terminals (fixmedins_code, terminal, last_second, last_seq)"
+                f" VALUES ({p}, {p}, '', 0) ON CONFLICT (fixmedins_code, terminal) DO NOTHING",
+                key,
             )
             row = db.fetchone(
-                f"SELECT last_second, last_seq FROM journal_msgid_counter WHERE fixmedins_code = {db.p}"
-                + db.for_update,
-                (code,),
+                "SELECT last_second, last_seq FROM journal_msgid_terminals"
+                f" WHERE fixmedins_code = {p} AND terminal = {p}" + db.for_update,
+                key,
             )
             assert row is not None
             last_second, last_seq = str(row["last_second"]), int(row["last_seq"])
             if second > last_second:
-                issued = (second, 1)
-            elif last_seq < MAX_SEQ:
-                issued = (last_second, last_seq + 1)  # same second, or the clock stepped back
-            elif second == last_second:
-                return None
+                issued = (second, lo)
+            elif last_seq < hi:
+                issued = (last_second, max(lo, last_seq + 1))  # the same second, or the clock behind it
             else:
                 following = datetime.strptime(last_second, _SECOND) + timedelta(seconds=1)
-                issued = (following.strftime(_SECOND), 1)
-            last = min(issued[1] + size - 1, MAX_SEQ)
+                if following > now + timedelta(seconds=AHEAD_SECONDS):
+                    return None
+                issued = (following.strftime(_SECOND), lo)
+            last = min(issued[1] + size - 1, hi)
             db.execute(
-                f"UPDATE journal_msgid_counter SET last_second = {db.p}, last_seq = {db.p}"
-                f" WHERE fixmedins_code = {db.p}",
-                (issued[0], last, code),
+                f"UPDATE journal_msgid_terminals SET last_second = {p}, last_seq = {p}"
+                f" WHERE fixmedins_code = {p} AND terminal = {p}",
+                (issued[0], last, *key),
             )
             return issued[0], issued[1], last

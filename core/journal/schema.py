@@ -154,6 +154,16 @@ _PERSON_STATE_SQL = "CREATE INDEX IF NOT EXISTS journal_entries_psn_state ON jou
 
 _NOTES_SQL = "ALTER TABLE journal_entries ADD COLUMN notes TEXT"
 
+_TERMINALS_SQL = """
+CREATE TABLE IF NOT EXISTS journal_msgid_terminals (
+    fixmedins_code  TEXT NOT NULL,
+    terminal        TEXT NOT NULL,
+    last_second     TEXT NOT NULL,
+    last_seq        INTEGER NOT NULL,
+    PRIMARY KEY (fixmedins_code, terminal)
+)
+"""
+
 CORE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "journal.0001.entries",
@@ -170,6 +180,9 @@ CORE_MIGRATIONS: tuple[Migration, ...] = (
     Migration("journal.0005.person_state", _PERSON_STATE_SQL, _PERSON_STATE_SQL),
     # What happened to an entry after its outcome (a plugin's follow-up after a reversal).
     Migration("journal.0006.notes", _NOTES_SQL, _NOTES_SQL),
+    # The msgid sequence partitioned by terminal (T01 owns 0100-0199 of each second ...): one
+    # counter per institution and terminal (see .msgid).
+    Migration("journal.0007.msgid_terminals", _TERMINALS_SQL, _TERMINALS_SQL),
 )
 
 _registered: dict[str, Migration] = {}

@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from .. import wire
+from ..clock import business_date as beijing_date
 from ..errors import StateError
 from . import idempotency, ledger, reversals, sessions
 from .db import Database, DuplicateRow
@@ -99,9 +100,10 @@ class Journal:
         self.close()
 
     # -- writing entries -----------------------------------------------------------------
-    def allocate_msgid(self, fixmedins_code: str) -> str:
-        """A msgid never issued before for this institution (see :mod:`.msgid`)."""
-        return self._msgids.allocate(fixmedins_code)
+    def allocate_msgid(self, fixmedins_code: str, terminal: str) -> str:
+        """A msgid never issued before for this institution, from ``terminal``'s part of the
+        sequence space (see :mod:`.msgid`)."""
+        return self._msgids.allocate(fixmedins_code, terminal)
 
     def record_intent(
         self,
@@ -125,12 +127,14 @@ class Journal:
         oinfno: str | None = None,
         business_date: date | None = None,
         sending: bool = False,
-    ) -> Entry:
+        fetch: bool = True,
+    ) -> Entry | None:
         """Commit the INTENT of a message before it is sent; the msgid must be new.
 
         With ``sending`` the intent is committed already marked SENT (INTENT -> SENT in the
         same transaction, one fsync instead of two) for a caller that sends right away: the
-        only window it removes is one in which nothing could happen.
+        only window it removes is one in which nothing could happen.  The entry is read back
+        and returned unless ``fetch`` is False (the engine, which has no use for it).
 
         ``input_masked`` is what logs and ``journal show`` display (see :func:`.mask_input`);
         ``input_full`` is kept for building 2601 and for reconciliation.  For a 2601,
@@ -147,7 +151,7 @@ class Journal:
             "insuplc_admdvs": insuplc_admdvs, "idem_key": idem_key, "omsgid": omsgid, "oinfno": oinfno,
             "reversal_of": omsgid if infno == REVERSAL_INFNO else None,
             "input_full": wire.dumps(dict(input_full)), "input_masked": wire.dumps(dict(input_masked)),
-            "business_date": business_date or now.astimezone().date(),
+            "business_date": business_date or beijing_date(now),
             "created_at": now, "updated_at": now, "attempts": 0,
             **({"sent_at": now} if sending else {}),
         }  # fmt: skip
@@ -161,11 +165,13 @@ class Journal:
                     raise StateError("msgid is already in the journal; a msgid is never reused", msgid=msgid)
         except DuplicateRow as exc:
             raise _visit_busy(infno, msgid, mdtrt_id) from exc
-        return self._require(msgid)
+        return self._require(msgid) if fetch else None
 
     def mark_sent(self, msgid: str) -> Entry:
         """INTENT (or NOT_SENT, for a re-send under the same msgid) -> SENT, before the bytes go."""
-        return self._move(msgid, {State.INTENT, State.NOT_SENT}, State.SENT, {})
+        entry = self._move(msgid, {State.INTENT, State.NOT_SENT}, State.SENT, {})
+        assert entry is not None
+        return entry
 
     def record_outcome(
         self,
@@ -176,19 +182,21 @@ class Journal:
         err_msg: str | None = None,
         infcode: int | None = None,
         inf_refmsgid: str | None = None,
+        fetch: bool = True,
         **columns: Any,
-    ) -> Entry:
+    ) -> Entry | None:
         """Commit what came back: SENT -> SUCCEEDED / FAILED / NOT_SENT / UNKNOWN, or
         INTENT -> NOT_SENT / FAILED (refused before sending).  ``columns`` may set
         ``setl_id``, ``mdtrt_id``, the money columns, ``clr_type``, ``setl_time``,
-        ``next_attempt_at`` (first 2601 not before; unset means due at once) ..."""
+        ``next_attempt_at`` (first 2601 not before; unset means due at once) ...  The entry is
+        returned unless ``fetch`` is False."""
         state = State(state)
         if state not in OUTCOME_STATES:
             raise IllegalTransition(msgid, (), state, reason=f"{state.value} is not an outcome")
         sources = {s for s in (State.INTENT, State.SENT) if state in LEGAL_TRANSITIONS[s]}
         extra = {"output": output, "err_msg": err_msg, "infcode": infcode, "inf_refmsgid": inf_refmsgid}
         values = {k: v for k, v in extra.items() if v is not None} | columns
-        return self._move(msgid, sources, state, encode_columns(values))
+        return self._move(msgid, sources, state, encode_columns(values), fetch=fetch)
 
     def transition(self, msgid: str, from_states: Iterable[State], to_state: State, **columns: Any) -> Entry:
         """Move ``msgid`` from one of ``from_states`` to ``to_state``, setting ``columns``.
@@ -197,9 +205,12 @@ class Journal:
         when the entry is in none of ``from_states`` (another process moved it first).
         """
         to_state = State(to_state)
-        return self._move(msgid, check_transition(msgid, from_states, to_state), to_state, encode_columns(columns))
+        entry = self._move(msgid, check_transition(msgid, from_states, to_state), to_state, encode_columns(columns))
+        assert entry is not None
+        return entry
 
-    def _move(self, msgid: str, sources: Iterable[State], to_state: State, values: dict[str, Any]) -> Entry:
+    def _move(self, msgid: str, sources: Iterable[State], to_state: State, values: dict[str, Any], *,
+              fetch: bool = True) -> Entry | None:
         sources = check_transition(msgid, sources, to_state)
         now = self._now()
         values = {**values, "state": to_state.value, "updated_at": now}
@@ -219,12 +230,14 @@ class Journal:
                     f" WHERE msgid = {p} AND state IN ({marks(self._db, len(states))})",
                     [*values.values(), msgid, *states],
                 )
-                row = self._db.fetchone(f"SELECT * FROM journal_entries WHERE msgid = {p}", (msgid,))
+                # The row is read back only when asked for, or to say why nothing changed.
+                row = self._db.fetchone(f"SELECT * FROM journal_entries WHERE msgid = {p}", (msgid,)) \
+                    if fetch or changed != 1 else None
         except DuplicateRow as exc:
             raise _visit_busy(None, msgid, values.get("mdtrt_id")) from exc
-        if changed != 1 or row is None:
+        if changed != 1:
             raise IllegalTransition(msgid, sources, to_state, None if row is None else State(row["state"]))
-        return entry_from_row(row)
+        return entry_from_row(row) if row is not None else None
 
     # -- reading -------------------------------------------------------------------------
     def get(self, msgid: str) -> Entry | None:

@@ -80,7 +80,7 @@ def new_entry(journal: Journal) -> Callable[..., Entry]:
         psn_no = overrides.pop("psn_no", "P0001")
         data = body(psn_no)
         fields: dict[str, Any] = {
-            "msgid": journal.allocate_msgid(CODE),
+            "msgid": journal.allocate_msgid(CODE, "T01"),
             "infno": "2207",
             "region": "440000",
             "fixmedins_code": CODE,

@@ -157,7 +157,7 @@ def test_one_journal_shared_by_threads(journal_url: str) -> None:
     with open_journal(journal_url) as j:
 
         def work(n: int) -> str:
-            msgid = j.allocate_msgid(CODE)
+            msgid = j.allocate_msgid(CODE, "T01")
             data = body(f"P{n}")
             j.record_intent(
                 msgid=msgid, infno="2207", region="440000", fixmedins_code=CODE, opter="0001", terminal=f"T{n}",

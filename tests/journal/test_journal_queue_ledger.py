@@ -82,7 +82,7 @@ def test_workers_never_share_a_row(journal_url: str) -> None:
     with open_journal(journal_url) as j:
         expected = set()
         for _ in range(60):
-            msgid = j.allocate_msgid(CODE)
+            msgid = j.allocate_msgid(CODE, "T01")
             data = body()
             j.record_intent(
                 msgid=msgid, infno="2207", region="440000", fixmedins_code=CODE, opter="0001",
@@ -155,7 +155,7 @@ def _crash_after_intent(url: str, ready: Any) -> None:
     with open_journal(url) as j:
         data = body("P-CRASH")
         for step in ("intent", "sent"):
-            msgid = j.allocate_msgid(CODE)
+            msgid = j.allocate_msgid(CODE, "T01")
             j.record_intent(
                 msgid=msgid, infno="2207", region="440000", fixmedins_code=CODE, opter="0001",
                 terminal="T1", input_full=data, input_masked=mask_input(data), kind="money",

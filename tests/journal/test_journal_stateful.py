@@ -41,7 +41,7 @@ class JournalMachine(RuleBasedStateMachine):
         return self._new()
 
     def _new(self) -> str:
-        msgid = self.journal.allocate_msgid(CODE)
+        msgid = self.journal.allocate_msgid(CODE, "T01")
         data = body()
         self.journal.record_intent(
             msgid=msgid, infno="2207", region="440000", fixmedins_code=CODE, opter="0001", terminal="T1",

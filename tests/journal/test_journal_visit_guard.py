@@ -54,7 +54,7 @@ def test_resend_of_not_sent_is_refused_when_another_is_open(journal: Journal, ne
 
 def _settle_visit(url: str, start: Any, out: Queue[str]) -> None:
     with open_journal(url) as j:
-        msgid = j.allocate_msgid(CODE)
+        msgid = j.allocate_msgid(CODE, "T01")
         data = body()
         start.wait(30)
         try:

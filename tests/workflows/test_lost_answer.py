@@ -289,7 +289,7 @@ def test_recover_leaves_a_live_terminals_in_flight_row_alone(make_client: MakeCl
     terminal's settlement still on the wire: recovery does not touch it; an old one it resolves."""
     client = make_client(interrupted_after_seconds=120)
     j = client.engine.journal
-    msgid = j.allocate_msgid(client.config.institution.fixmedins_code)
+    msgid = j.allocate_msgid(client.config.institution.fixmedins_code, "T09")
     j.record_intent(msgid=msgid, infno="2102", region="441900", fixmedins_code=client.config.institution.fixmedins_code,
                     opter="0002", terminal="T09", input_full={"druginfo": {}}, input_masked={"druginfo": {}},
                     kind="money", psn_no="P-LIVE")
