@@ -31,7 +31,7 @@ def make_input() -> dict[str, Any]:
         "cnt": Decimal("3"), "pric": Decimal("4.1"), "bilg_dr_codg": "D000000000001", "bilg_dr_name": "医师",
     } for i in range(20)]
     return {"druginfo": {"psn_no": "44000000000000000001", "mdtrt_cert_type": "02",
-                         "mdtrt_cert_no": "440102199001011234", "begntime": "2026-11-22 08:00:00",
+                         "mdtrt_cert_no": "44010219900101123X", "begntime": "2026-11-22 08:00:00",
                          "medfee_sumamt": Decimal("246.00"), "insutype": "310", "acct_used_flag": "1"},
             "drugdetail": details}
 

@@ -216,9 +216,13 @@ class Client:
         Raises :class:`~yibao.core.errors.ValidationError`."""
         return self.engine.prepare(Call(infno, data)).input
 
-    def download(self, fs_download_in: Mapping[str, Any]) -> bytes:
-        """9102 文件下载: the file's bytes."""
-        return self._ctx.download(fs_download_in)
+    def download(self, fs_download_in: Mapping[str, Any], dest: str | Path, *,
+                 max_bytes: int = 256 * 1024 * 1024) -> Path:
+        """9102 文件下载 into the file ``dest`` (streamed, at most ``max_bytes``)."""
+        target = Path(dest)
+        with open(target, "wb") as sink:
+            self._ctx.download(fs_download_in, sink, max_bytes)
+        return target
 
     def add_observer(self, observer: Observer) -> None:
         """See every envelope before it leaves and what came back (audit, acceptance evidence)."""

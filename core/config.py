@@ -162,6 +162,8 @@ class ReversalConfig:
     not_found_retries: int = attrs.field(default=3, validator=_rule(_whole, "must be a whole number >= 0"))
     #: INTENT / SENT rows younger than this may belong to a live terminal: recovery leaves them
     interrupted_after_seconds: int = attrs.field(default=120, validator=_rule(_whole, "must be a whole number >= 0"))
+    #: ``yibao journal recover`` waits at most this long for queued 2601s to fall due (``--max-wait``)
+    recover_max_wait_seconds: int = attrs.field(default=120, validator=_rule(_whole, "must be a whole number >= 0"))
 
 
 @attrs.frozen

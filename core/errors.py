@@ -19,6 +19,7 @@ Exit codes are the public contract (``shared/contract.md``): scripts rely on the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, final
 
 __all__ = [
@@ -193,3 +194,9 @@ class BusinessError(YibaoError):
         self.err_msg = err_msg
         self.infcode = infcode
         self.inf_refmsgid = inf_refmsgid
+
+    def scrub(self, mask: Callable[[str], str]) -> None:
+        """Apply ``mask`` to the centre's words (personal data out) before they are stored or shown."""
+        self.err_msg = mask(self.err_msg)
+        self.message = mask(self.message)
+        self.args = (self.message,)

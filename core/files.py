@@ -48,7 +48,8 @@ __all__ = [
 CATALOGUE_OWNER = "plc"  # 9102 fixmedins_code for files of 1301-1319 (表373 说明)
 
 Call = Callable[[str, Mapping[str, Any]], Mapping[str, Any]]
-Fetch = Callable[[Mapping[str, Any]], bytes]
+#: ``fetch(fs_download_in, sink, max_bytes) -> bytes written``: one 9102, streamed into ``sink``.
+Fetch = Callable[[Mapping[str, Any], IO[bytes], int], int]
 
 
 class UnsafeFileError(YibaoError):
@@ -156,21 +157,20 @@ def download(
     request = {
         "fsDownloadIn": {"file_qury_no": file_qury_no, "filename": filename, "fixmedins_code": fixmedins_code}
     }
-    target = dest_dir / (PurePosixPath(filename.replace("\\", "/")).name or "download.zip")
+    target = dest_dir / _local_name(filename)
     part = target.with_name(target.name + ".part")
     last: Exception | None = None
     for _ in range(max(1, limits.attempts)):
         part.unlink(missing_ok=True)
         try:
-            data = fetch(request)
+            with open(part, "wb") as sink:
+                fetch(request, sink, limits.max_download_bytes)
         except OutcomeUnknownError as exc:  # a read: repeating it is harmless
             last = exc
             continue
-        if len(data) > limits.max_download_bytes:
-            raise UnsafeFileError(
-                f"9102 file of {len(data)} bytes exceeds the cap of {limits.max_download_bytes}", infno="9102"
-            )
-        part.write_bytes(data)
+        except BaseException:  # refused (too big, a JSON error): nothing of it stays behind
+            part.unlink(missing_ok=True)
+            raise
         try:
             with zipfile.ZipFile(part) as zf:
                 check_members(zf, limits)
@@ -185,6 +185,13 @@ def download(
     raise UnsafeFileError(
         f"9102 download of {file_qury_no} failed {limits.attempts} times: {last}", infno="9102"
     )
+
+
+def _local_name(filename: str) -> str:
+    """The name a downloaded file gets on disk: the centre's name without any directory part;
+    a name that is empty, ``.``, ``..`` or has a NUL becomes ``download.zip``."""
+    name = PurePosixPath(filename.replace("\\", "/")).name
+    return name if name not in ("", ".", "..") and "\x00" not in name else "download.zip"
 
 
 def _safe_name(name: str) -> bool:

@@ -14,6 +14,7 @@ case-insensitively (``ecToken`` and ``ectoken`` are the same field).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "mask_phone",
     "mask_token",
     "mask_value",
+    "names_in",
     "scrub_text",
 ]
 
@@ -72,6 +74,13 @@ _ID_LIKE = re.compile(r"^(?:\d{17}[\dXx]|\d{15})$")
 # An 18-character ID (17 digits + digit or X) not glued to other digits, inside free text.
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
 _HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
+# Words that introduce a person's name in a centre's message, and the 2-3 characters after them
+# (most names; a longer one keeps its tail, text right after a short one is over-masked).
+_NAMED_IN_TEXT = re.compile(r"((?:姓名|参保人|患者|病人|就诊人)[:：\s]*)([\u4e00-\u9fff·]{2,3})")
+# A mainland mobile number (11 digits from 13x-19x), not part of a longer number or code.
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+# A bank card's 16-19 digits standing alone (an 18-digit ID is masked first, as an ID).
+_CARD_IN_TEXT = re.compile(r"(?<![0-9A-Za-z*])\d{16,19}(?![0-9A-Za-z*])")
 
 
 def mask_id(value: str) -> str:
@@ -137,21 +146,54 @@ def mask_value(field: str, value: Any) -> tuple[bool, Any]:
     return True, value
 
 
-def mask_input(obj: Any) -> Any:
-    """A masked deep copy of a message body (dicts and lists, any depth); the input is untouched."""
+def mask_input(obj: Any, *, diagnoses: bool = False) -> Any:
+    """A masked deep copy of a message body (dicts and lists, any depth); the input is untouched.
+
+    Diagnoses are removed unless ``diagnoses`` (the journal's working copy keeps them: they are
+    clinical content, not identity; what is displayed never has them)."""
     if isinstance(obj, dict):
         out: dict[str, Any] = {}
         for key, value in obj.items():
+            if diagnoses and str(key).lower() in DIAGNOSIS_FIELDS:
+                out[key] = value
+                continue
             keep, masked = mask_value(str(key), value)
             if keep:
-                out[key] = mask_input(masked) if isinstance(masked, dict | list) else masked
+                out[key] = mask_input(masked, diagnoses=diagnoses) if isinstance(masked, dict | list) else masked
         return out
     if isinstance(obj, list | tuple):
-        return [mask_input(v) for v in obj]
+        return [mask_input(v, diagnoses=diagnoses) for v in obj]
     return obj
 
 
-def scrub_text(text: str) -> str:
-    """Mask ID numbers and signature-shaped hex inside free text (log messages, centre text)."""
+def names_in(obj: Any) -> set[str]:
+    """The persons' names a message body carries (its NAME_FIELDS, any depth): what
+    :func:`scrub_text` must mask when the centre repeats one in its own words."""
+    found: set[str] = set()
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(value, str) and str(key).lower() in NAME_FIELDS and len(value) >= 2:
+                    found.add(value)
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def scrub_text(text: str, names: Iterable[str] = ()) -> str:
+    """Mask personal data inside free text (log messages, the centre's ``err_msg`` / ``warn_msg``):
+    ID numbers, mobile phone numbers, bank-card-length digit runs, the given persons' ``names``
+    and signature-shaped hex (reliability.md §3; issue 10 #11)."""
+    for name in sorted(names, key=len, reverse=True):  # 张三丰 before 张三
+        if len(name) >= 2 and name in text:
+            text = text.replace(name, mask_name(name))
+    # A name the caller does not know, introduced as one (姓名：张三, 参保人张三).
+    text = _NAMED_IN_TEXT.sub(lambda m: m.group(1) + mask_name(m.group(2)), text)
     text = _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)), text)
+    text = _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    text = _CARD_IN_TEXT.sub(lambda m: mask_card(m.group(0)), text)
     return _HEX64.sub("<signature>", text)

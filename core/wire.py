@@ -5,7 +5,9 @@
 - Amounts are ``Decimal`` end to end: encoded as JSON numbers with their exact digits,
   never through ``float`` (msgspec's ``decimal_format="number"``); decoded with
   ``float_hook=Decimal`` (the number's own text, never a float in between).
-- ``infcode`` is accepted as a number or a string.
+- ``infcode`` is accepted as a number or a numeric string; anything else is no ``infcode``.
+- Decoding has limits: :data:`MAX_DEPTH` levels of nesting (a real envelope is about five) and
+  the caller's size cap; text past them, and text that is not JSON, is a :class:`WireError`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["dumps", "dumps_bytes", "loads", "parse_infcode"]
+from .catalog.values import MAX_DEPTH
+
+__all__ = ["MAX_DEPTH", "WireError", "check_depth", "dumps", "dumps_bytes", "infcode_of", "loads", "parse_infcode"]
+
+
+
+class WireError(ValueError):
+    """Text that is not a JSON message within the limits (not JSON, too deep, too large)."""
 
 # msgspec writes Decimal as a JSON number with its exact digits (``decimal_format="number"``),
 # and UTF-8 unescaped, at C speed: the stdlib encoder can only do either through a Python hook
@@ -61,12 +70,56 @@ def dumps(obj: Any, *, check_floats: bool = True) -> str:
 _DECODER = msgspec.json.Decoder(float_hook=Decimal)
 
 
-def loads(data: str | bytes) -> Any:
+def loads(data: str | bytes, *, max_depth: int | None = MAX_DEPTH, max_bytes: int | None = None) -> Any:
     """Decode JSON with every non-integer number as ``Decimal`` (built from its exact text).
 
-    Raises ``ValueError`` for text that is not JSON (truncated, HTML...).
+    Raises :class:`WireError` (a ``ValueError``) for text that is not JSON (truncated, HTML,
+    invalid UTF-8), longer than ``max_bytes`` or nested deeper than ``max_depth``.
     """
-    return _DECODER.decode(data)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise WireError(f"message of {len(data)} bytes is larger than the {max_bytes}-byte cap")
+    try:
+        value = _DECODER.decode(data)
+    except RecursionError:
+        raise WireError(f"message nested deeper than {max_depth or 'the decoder'} levels") from None
+    except (msgspec.DecodeError, UnicodeDecodeError, ValueError) as exc:
+        raise WireError(f"not JSON: {exc}") from None
+    if max_depth is not None:
+        check_depth(value, max_depth)
+    return value
+
+
+def check_depth(value: Any, max_depth: int = MAX_DEPTH) -> None:
+    """Raise :class:`WireError` when ``value`` nests dicts / lists deeper than ``max_depth``
+    (iterative: a hostile structure cannot exhaust the stack here)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if type(node) is dict:
+            children: Any = node.values()
+        elif type(node) is list or type(node) is tuple:
+            children = node
+        else:
+            continue
+        if depth > max_depth:
+            raise WireError(f"message nested deeper than {max_depth} levels")
+        for child in children:
+            if type(child) is dict or type(child) is list or type(child) is tuple:
+                stack.append((child, depth + 1))
+
+
+def infcode_of(value: object) -> int | None:
+    """``infcode`` as an int when it is one: ``0``, ``"0"``, ``-1``, ``"-1"``, an integral Decimal;
+    ``None`` for anything else (``null``, ``""``, ``"ok"``, ``false``, ``1.5``)."""
+    if type(value) is int:
+        return value
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text and (text.isdigit() or (text[0] == "-" and text[1:].isdigit())) and text.isascii():
+            return int(text)
+    return None
 
 
 def parse_infcode(value: object) -> int:

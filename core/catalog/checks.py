@@ -15,8 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from .schema import Field
+from .values import FLOAT, value_problems
 
-__all__ = ["CONTROL", "DATE", "DATETIME", "FLOAT", "Check", "field_check", "has_float"]
+__all__ = ["CONTROL", "DATE", "DATETIME", "FLOAT", "Check", "field_check", "real_date"]
 
 Check = Callable[[Any], tuple[str, str] | None]
 
@@ -28,7 +29,16 @@ DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\Z", re.ASCII)
 DATETIME = re.compile(
     r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d\Z", re.ASCII
 )
-FLOAT = ("float", "amounts must be Decimal, not float")
+_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def real_date(v: str) -> bool:
+    """Whether a value that matched :data:`DATE` / :data:`DATETIME` is a day of the calendar
+    (the patterns let 2026-02-31 through: the month's length and leap years are checked here)."""
+    year, month, day = int(v[0:4]), int(v[5:7]), int(v[8:10])
+    if day <= _DAYS[month]:
+        return True
+    return month == 2 and day == 29 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def _text_check(length: int | None) -> Check:
@@ -39,6 +49,9 @@ def _text_check(length: int | None) -> Check:
             return "length", f"{len(v)} characters, at most {length}"
         if CONTROL.search(v):
             return "type", "contains a control character"
+        if not v.isascii():
+            for _path, rule, message in value_problems(v):
+                return rule, message  # a lone surrogate: not Unicode, cannot be encoded
         return None
 
     return check
@@ -62,6 +75,8 @@ def _pattern_check(pattern: re.Pattern[str], what: str) -> Check:
             return None
         if type(v) is not str or pattern.match(v) is None:
             return "type", f"expected {what}, got {_shown(v)}"
+        if (pattern is DATE or pattern is DATETIME) and not real_date(v):
+            return "date", f"{v[:10]} is not a day of the calendar"
         return None
 
     return check
@@ -143,17 +158,10 @@ def _int_check(length: int | None) -> Check:
 
 
 def _any_check(v: Any) -> tuple[str, str] | None:
-    return FLOAT if has_float(v) else None
-
-
-def has_float(v: Any) -> bool:
-    if type(v) is float:
-        return True
-    if isinstance(v, Mapping):
-        return any(has_float(x) for x in v.values())
-    if isinstance(v, list | tuple):
-        return any(has_float(x) for x in v)
-    return False
+    """bytes, BOOL, OBJ fields: any JSON value (floats still refused), depth-bounded."""
+    for _path, rule, message in value_problems(v):
+        return rule, message
+    return None
 
 
 def field_check(f: Field, dictionaries: Mapping[str, Mapping[str, str]]) -> Check:

@@ -29,6 +29,7 @@ import attrs
 __all__ = [
     "CANCELS",
     "CANCEL_INFNOS",
+    "CHARGES",
     "KINDS",
     "MONEY_COLUMNS",
     "NATIONAL_CLR_TYPE",
@@ -37,6 +38,7 @@ __all__ = [
     "SETTLEMENTS",
     "SETTLEMENT_AND_CANCEL_INFNOS",
     "SETTLEMENT_INFNOS",
+    "TOTALS",
     "SettlementRule",
     "changes_state",
     "institution_kind_of",
@@ -75,6 +77,18 @@ REVERSAL_INFNO = "2601"
 REVERSIBLE = frozenset({*SETTLEMENT_INFNOS, *CANCEL_INFNOS, "2401"})
 #: 元, two decimals: the amounts of a settlement reply's ``setlinfo`` the journal keeps.
 MONEY_COLUMNS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")
+#: Transactions that charge: outpatient fee upload, pre-settlements and settlements.  Their
+#: amounts and counts are never negative: a refund is a transaction of its own (2103 / 2208 /
+#: 2305, 2205 / 2302), never a charge with a minus sign.  2301 is not one of them: its table 91
+#: says 退单时数量填写负数 (a returned line goes with a negative ``cnt``), and the 异地 2166 /
+#: 2167 fee lines carry negative 退药 rows the same way.
+CHARGES = frozenset({"2204", *(i for rule in SETTLEMENTS.values() for i in (rule.pre, rule.infno))})
+#: A transaction whose total must equal the sum of its detail lines (both in the same message):
+#: infno -> (total node, total field, detail node, detail field).
+TOTALS: Mapping[str, tuple[str, str, str, str]] = {
+    "2101": ("druginfo", "medfee_sumamt", "drugdetail", "det_item_fee_sumamt"),
+    "2102": ("druginfo", "medfee_sumamt", "drugdetail", "det_item_fee_sumamt"),
+}
 #: The national default 清算类别 by institution kind (41 药店购药, 11 普通门诊, 21 住院).
 NATIONAL_CLR_TYPE: Mapping[str, str] = {"pharmacy": "41", "clinic": "11", "hospital": "21"}
 

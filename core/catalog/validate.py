@@ -14,7 +14,20 @@ Rules (each :class:`~yibao.core.errors.ValidationIssue` names infno, node, row, 
 - ``shape``: a many-rows node must be a list of objects, a one-row node an object -- a single
   object is not accepted for a list, nor the reverse; an unknown node of ``input`` is an issue
   (unknown fields inside a node are allowed: real clients send extras);
-- ``float``: a ``float`` anywhere is refused -- amounts must be ``Decimal``.
+- ``float``: a ``float`` anywhere is refused -- amounts must be ``Decimal``;
+- ``date``: a D / DT value must be a day of the calendar (2026-02-31 is not);
+- ``unknown``: a field its node's table does not have is refused, naming it (a region declares
+  its documented extras through ``RegionProfile.extra_fields``; a node without a field table,
+  a region's generic envelope, takes what it is given);
+- ``sign``: in a transaction that charges (:data:`~yibao.core.catalog.kinds.CHARGES`), an amount
+  or count is never negative: refunds have transactions of their own;
+- ``id``: a 居民身份证 number (``certno`` with ``psn_cert_type`` 01, ``mdtrt_cert_no`` with
+  ``mdtrt_cert_type`` 02) must have a real birth date and the right GB 11643 check character;
+- ``total``: 2101 / 2102 ``medfee_sumamt`` equals the sum of the detail lines
+  (:data:`~yibao.core.catalog.kinds.TOTALS`);
+- ``value`` / ``depth``: before anything else, the whole input is walked once (iteratively):
+  only JSON values (objects with text keys, lists, text, integers, finite ``Decimal``, ``None``,
+  booleans), text without lone surrogates, at most :data:`~yibao.core.catalog.values.MAX_DEPTH` levels deep.
 
 Speed: validation runs on every call (the 2102 of a pharmacy carries dozens of rows), so each
 transaction is compiled once per catalogue into per-node tables of small check closures with
@@ -32,25 +45,36 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import ValidationIssue
-from .checks import DATE, DATETIME, FLOAT, Check, field_check, has_float
+from .checks import DATE, DATETIME, Check, field_check, real_date
+from .idcard import is_resident_id
+from .kinds import CHARGES, TOTALS
 from .schema import Catalog, Node
+from .values import MAX_DEPTH, value_problems
 
 __all__ = ["check_and_normalize", "validate"]
 
 _ZERO = Decimal("0")
 #: 重点说明: an empty numeric field goes as 0, any other empty field as "" (see .normalize).
 _EMPTY_AS: dict[str, Any] = {"N": _ZERO, "NUM": 0, "INT": 0}
+_NOT_AN_ID = "not a 居民身份证 number: wrong GB 11643 check character, birth date or length"
 
 
 class _NodeCheck:
     """Compiled checks of one node: field table, required codes, nested nodes."""
 
-    __slots__ = ("amounts", "checks", "children", "empties", "multi", "name", "numbers", "patterns", "required",
-                 "texts")
+    __slots__ = ("amounts", "checks", "children", "dates", "empties", "ids", "multi", "name", "nonneg", "numbers",
+                 "open", "patterns", "required", "texts")
 
-    def __init__(self, node: Node, dictionaries: Mapping[str, Mapping[str, str]]) -> None:
+    def __init__(self, node: Node, dictionaries: Mapping[str, Mapping[str, str]], charges: bool = False) -> None:
         self.name = node.name
         self.multi = node.multi
+        #: a node without a field table (a region's generic envelope) takes any field
+        self.open = not node.fields
+        #: amounts and counts of a charge are never negative
+        self.nonneg = charges
+        codes = {f.code for f in node.fields}
+        self.ids = ("certno" in codes and "psn_cert_type" in codes,
+                    "mdtrt_cert_no" in codes and "mdtrt_cert_type" in codes)
         self.checks: dict[str, Check] = {f.code: field_check(f, dictionaries) for f in node.fields}
         # Fast paths for the common valid cases, so that most values cost no function call:
         # text fields -> (max length, allowed codes or None); N fields -> (scale, integer digits).
@@ -71,6 +95,7 @@ class _NodeCheck:
             elif f.type == "N":
                 scale = f.scale or 0
                 self.numbers[f.code] = (scale, (f.length - scale) if f.length is not None else 1 << 30)
+        self.dates: frozenset[str] = frozenset(f.code for f in node.fields if f.type in ("D", "DT"))
         for f in node.fields:
             if f.type == "C":
                 table = dictionaries.get(f.code) if f.dict else None
@@ -82,7 +107,7 @@ class _NodeCheck:
         self.amounts: frozenset[str] = frozenset(f.code for f in node.fields if f.type == "N")
         self.children: dict[str, _NodeCheck] = {}
         for child in node.children:
-            compiled = _NodeCheck(child, dictionaries)
+            compiled = _NodeCheck(child, dictionaries, charges)
             for name in (child.name, *child.aliases):
                 self.children[name] = compiled
 
@@ -117,7 +142,8 @@ class _NodeCheck:
                         continue
                 else:
                     pattern = patterns.get(key)
-                    if pattern is not None and pattern.match(v) is not None:
+                    if pattern is not None and pattern.match(v) is not None and (
+                            key not in self.dates or real_date(v)):
                         continue
             elif cls is Decimal:
                 limits = numbers.get(key)
@@ -128,7 +154,7 @@ class _NodeCheck:
                     if "E" not in text and text[-1] <= "9":
                         dot = text.find(".")
                         decimals = len(text) - dot - 1 if dot >= 0 else 0
-                        if decimals <= limits[0] and v.adjusted() < limits[1]:
+                        if decimals <= limits[0] and v.adjusted() < limits[1] and (not self.nonneg or text[0] != "-"):
                             continue
             check = checks.get(key)
             if check is None:
@@ -136,8 +162,15 @@ class _NodeCheck:
                 if child is not None:
                     path = f"{where}[{index}].{key}" if index is not None else f"{where}.{key}"
                     out[key] = child.value(infno, path, v, issues)
-                elif has_float(v):
-                    issues.append(ValidationIssue(infno, where, key, *FLOAT, index))
+                elif not self.open:
+                    name = str(key)[:40]
+                    issues.append(ValidationIssue(infno, where, name, "unknown",
+                                                  f"'{name}' is not a field of this node", index))
+                elif type(key) is not str:
+                    issues.append(ValidationIssue(infno, where, str(key)[:40], "value", "a key must be text", index))
+                else:  # a generic node takes any field, but only JSON values, depth-bounded
+                    path = f"{where}[{index}].{key}" if index is not None else f"{where}.{key}"
+                    issues += value_issues(infno, v, MAX_DEPTH - 2, path)
                 continue
             if v is None or v == "":
                 out[key] = self.empties[key]  # the wire's empty rule (重点说明)
@@ -146,9 +179,20 @@ class _NodeCheck:
             problem = check(v)
             if problem is not None:
                 issues.append(ValidationIssue(infno, where, key, problem[0], problem[1], index))
-            elif key in self.amounts and (cls is str or cls is int):
+                continue
+            if key in self.amounts and (cls is str or cls is int):
                 out[key] = Decimal(v.strip() if cls is str else v)
+            if self.nonneg and key in self.numbers and out[key] < 0:
+                issues.append(ValidationIssue(infno, where, key, "sign",
+                                              "negative: a charge's amounts and counts are never below 0 "
+                                              "(refunds have their own transactions)", index))
         get = row.get
+        ids = self.ids
+        if ids[0] and get("psn_cert_type") == "01" and get("certno") and not is_resident_id(str(get("certno"))):
+            issues.append(ValidationIssue(infno, where, "certno", "id", _NOT_AN_ID, index))
+        if ids[1] and get("mdtrt_cert_type") == "02" and get("mdtrt_cert_no") and \
+                not is_resident_id(str(get("mdtrt_cert_no"))):
+            issues.append(ValidationIssue(infno, where, "mdtrt_cert_no", "id", _NOT_AN_ID, index))
         for code in self.required:
             v = get(code)
             # ``not v`` first: a non-empty value never reaches the slower comparisons.
@@ -158,7 +202,7 @@ class _NodeCheck:
 
 
 class _TransactionCheck:
-    __slots__ = ("infno", "nodes", "root")
+    __slots__ = ("infno", "nodes", "root", "total")
 
     def __init__(self, catalog: Catalog, infno: str) -> None:
         transaction = catalog.get(infno)
@@ -167,8 +211,9 @@ class _TransactionCheck:
         self.infno = infno
         self.nodes: dict[str, _NodeCheck] = {}
         self.root: _NodeCheck | None = None
+        self.total = TOTALS.get(infno)
         for node in transaction.input:
-            compiled = _NodeCheck(node, catalog.dictionaries)
+            compiled = _NodeCheck(node, catalog.dictionaries, infno in CHARGES)
             if node.name == "":
                 self.root = compiled  # 无节点: the fields sit directly under input
             for name in (node.name, *node.aliases):
@@ -201,7 +246,40 @@ class _TransactionCheck:
         for name, node in nodes.items():
             if node not in seen and node is not root and node.required and name == node.name:
                 issues.append(ValidationIssue(infno, name, "", "required", "node is missing"))
+        if self.total is not None and not issues:
+            issues += _total_issues(infno, out, *self.total)
         return issues, out
+
+
+def _total_issues(infno: str, data: Mapping[str, Any], node: str, field: str, details: str, line: str
+                  ) -> list[ValidationIssue]:
+    """``node.field`` equals the sum of ``details[].line`` when both are there."""
+    head, rows = data.get(node), data.get(details)
+    if not isinstance(head, Mapping) or not isinstance(rows, list) or not rows:
+        return []
+    total = head.get(field)
+    amounts = [r.get(line) for r in rows if isinstance(r, Mapping)]
+    if not isinstance(total, Decimal) or not all(isinstance(a, Decimal) for a in amounts):
+        return []
+    lines = sum((a for a in amounts if isinstance(a, Decimal)), Decimal("0"))
+    if total == lines:
+        return []
+    return [ValidationIssue(infno, node, field, "total", f"{total} is not the sum of the {len(amounts)} "
+                            f"{details} lines' {line} ({lines})")]
+
+
+def value_issues(infno: str, data: Any, max_depth: int = MAX_DEPTH, at: str = "") -> list[ValidationIssue]:
+    """:func:`~yibao.core.catalog.values.value_problems` as issues naming node, row and field."""
+    return [_at(infno, path, rule, message) for path, rule, message in value_problems(data, max_depth, at)]
+
+
+def _at(infno: str, path: str, rule: str, message: str) -> ValidationIssue:
+    """The issue at a dotted path: ``drugdetail[3].cnt`` is node ``drugdetail``, row 3, field ``cnt``."""
+    node, _, field = path.rpartition(".")
+    head, bracket, tail = node.rpartition("[")
+    if bracket and tail.endswith("]") and tail[:-1].isdigit():
+        return ValidationIssue(infno, head, field, rule, message, int(tail[:-1]))
+    return ValidationIssue(infno, node or "input", field, rule, message)
 
 
 def _compiled(catalog: Catalog, infno: str) -> _TransactionCheck:

@@ -54,6 +54,7 @@ delay_seconds = 15               # wait before the first 2601 of an unknown outc
 # max_attempts = 6               # 2601 attempts before an entry NEEDS_ATTENTION (and an alert)
 # not_found_retries = 3          # "original not found" answers tolerated (a 2601 may overtake it)
 # interrupted_after_seconds = 120  # recovery leaves younger in-flight rows to their live terminal
+# recover_max_wait_seconds = 120   # `yibao journal recover` waits at most this for queued 2601s (--max-wait)
 
 # [envelope]                     # envelope fields the bureau dictates
 # infver = "V1.0"

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import StateError
-from ._common import client_from_ctx, config_from_ctx, handle_errors, print_json
+from ._common import client_from_ctx, config_from_ctx, handle_errors, note, print_json, startup_reversals
 
 __all__ = ["register"]
 
@@ -85,19 +85,36 @@ def register(app: typer.Typer) -> None:
     def recover(
         ctx: typer.Context,
         no_wait: Annotated[bool, typer.Option("--no-wait", help="do not wait for reversals not yet due")] = False,
+        now: Annotated[bool, typer.Option(
+            "--now", help="send every queued 2601 at once, overriding reversal.delay_seconds (on your word that "
+            "the original cannot still be on its way)")] = False,
+        max_wait: Annotated[float | None, typer.Option(
+            "--max-wait", min=0, help="wait at most this many seconds for queued reversals to fall due "
+            "(default: reversal.recover_max_wait_seconds, 120)")] = None,
         json_: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
-        """Resolve every UNKNOWN outcome (2601 and its retries); exit 0 when none is left unresolved."""
+        """Resolve every UNKNOWN outcome (2601 and its retries); exit 0 when none is left unresolved.
+
+        Waits for queued reversals to fall due, at most ``--max-wait`` seconds (default 120,
+        ``reversal.recover_max_wait_seconds``),
+        saying on stderr what it waits for; what is still pending then is listed (exit 4): run
+        it again, or with ``--now``.  The report lists the reversals the start-up run made too."""
         with handle_errors(json_errors=json_):
             client = client_from_ctx(ctx)
-            report = client.journal.recover(wait=not no_wait)
-        out = {"reversed": report.reversed, "not_sent": report.not_sent, "pending": report.pending,
-               "needs_attention": report.needs_attention, "follow_ups": report.follow_ups}
+            report = client.journal.recover(wait=not no_wait, max_wait=max_wait, at_once=now, progress=note)
+            report.startup = startup_reversals(ctx)
         if json_:
-            print_json(out)
+            print_json(report.to_dict())
         else:
             typer.echo(f"reversed: {len(report.reversed)}  pending: {len(report.pending)}  "
-                       f"needs attention: {len(report.needs_attention)}  marked not sent: {len(report.not_sent)}")
+                       f"needs attention: {len(report.needs_attention)}  marked not sent: {len(report.not_sent)}"
+                       + (f"  reversed at start-up: {len(report.startup)}" if report.startup else ""))
+            for m in report.startup:
+                typer.echo(f"reversed at start-up: {m}")
+            for m in report.reversed:
+                typer.echo(f"reversed: {m}")
+            for m in report.pending:
+                typer.echo(f"PENDING {m}: its 2601 is queued; run `yibao journal recover` again (or --now)", err=True)
             for m in report.needs_attention:
                 typer.echo(f"NEEDS ATTENTION {m}: see `yibao journal show {m}`", err=True)
         if report.unresolved:

@@ -34,6 +34,9 @@ class Call:
     :param idem_key: the bill's idempotency key.  For a money transaction the engine claims it
         before anything is sent (same key + same bill replays, another bill is refused); on
         other transactions it is only recorded on the journal row.
+    :param derive_key: without ``idem_key``, a money transaction's key is derived from its
+        normalised input (``yibao call``: an exact resubmission replays instead of charging
+        again; contract.md, "yibao call and money").
     :param omsgid / oinfno: the original of a 2601 冲正.
     :param operator / terminal: who sends, when not the configured operator and terminal.
     """
@@ -42,6 +45,7 @@ class Call:
     input: Mapping[str, Any]
     insuplc_admdvs: str | None = None
     idem_key: str | None = None
+    derive_key: bool = False
     omsgid: str | None = None
     oinfno: str | None = None
     operator: Operator | None = None

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 import attrs
 import structlog
@@ -34,11 +34,13 @@ from ..clock import Clock
 from ..envelope import Envelope, EnvelopeFactory, Reply
 from ..errors import BusinessError, GatewayError, NotSentError, OutcomeUnknownError, ValidationError, YibaoError
 from ..journal import Journal, State
+from ..masking import mask_input, names_in, scrub_text
 from ..plugins import RegionHooks, RegionProfile
 from ..transport import Transport
 from .call import Call, Operator, Prepared
 from .guards import PersonGuard
-from .idempotency import BillKeys, fingerprint
+from .idempotency import BillKeys, derived_key, fingerprint
+from .interrupts import Interrupted
 from .journaling import journal_refusal, write_intent
 from .persons import Persons
 from .prepare import Preparer
@@ -102,6 +104,8 @@ class Engine:
         self.reversal_delay = reversal_delay
         self.path_override = path_override
         self.observers: list[Observer] = []
+        #: the last message an interrupt (Ctrl-C, SIGTERM) caught on the wire, for the CLI to report
+        self.interrupted: Interrupted | None = None
         # A bound logger: structlog's module-level proxy binds anew on every call, even for a
         # filtered-out debug line; this one's debug is a no-op unless debug logging is on.
         self._log = structlog.get_logger("yibao.engine").bind(region=profile.code)
@@ -142,8 +146,9 @@ class Engine:
             journal_refusal(self.journal, self.prepare.catalog, call, exc, self._refusal_where(call))
             raise
         key: str | None = None
-        if prepared.kind == "money" and call.idem_key:
-            key, stored = self.keys.claim(call.idem_key, fingerprint(call.infno, prepared.input))
+        wanted = call.idem_key or (derived_key(call.infno, prepared.input) if call.derive_key else None)
+        if prepared.kind == "money" and wanted:
+            key, stored = self.keys.claim(wanted, fingerprint(call.infno, prepared.input))
             if stored is not None:
                 log.info("replayed", infno=call.infno, msgid=stored.msgid)
                 return self._finish(prepared, stored)
@@ -178,6 +183,8 @@ class Engine:
             self._before(envelope)
             try:
                 reply = self.transport.send(self.path_for(envelope.infno), envelope)
+                if envelope.infno in SETTLEMENT_INFNOS:
+                    _identifiable(envelope.infno, msgid, reply)
             except BusinessError as exc:
                 if attempt == 1 and journaled and envelope.infno not in _SESSION_INFNOS \
                         and is_invalid_sign_in(exc.err_msg):
@@ -188,6 +195,7 @@ class Engine:
                     envelope = attrs.evolve(envelope, sign_no=self.sessions.refresh(who))
                     j.transition(msgid, [State.NOT_SENT], State.SENT)
                     continue
+                exc.scrub(self._scrubber(prepared))  # the centre's words may name the patient
                 self._failed(prepared, envelope, exc, key, State.FAILED, exc.err_msg,
                              infcode=exc.infcode, inf_refmsgid=exc.inf_refmsgid or None)
                 raise
@@ -201,19 +209,37 @@ class Engine:
                 self._unknown(prepared, envelope, key, exc.message)
                 self._after(envelope, None, exc)
                 raise
-            except BaseException:
+            except BaseException as exc:
                 # Ctrl-C, SIGTERM, a bug: the bytes may have left, so the centre may have committed.
-                self._unknown(prepared, envelope, key, "interrupted while the request was on the wire")
+                at = self._unknown(prepared, envelope, key, "interrupted while the request was on the wire")
+                self.interrupted = Interrupted(envelope.infno, msgid, at, envelope.infno in self.profile.reversible)
+                exc.add_note(self.interrupted.explain())
                 raise
             return self._succeeded(prepared, envelope, reply, key)
         raise AssertionError("unreachable")  # pragma: no cover
 
     # ------------------------------------------------------------------ outcomes
 
+    def _scrubber(self, prepared: Prepared) -> Callable[[str], str]:
+        """Masks personal data in the centre's text: IDs, phones, cards and the names of the
+        persons this message is about (from its input, or what 1101 said of its ``psn_no``)."""
+        names = names_in(prepared.input)
+        known = self.persons.name_of(prepared.psn_no)
+        if known:
+            names.add(known)
+        return lambda text: scrub_text(text, names)
+
     def _succeeded(self, prepared: Prepared, envelope: Envelope, reply: Reply, key: str | None) -> Reply:
         msgid = envelope.msgid
         if envelope.infno == "1101":
             self.persons.learn_from_1101(reply.output)
+        if reply.warn_msg:
+            reply = attrs.evolve(reply, warn_msg=self._scrubber(prepared)(reply.warn_msg))
+        if prepared.kind == "money" and reply.output is not None:
+            # A money reply is answered as the journal keeps it -- the names and ID numbers the
+            # centre echoes masked -- so that a replay of the bill is the same answer (and no
+            # journal file holds them; issue 10 #11).  1101 (a query) is answered in full.
+            reply = attrs.evolve(reply, output=mask_input(reply.output, diagnoses=True))
         settlement = self._settlement(envelope.infno, msgid, reply.output)
         if prepared.journaled:
             self.journal.record_outcome(msgid, State.SUCCEEDED, output=reply.output, infcode=reply.infcode,
@@ -256,8 +282,10 @@ class Engine:
             self.keys.release(key)
         self._after(envelope, None, exc)
 
-    def _unknown(self, prepared: Prepared, envelope: Envelope, key: str | None, why: str) -> None:
+    def _unknown(self, prepared: Prepared, envelope: Envelope, key: str | None, why: str) -> datetime | None:
+        """Journal UNKNOWN and schedule the 2601; when it falls due (``None``: not journaled)."""
         msgid = envelope.msgid
+        at = None
         if prepared.journaled:
             self.journal.record_outcome(msgid, State.UNKNOWN, err_msg=why)
             at = self.now() + timedelta(seconds=self.reversal_delay)
@@ -266,6 +294,7 @@ class Engine:
                         reversible=envelope.infno in self.profile.reversible)
         if key:
             self.keys.unknown(key, msgid)
+        return at
 
     # ------------------------------------------------------------------ observers
 
@@ -286,20 +315,21 @@ class Engine:
 
     # ------------------------------------------------------------------ files
 
-    def download(self, call: Call) -> bytes:
-        """9102 文件下载: the file's bytes (a JSON answer is an error of its class)."""
+    def download(self, call: Call, sink: IO[bytes], max_bytes: int) -> int:
+        """9102 文件下载: the file streams into ``sink`` (at most ``max_bytes``); the bytes
+        written (a JSON answer is an error of its class)."""
         prepared = self.prepare(call)
         who = self._who(call)
         msgid = self.journal.allocate_msgid(self.who.fixmedins_code, who[1])
         envelope = self._envelope(prepared, msgid, self.sessions.known(who), who)
         self._before(envelope)
         try:
-            data = self.transport.download(self.path_for("9102"), envelope)
+            written = self.transport.download(self.path_for("9102"), envelope, sink, max_bytes)
         except YibaoError as exc:
             self._after(envelope, None, exc)
             raise
-        self._after(envelope, Reply(infcode=0, msgid=msgid, output={"bytes": len(data)}), None)
-        return data
+        self._after(envelope, Reply(infcode=0, msgid=msgid, output={"bytes": written}), None)
+        return written
 
 
 def _text(data: Any, key: str) -> str | None:
@@ -309,3 +339,17 @@ def _text(data: Any, key: str) -> str | None:
 
 
 Send = Callable[[Call], Reply]
+
+
+def _identifiable(infno: str, msgid: str, reply: Reply) -> None:
+    """A settlement answered infcode 0 must say which settlement it made: without a readable
+    ``setlinfo.setl_id`` (and amounts) it cannot be cancelled or reconciled, so it is UNKNOWN
+    and reversed like a lost answer (reliability.md §2 case 9: missing ``output``)."""
+    try:
+        settlement = Settlement.from_output(infno, msgid, reply.output)
+    except Exception as exc:  # cattrs: an amount that is not a number, a field of the wrong shape
+        raise OutcomeUnknownError(f"infcode 0 with an unreadable setlinfo ({type(exc).__name__})",
+                                  infno=infno, msgid=msgid) from None
+    if not settlement.setl_id:
+        raise OutcomeUnknownError("infcode 0 without setlinfo.setl_id: the settlement cannot be identified",
+                                  infno=infno, msgid=msgid)

@@ -28,7 +28,7 @@ from ..envelope import Reply
 from ..errors import StateError
 from ..journal import Journal, KeyClaim, State
 
-__all__ = ["ABANDONED_AFTER", "VOLATILE", "BillKeys", "fingerprint"]
+__all__ = ["ABANDONED_AFTER", "DERIVED_PREFIX", "VOLATILE", "BillKeys", "derived_key", "fingerprint"]
 
 #: A claim held this long by a process of another host, with nothing journaled, was abandoned
 #: (a live request reaches its settlement's journal entry within a few read timeouts).
@@ -48,6 +48,19 @@ def fingerprint(infno: str, prepared_input: Mapping[str, Any]) -> str:
     """sha256 of the bill's content: the prepared input without :data:`VOLATILE` fields."""
     body = wire.dumps_bytes({"infno": infno, "input": _stable(prepared_input)}, check_floats=False)
     return hashlib.sha256(body).hexdigest()
+
+
+#: Keys the engine derives itself start so: a HIS's own keys never collide with them.
+DERIVED_PREFIX = "input:"
+
+
+def derived_key(infno: str, prepared_input: Mapping[str, Any]) -> str:
+    """The key of a money call sent without one (``yibao call``): the whole normalised input,
+    its times included, so an exact resubmission is the same bill and a sale of the same
+    items at another time is another (the fingerprint, which leaves the times out, still
+    decides whether a key's content changed)."""
+    body = wire.dumps_bytes({"infno": infno, "input": prepared_input}, check_floats=False)
+    return f"{DERIVED_PREFIX}{infno}:{hashlib.sha256(body).hexdigest()[:40]}"
 
 
 def _reply_json(reply: Reply, msgid: str) -> dict[str, Any]:

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import wire
 from ..catalog import Catalog
+from ..catalog.values import value_problems
 from ..envelope import Envelope
 from ..errors import ValidationError
 from ..journal import Journal, State
@@ -46,15 +46,16 @@ def write_intent(journal: Journal, prepared: Prepared, envelope: Envelope, who: 
 
 
 def _storable(data: Any) -> dict[str, Any]:
-    """The refused input as the journal can keep it: a value that is not JSON (a float, a NaN,
-    a lone surrogate, a structure too deep) is kept as a short description, never re-raised."""
-    try:
-        if isinstance(data, Mapping):
-            wire.dumps_bytes(dict(data), check_floats=False)
-            return dict(data)
-    except (TypeError, ValueError, OverflowError, RecursionError, UnicodeError):
-        pass
-    return {"unreadable_input": type(data).__name__}
+    """The refused input as the journal can keep it.  A value no message may carry (a float, a
+    NaN, a lone surrogate, a structure too deep: :func:`~yibao.core.catalog.values.value_problems`)
+    is kept as the list of where it was, never re-serialised (issue 10 #7: that raised the
+    wrong error); the ValidationError names the field either way."""
+    if not isinstance(data, Mapping):
+        return {"unreadable_input": type(data).__name__}
+    problems = [f"{path}: {rule}" for path, rule, _ in value_problems(data)]
+    if problems:
+        return {"unreadable_input": problems}
+    return dict(data)
 
 
 def journal_refusal(journal: Journal, catalog: Catalog, call: Call, exc: ValidationError,

@@ -43,7 +43,6 @@ log = structlog.get_logger("yibao.reversal")
 
 _ALREADY = re.compile(r"已冲正|已经冲正|已撤销|already reversed|已被冲正")
 _NOT_FOUND = re.compile(r"不存在|未找到|not found|无此")
-Progress = Callable[[str, int, int], None]
 
 
 @attrs.define
@@ -55,6 +54,8 @@ class RecoverReport:
     needs_attention: list[str] = attrs.field(factory=list)
     not_sent: list[str] = attrs.field(factory=list)
     follow_ups: dict[str, list[str]] = attrs.field(factory=dict)
+    #: what the client's start-up run reversed before the command's own pass (the CLI fills it)
+    startup: list[str] = attrs.field(factory=list)
 
     @property
     def unresolved(self) -> list[str]:
@@ -127,25 +128,46 @@ class ReversalQueue:
                 self.reverse_one(entry, report)
         return report
 
-    def recover(self, *, wait: bool = True, max_wait: float = 120.0) -> RecoverReport:
+    def recover(self, *, wait: bool = True, max_wait: float | None = None, at_once: bool = False,
+                progress: Callable[[str], None] | None = None) -> RecoverReport:
         """``yibao journal recover``: interrupted rows, then every due reversal until none is pending.
 
-        With ``wait`` it sleeps until queued reversals fall due (at most ``max_wait`` seconds).
+        With ``wait`` it sleeps until queued reversals fall due, at most ``max_wait`` seconds in
+        all (default ``reversal.recover_max_wait_seconds``, 120); what is still pending then is
+        reported, never dropped.  ``at_once`` sends every queued 2601 now, overriding ``reversal.delay_seconds``
+        on the operator's word (the delay exists so that a 2601 does not overtake a slow
+        original: use it once the original cannot still be on its way); a 2601 that fails then
+        is retried on its backoff.
+        ``progress`` is told each wait and each reversal, one line each.
         """
+        say = progress or (lambda line: None)
         report = RecoverReport(not_sent=[m for m in self.recover_interrupted()
                                          if (e := self._journal.get(m)) and e.state == State.NOT_SENT])
+        if max_wait is None:
+            max_wait = float(self._policy.recover_max_wait_seconds)
         deadline = time.monotonic() + max_wait
+        # ``at_once`` overrides the schedule of the first pass only: a 2601 that then fails is
+        # retried on its backoff, not hammered.
+        when: datetime | None = self.now() + timedelta(days=3650) if at_once else None
         while True:
-            report.merge(self.run_due())
+            passed = self.run_due(now=when)
+            when = None
+            for m in passed.reversed:
+                say(f"reversed {m} (2601 acknowledged)")
+            report.merge(passed)
             pending = self.unresolved()
-            if not pending or not wait or time.monotonic() > deadline:
+            if not pending or not wait:
                 break
             due = [e.next_attempt_at for e in pending if e.state != State.NEEDS_ATTENTION and e.next_attempt_at]
             if not due:
                 break
             delay = (min(due) - self.now()).total_seconds()
-            if delay > max(0.0, deadline - time.monotonic()):
+            left = deadline - time.monotonic()
+            if delay > left:
+                say(f"{len(due)} reversal(s) not due within --max-wait ({max_wait:.0f} s): the next in {delay:.0f} s")
                 break
+            if delay >= 1:
+                say(f"waiting {delay:.0f} s for {len(due)} reversal(s) to fall due ({left:.0f} s of --max-wait left)")
             time.sleep(max(0.05, delay))
         for e in self.unresolved():
             (report.needs_attention if e.state == State.NEEDS_ATTENTION else report.pending).append(e.msgid)

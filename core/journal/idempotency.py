@@ -25,6 +25,7 @@ import attrs
 
 from .. import wire
 from ..errors import StateError
+from ..masking import mask_input
 from .db import Database
 
 __all__ = ["KeyClaim", "claim_key", "complete_key", "prune_keys", "release_key"]
@@ -106,12 +107,14 @@ def _claim(key: str, row: Mapping[str, Any]) -> KeyClaim:
 
 
 def complete_key(db: Database, key: str, result: Mapping[str, Any]) -> None:
-    """Store the result of the claimed request; later claims with the same body get it."""
+    """Store the result of the claimed request; later claims with the same body get it (with
+    personal data masked: a replay returns the settlement's money as it was, its names and ID
+    numbers as the journal keeps them)."""
     p = db.p
     changed = db.execute(
         f"UPDATE journal_idem_keys SET status = 'done', result = {p}, updated_at = {p}"
         f" WHERE idem_key = {p} AND status = 'in_progress'",
-        (wire.dumps(dict(result)), datetime.now(UTC), key),
+        (wire.dumps(mask_input(dict(result), diagnoses=True)), datetime.now(UTC), key),
     )
     if changed != 1:
         raise StateError(f"idempotency key {key!r} is not in progress")

@@ -21,6 +21,7 @@ from typing import Any
 from .. import wire
 from ..clock import business_date as beijing_date
 from ..errors import StateError
+from ..masking import mask_input, scrub_text
 from . import idempotency, ledger, reversals, sessions
 from .db import Database, DuplicateRow
 from .entry import Entry, encode_columns, entry_from_row, marks, select_entries, state_values
@@ -137,7 +138,10 @@ class Journal:
         and returned unless ``fetch`` is False (the engine, which has no use for it).
 
         ``input_masked`` is what logs and ``journal show`` display (see :func:`.mask_input`);
-        ``input_full`` is kept for building 2601 and for reconciliation.  For a 2601,
+        ``input_full`` is the working copy kept for follow-ups and reconciliation (``setl_id``,
+        ``mdtrt_id``, the lines): it is stored with identity fields masked too (IDs, names,
+        phones, cards, tokens; diagnoses kept), so that no journal file holds a person's full
+        ID number or name (issue 10 #11).  Nothing is ever re-sent from it.  For a 2601,
         ``omsgid`` / ``oinfno`` name the original and ``reversal_of`` is set from ``omsgid``.
         """
         if not kind:
@@ -150,7 +154,8 @@ class Journal:
             "psn_no": psn_no, "mdtrt_id": mdtrt_id, "setl_id": setl_id, "chrg_bchno": chrg_bchno,
             "insuplc_admdvs": insuplc_admdvs, "idem_key": idem_key, "omsgid": omsgid, "oinfno": oinfno,
             "reversal_of": omsgid if infno == REVERSAL_INFNO else None,
-            "input_full": wire.dumps(dict(input_full)), "input_masked": wire.dumps(dict(input_masked)),
+            "input_full": wire.dumps(mask_input(dict(input_full), diagnoses=True)),
+            "input_masked": wire.dumps(dict(input_masked)),
             "business_date": business_date or beijing_date(now),
             "created_at": now, "updated_at": now, "attempts": 0,
             **({"sent_at": now} if sending else {}),
@@ -194,7 +199,10 @@ class Journal:
         if state not in OUTCOME_STATES:
             raise IllegalTransition(msgid, (), state, reason=f"{state.value} is not an outcome")
         sources = {s for s in (State.INTENT, State.SENT) if state in LEGAL_TRANSITIONS[s]}
-        extra = {"output": output, "err_msg": err_msg, "infcode": infcode, "inf_refmsgid": inf_refmsgid}
+        # The centre's reply and words are stored with personal data masked, as the input is.
+        extra = {"output": None if output is None else mask_input(output, diagnoses=True),
+                 "err_msg": None if err_msg is None else scrub_text(err_msg),
+                 "infcode": infcode, "inf_refmsgid": inf_refmsgid}
         values = {k: v for k, v in extra.items() if v is not None} | columns
         return self._move(msgid, sources, state, encode_columns(values), fetch=fetch)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 import attrs
 
@@ -48,7 +48,8 @@ class Context:
         """Send one transaction and return its ``output``."""
         return self.engine.send(Call(infno, data, insuplc_admdvs=insuplc_admdvs)).output
 
-    def download(self, fs_download_in: Mapping[str, Any]) -> bytes:
-        """【9102】 文件下载: the file's bytes (``fsDownloadIn``: file_qury_no, filename, fixmedins_code)."""
+    def download(self, fs_download_in: Mapping[str, Any], sink: IO[bytes], max_bytes: int) -> int:
+        """【9102】 文件下载 into ``sink`` (``fsDownloadIn``: file_qury_no, filename, fixmedins_code);
+        the bytes written, never more than ``max_bytes``."""
         data = dict(fs_download_in) if "fsDownloadIn" in fs_download_in else {"fsDownloadIn": dict(fs_download_in)}
-        return self.engine.download(Call("9102", data))
+        return self.engine.download(Call("9102", data), sink, max_bytes)

@@ -46,13 +46,17 @@ class FeeItem:
             return self.det_item_fee_sumamt
         return (self.cnt * self.pric).quantize(CENT, rounding=ROUND_HALF_UP)
 
-    def row(self, now: datetime, **more: Any) -> dict[str, Any]:
+    def row(self, now: datetime, *, prescription: bool = True, **more: Any) -> dict[str, Any]:
+        """The wire row; 2301's feedetail (national table 91) has no ``rxno``/``rx_circ_flag``, so
+        the inpatient flow passes ``prescription=False`` rather than send fields the node lacks."""
         out: dict[str, Any] = {
-            "feedetl_sn": self.feedetl_sn, "rxno": self.rxno, "rx_circ_flag": self.rx_circ_flag,
-            "fee_ocur_time": wire_time(self.fee_ocur_time or now), "med_list_codg": self.med_list_codg,
-            "medins_list_codg": self.medins_list_codg, "det_item_fee_sumamt": self.amount, "cnt": self.cnt,
+            "feedetl_sn": self.feedetl_sn, "fee_ocur_time": wire_time(self.fee_ocur_time or now),
+            "med_list_codg": self.med_list_codg, "medins_list_codg": self.medins_list_codg,
+            "det_item_fee_sumamt": self.amount, "cnt": self.cnt,
             "pric": self.pric, "bilg_dr_codg": self.bilg_dr_codg, "bilg_dr_name": self.bilg_dr_name,
         }  # fmt: skip
+        if prescription:
+            out["rxno"], out["rx_circ_flag"] = self.rxno, self.rx_circ_flag
         out.update(more)
         out.update(self.extra)
         return out

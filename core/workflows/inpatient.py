@@ -73,8 +73,9 @@ class InpatientStay:
     def upload_fees(self, items: Sequence[FeeItem]) -> list[Any]:
         """2301 住院费用明细上传."""
         now = self.ctx.now()
-        rows = [i.row(now, mdtrt_id=self.mdtrt_id, psn_no=self.identity.psn_no, med_type=self.med_type,
-                      bilg_dept_codg=self.dept_codg, bilg_dept_name=self.dept_name, hosp_appr_flag=i.hosp_appr_flag)
+        rows = [i.row(now, prescription=False, mdtrt_id=self.mdtrt_id, psn_no=self.identity.psn_no,
+                      med_type=self.med_type, bilg_dept_codg=self.dept_codg, bilg_dept_name=self.dept_name,
+                      hosp_appr_flag=i.hosp_appr_flag)
                 for i in items]
         out = self.ctx.call("2301", {"feedetail": rows}, insuplc_admdvs=self.identity.insuplc_admdvs)
         self.uploaded += total(items)

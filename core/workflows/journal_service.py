@@ -9,7 +9,7 @@ whatever its schedule said.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
 from ..engine import RecoverReport, ReversalQueue
@@ -46,9 +46,12 @@ class JournalService:
         """Succeeded and reversed settlements and cancels of ``begin..end`` (the centre's days)."""
         return self._journal.settlements(begin, end)
 
-    def recover(self, *, wait: bool = True, max_wait: float = 120.0) -> RecoverReport:
-        """Interrupted rows, then every due 2601 (waiting for queued ones up to ``max_wait`` s)."""
-        return self._reversals.recover(wait=wait, max_wait=max_wait)
+    def recover(self, *, wait: bool = True, max_wait: float | None = None, at_once: bool = False,
+                progress: Callable[[str], None] | None = None) -> RecoverReport:
+        """Interrupted rows, then every due 2601, waiting for queued ones up to ``max_wait`` s
+        (default ``reversal.recover_max_wait_seconds``);
+        ``at_once`` sends them all now (see :meth:`ReversalQueue.recover`)."""
+        return self._reversals.recover(wait=wait, max_wait=max_wait, at_once=at_once, progress=progress)
 
     def run_due(self, *, now: datetime | None = None) -> RecoverReport:
         """One pass over the reversals due now (what a client or the service runs at start)."""

@@ -132,7 +132,9 @@ def test_normalize_and_validate_fields_without_node(cat: Catalog) -> None:
     local = cat.with_extra([{"infno": "9998", "name": "无节点", "input": [root]}])
     out = normalize(local, "9998", {"amt": "1.50", "memo": None, "other": None})
     assert out == {"amt": Decimal("1.50"), "memo": "", "other": None}
-    assert validate(local, "9998", {"amt": Decimal("1.50"), "memo": "x", "other": 1}) == []
+    assert validate(local, "9998", {"amt": Decimal("1.50"), "memo": "x"}) == []
+    unknown = validate(local, "9998", {"amt": Decimal("1.50"), "memo": "x", "other": 1})
+    assert [(i.field, i.rule) for i in unknown] == [("other", "unknown")]
     assert [(i.field, i.rule) for i in validate(local, "9998", {"memo": "123456"})] == [
         ("memo", "length"),
         ("amt", "required"),

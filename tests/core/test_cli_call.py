@@ -27,6 +27,9 @@ PHARMACY_2102 = {
                     "cnt": 1, "pric": 12.30}],
 }
 
+#: A 1101 by ID number (a made-up number with the right GB 11643 check character).
+Q1101 = '{"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "110101199001011237", "psn_cert_type": "01"}}'
+
 
 def write_config(tmp: Path, url: str) -> Path:
     cfg = tmp / "yibao.toml"
@@ -93,15 +96,14 @@ def test_business_error_exits_3_with_err_msg(tmp_path: Path, server: tuple[str, 
 def test_wrong_secret_is_a_gateway_refusal_exit_5(tmp_path: Path, server: tuple[str, Script]) -> None:
     url, _ = server
     proc = run(write_config(tmp_path, url), "call", "1101", "--input",
-               '{"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "x", "psn_cert_type": "01"}}', secret="wrong")
+               Q1101, secret="wrong")
     assert proc.returncode == 5
     assert "签名不一致" in proc.stderr
 
 
 def test_no_connection_exits_6(tmp_path: Path) -> None:
     cfg = write_config(tmp_path, f"http://127.0.0.1:{free_closed_port()}")
-    proc = run(cfg, "call", "1101", "--input", '{"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "x", '
-                                              '"psn_cert_type": "01"}}')
+    proc = run(cfg, "call", "1101", "--input", Q1101)
     assert proc.returncode == 6, proc.stderr
 
 
@@ -150,7 +152,7 @@ def test_input_from_file_and_bad_json(tmp_path: Path, server: tuple[str, Script]
     url, _ = server
     cfg = write_config(tmp_path, url)
     f = tmp_path / "in.json"
-    f.write_text('{"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "x", "psn_cert_type": "01"}}', encoding="utf-8")
+    f.write_text(Q1101, encoding="utf-8")
     assert run(cfg, "call", "1101", "--input", f"@{f}").returncode == 0
     proc = run(cfg, "call", "1101", "--input", "{not json")
     assert proc.returncode == 2 and "JSON" in proc.stderr

@@ -104,11 +104,21 @@ def test_success_accepts_string_infcode_and_decimal_amounts() -> None:
 
 
 def test_download_returns_bytes_or_raises_on_json_error() -> None:
+    import io
+
+    from yibao.core.files import UnsafeFileError
+
     zip_reply = httpx.Response(200, content=b"PK\x03\x04data", headers={"content-type": "application/octet-stream"})
-    assert _transport(lambda r: zip_reply).download("/d", _envelope("9102")) == b"PK\x03\x04data"
+    sink = io.BytesIO()
+    assert _transport(lambda r: zip_reply).download("/d", _envelope("9102"), sink, 1 << 20) == 8
+    assert sink.getvalue() == b"PK\x03\x04data"
     err = httpx.Response(200, json={"infcode": -1, "err_msg": "文件不存在"})
     with pytest.raises(BusinessError, match="文件不存在"):
-        _transport(lambda r: err).download("/d", _envelope("9102"))
+        _transport(lambda r: err).download("/d", _envelope("9102"), io.BytesIO(), 1 << 20)
+    # A file over the cap is refused while it streams, never read whole.
+    big = httpx.Response(200, content=b"x" * 5000, headers={"content-type": "application/zip"})
+    with pytest.raises(UnsafeFileError, match="exceeds the cap"):
+        _transport(lambda r: big).download("/d", _envelope("9102"), io.BytesIO(), 1000)
 
 
 def test_clock_offset_from_date_header_warns_past_five_minutes() -> None:

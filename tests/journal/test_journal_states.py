@@ -18,14 +18,18 @@ MakeEntry = Callable[..., Entry]
 
 
 def test_intent_is_stored_with_both_inputs(journal: Journal, new_entry: MakeEntry) -> None:
-    """An INTENT keeps the full input for 2601 and the masked one for display."""
+    """An INTENT keeps a working copy (identity masked, diagnoses kept: issue 10 #11, no journal
+    file holds a full ID number or name) and the display copy (diagnoses removed too)."""
     e = new_entry()
     got = journal.get(e.msgid)
     assert got == e
     assert got.state is State.INTENT
-    assert got.input_full["data"]["certno"] == "430104199001011234"
+    assert got.input_full["data"]["certno"] == "4301**********1234"
+    assert got.input_full["data"]["psn_name"] == "张*"
+    assert (got.input_full["data"]["psn_no"], got.input_full["data"]["mdtrt_id"]) == ("P0001", "M1")  # ids kept
     assert got.input_masked["data"]["certno"] == "4301**********1234"
     assert got.input_masked["diseinfo"] == [{}]
+    assert got.input_full["diseinfo"] != [{}]  # the working copy keeps the diagnoses
     assert got.created_at.tzinfo is not None and got.sent_at is None
 
 
@@ -199,7 +203,7 @@ def test_to_dict_is_json_ready_and_masked(journal: Journal, new_entry: MakeEntry
     assert "input_full" not in shown and shown["state"] == "SUCCEEDED"
     text = wire.dumps(shown)
     assert '"medfee_sumamt":1.10' in text and "430104199001011234" not in text
-    assert done.to_dict(full_input=True)["input_full"]["data"]["certno"] == "430104199001011234"
+    assert done.to_dict(full_input=True)["input_full"]["data"]["certno"] == "4301**********1234"
 
 
 def test_list_by_person_visit_and_key(journal: Journal, new_entry: MakeEntry) -> None:

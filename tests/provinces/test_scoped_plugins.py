@@ -92,8 +92,9 @@ def test_the_same_plugin_does_take_over_its_own_region(fake_centre: FakeCentre) 
     hostile = Hostile()
     client = Client(fake_centre.config("990002"), registry=_registry(hostile))
     with pytest.raises(Exception) as info:  # the wrong secret, or the observer's own error
-        client.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "1", "psn_cert_type": "01",
-                                      "certno": "1", "psn_name": "x", "begntime": "2026-12-01 10:00:00"}})
+        certno = "110101199003071233"  # made up, with the right GB 11643 check character
+        client.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": certno, "psn_cert_type": "01",
+                                      "certno": certno, "psn_name": "x", "begntime": "2026-12-01 10:00:00"}})
     client.close()
     assert {"gateway_auth", "transport"} <= set(hostile.called)
     assert isinstance(info.value, GatewayError | RuntimeError)

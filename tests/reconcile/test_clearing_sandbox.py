@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from yibao.core.errors import BusinessError
-from yibao.core.workflows.clear import confirm, plan, rollback
 from yibao.sandbox.handlers.clearing import confirmed
 
 from .conftest import Centre
@@ -42,7 +41,7 @@ def test_clear_pages_confirms_in_batches_and_rolls_back(centre: Centre) -> None:
     _stray_rows(centre, elsewhere.psn_no, 230)
 
     month = _month()
-    cleared = plan(centre.client, month)
+    cleared = centre.client.clearing.plan(month)
     # 3 agreed + the one fen off + 230 strays; the cancelled and the local one are not listed
     assert len(cleared.rows) == 234 and cleared.pages == 3
     assert [r.seqno for r in cleared.rows] == list(range(1, 235))
@@ -52,25 +51,25 @@ def test_clear_pages_confirms_in_batches_and_rolls_back(centre: Centre) -> None:
     assert cleared.agreed == 3
     assert "*" in cleared.to_dict()["detail"][0]["certno"]  # the ID number is never shown whole
 
-    refs = confirm(centre.client, cleared)
+    refs = centre.client.clearing.confirm(cleared)
     assert len(refs) == 3 and all(len(r) == 30 for r in refs)  # 100 + 100 + 34
     code = centre.client.config.institution.fixmedins_code
     ym = month.replace("-", "")
     live = confirmed(centre.store, code, ym)
     assert len(live) == 234 and sum(1 for f in live.values() if f == "1") == 3
 
-    rollback(centre.client, month, refs[1])  # the second batch only
+    centre.client.clearing.rollback(month, refs[1])  # the second batch only
     assert len(confirmed(centre.store, code, ym)) == 134
-    rollback(centre.client, month, "all")
+    centre.client.clearing.rollback(month, "all")
     assert confirmed(centre.store, code, ym) == {}
     with pytest.raises(BusinessError):
-        rollback(centre.client, month, "all")  # nothing left to roll back
+        centre.client.clearing.rollback(month, "all")  # nothing left to roll back
 
 
 def test_a_batch_over_100_rows_is_refused_by_the_centre(centre: Centre) -> None:
     elsewhere = centre.person("4401", 0)
     _stray_rows(centre, elsewhere.psn_no, 101)
-    cleared = plan(centre.client, _month())
+    cleared = centre.client.clearing.plan(_month())
     rows = [r.detail() for r in cleared.rows]
     with pytest.raises(BusinessError, match="100"):
         centre.client.call("3261", {"data": {"trt_year": cleared.year, "trt_month": cleared.month,

@@ -9,7 +9,7 @@ import pytest
 
 from yibao.core.errors import OutcomeUnknownError
 from yibao.core.journal import State
-from yibao.core.workflows.reconcile import ReconcileReport, month_bounds, reconcile
+from yibao.core.workflows.reconcile import ReconcileReport, month_bounds
 
 from .conftest import Centre
 
@@ -24,7 +24,7 @@ def _period() -> tuple[date, date]:
 
 def _run(centre: Centre) -> ReconcileReport:
     begin, end = _period()
-    return reconcile(centre.client, begin, end)
+    return centre.client.reconcile.period(begin, end)
 
 
 def _mixed_month(centre: Centre) -> dict[str, str]:

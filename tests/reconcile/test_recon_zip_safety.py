@@ -68,6 +68,20 @@ def test_a_good_file_streams_its_lines(tmp_path: Path) -> None:
         assert list(f) == [b"a\tb\n", b"c\td\n"]
 
 
+def _streaming(answer: Any) -> Any:
+    """A 9102 fetch of the streaming shape (``fetch(request, sink, cap) -> bytes written``) that
+    writes what ``answer(request)`` returns, as the transport does, never past the cap."""
+
+    def fetch(req: Mapping[str, Any], sink: Any, cap: int) -> int:
+        data = answer(req)
+        if len(data) > cap:
+            raise UnsafeFileError(f"9102 answer of {len(data)} bytes or more exceeds the cap of {cap}", infno="9102")
+        sink.write(data)
+        return len(data)
+
+    return fetch
+
+
 def test_download_restarts_cleanly_after_a_break(tmp_path: Path) -> None:
     good = _zip({"r.txt": b"P1\tM1\n" * 1000})
     answers: list[Any] = [OutcomeUnknownError("connection reset", infno="9102"), good[: len(good) // 2], good]
@@ -80,7 +94,7 @@ def test_download_restarts_cleanly_after_a_break(tmp_path: Path) -> None:
             raise a
         return bytes(a)
 
-    path = download(fetch, "Q1", "result.zip", "H44190000001", tmp_path)
+    path = download(_streaming(fetch), "Q1", "result.zip", "H44190000001", tmp_path)
     assert path.read_bytes() == good and len(seen) == 3
     inner = {"file_qury_no": "Q1", "filename": "result.zip", "fixmedins_code": "H44190000001"}
     assert seen[0] == {"fsDownloadIn": inner}
@@ -89,16 +103,26 @@ def test_download_restarts_cleanly_after_a_break(tmp_path: Path) -> None:
 
 def test_download_gives_up_and_caps_size(tmp_path: Path) -> None:
     with pytest.raises(UnsafeFileError, match="failed 2 times"):
-        download(lambda r: b"PK\x03\x04broken", "Q", "f.zip", "plc", tmp_path, FileLimits(attempts=2))
+        download(_streaming(lambda r: b"PK\x03\x04broken"), "Q", "f.zip", "plc", tmp_path, FileLimits(attempts=2))
     with pytest.raises(UnsafeFileError, match="exceeds the cap"):
-        download(lambda r: b"x" * 100, "Q", "f.zip", "plc", tmp_path, FileLimits(max_download_bytes=10))
+        download(_streaming(lambda r: b"x" * 100), "Q", "f.zip", "plc", tmp_path, FileLimits(max_download_bytes=10))
 
     def refuse(r: Mapping[str, Any]) -> bytes:
         raise BusinessError("文件不存在", infno="9102")
 
     with pytest.raises(BusinessError):
-        download(refuse, "Q", "f.zip", "plc", tmp_path)
+        download(_streaming(refuse), "Q", "f.zip", "plc", tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["..", ".", "", "../../etc/passwd", "a\x00b.zip"])
+def test_a_hostile_filename_from_the_centre_stays_in_the_work_directory(tmp_path: Path, name: str) -> None:
+    """1301 / 3202 name the file; a name like ``..`` lands as ``download.zip`` in the work dir."""
+    work = tmp_path / "work"
+    work.mkdir()
+    path = download(_streaming(lambda r: _zip({"r.txt": b"a"})), "Q", name, "plc", work)
+    assert path.parent == work and path.name in ("download.zip", "passwd")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
 
 
 def test_upload_encodes_in_as_base64_or_array() -> None:

@@ -33,7 +33,7 @@ def _row(store: Store, code: str, when: str, **kw: object) -> dict[str, object]:
 
 
 def test_settlements_query(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+    store = Store(tmp_path / "sandbox.db")
     a = _row(store, "H00000000001", "2024-05-01 00:00:00", insutype="310", clr_type="41", clr_optins="441900")
     _row(store, "H00000000001", "2024-05-31 23:59:59", insutype="390", clr_type="9904", clr_optins="440100")
     _row(store, "H00000000001", "2024-06-01 00:00:00")
@@ -59,7 +59,7 @@ def test_settlements_query(tmp_path: Path) -> None:
 
 
 def test_money_is_exact_text_and_floats_refused(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+    store = Store(tmp_path / "sandbox.db")
     row = _row(store, "H00000000001", "2024-05-01 10:00:00", medfee_sumamt=D("0.10"), fund_pay_sumamt=D("0.07"))
     raw = store.query_one("SELECT medfee_sumamt, fund_pay_sumamt FROM settlements WHERE setl_id = ?", (row["setl_id"],))
     assert raw == {"medfee_sumamt": "0.10", "fund_pay_sumamt": "0.07"}
@@ -68,7 +68,7 @@ def test_money_is_exact_text_and_floats_refused(tmp_path: Path) -> None:
 
 
 def test_refused_transaction_rolls_back(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+    store = Store(tmp_path / "sandbox.db")
     with pytest.raises(RuntimeError), store.transaction():
         _row(store, "H00000000001", "2024-05-01 10:00:00")
         raise RuntimeError("refused")
@@ -76,7 +76,7 @@ def test_refused_transaction_rolls_back(tmp_path: Path) -> None:
 
 
 def test_files(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+    store = Store(tmp_path / "sandbox.db")
     qno = store.save_file("H00000000001", "a.zip", b"PK\x03\x04data", kind="upload")
     got = store.get_file(qno)
     assert got is not None and bytes(got["data"]) == b"PK\x03\x04data" and got["kind"] == "upload"
@@ -97,7 +97,7 @@ def test_restart_keeps_the_books(tmp_path: Path) -> None:
 
 
 def test_reset_reseeds(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db", seeder=seed_store)
+    store = Store(tmp_path / "sandbox.db", seeder=seed_store)
     n = len(store.persons())
     _row(store, "H00000000001", "2024-05-01 10:00:00")
     store.add_schema("CREATE TABLE IF NOT EXISTS ext_rows (x TEXT)")

@@ -5,12 +5,13 @@ SAME msgid when the centre refuses a stale ``sign_no``, a new 9001 on a new busi
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from yibao.core import Identity, Medium
+from yibao.core.clock import now as beijing_now
 from yibao.core.errors import BusinessError, StateError
 from yibao.core.journal import State
 
@@ -80,11 +81,12 @@ def test_new_business_day_signs_in_again(make_client: MakeClient, persons: list[
     counting = CountingTransport()
     today = make_client(transport=counting)
     today.sessions.current_sign_no()
-    tomorrow = make_client(transport=counting, clock=lambda: datetime.now() + timedelta(days=1))
+    # Beijing time: a naive host clock would be "today" in Beijing between 16:00 and 24:00 UTC.
+    tomorrow = make_client(transport=counting, clock=lambda: beijing_now() + timedelta(days=1))
     tomorrow.sessions.current_sign_no()
     assert counting.infnos().count("9001") == 2
     op = today.config.operator
-    next_day = (datetime.now() + timedelta(days=1)).date()
+    next_day = (beijing_now() + timedelta(days=1)).date()
     session = today.engine.journal.get_session(op.opter, op.terminal, next_day)
     assert session is not None and session.state == "in"
     tomorrow.sessions.current_sign_no()  # the next day's session is reused, not signed again

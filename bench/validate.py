@@ -1,0 +1,55 @@
+"""Benchmark: local validation of a 2102 with 20 drug details, each with a trace code (issue 10).
+
+Validation runs on every call before anything is sent, so it must stay a small part of the
+engine's budget (build + validate + sign + encode within 2x of ``json.dumps`` + sha256, see
+bench/envelope.py).  Baseline, measured in the same run: the same dict through ``json.dumps``
+plus one sha256.  Run by hand: ``python bench/validate.py``; it never runs as a timed test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import timeit
+from decimal import Decimal
+from typing import Any
+
+from yibao.core.catalog import load_catalog, validate
+
+N = int(os.environ.get("BENCH_N", "2000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+
+
+def make_input(rows: int = 20) -> dict[str, Any]:
+    details = [{
+        "feedetl_sn": str(i + 1), "rxno": "", "rx_circ_flag": "0", "fee_ocur_time": "2026-11-22 08:00:00",
+        "med_list_codg": f"XA01AAA{i:07d}", "medins_list_codg": f"YP{i:05d}", "det_item_fee_sumamt": Decimal("12.30"),
+        "cnt": Decimal("3"), "pric": Decimal("4.1"),
+        "durg_trac_info": [{"feedetl_sn": str(i + 1), "drug_trac_codg": "8" * 20, "trdn_flag": "0"}],
+    } for i in range(rows)]
+    return {"druginfo": {"psn_no": "44000000000000000001", "mdtrt_cert_type": "02",
+                         "mdtrt_cert_no": "44010219900101123X", "begntime": "2026-11-22 08:00:00",
+                         "medfee_sumamt": Decimal("12.30") * rows, "insutype": "310", "acct_used_flag": "1",
+                         "med_type": "41"},
+            "drugdetail": details}
+
+
+def main() -> None:
+    cat = load_catalog()
+    data = make_input()
+    issues = validate(cat, "2102", data)
+    assert issues == [], issues
+
+    def best(fn: Any) -> float:
+        return min(timeit.repeat(fn, number=N, repeat=ROUNDS)) / N
+
+    checked = best(lambda: validate(cat, "2102", data))
+    baseline = best(lambda: hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest())
+    print(f"validate 2102 x20 rows: {checked * 1e6:.1f} us/call")
+    print(f"baseline json.dumps + sha256: {baseline * 1e6:.1f} us/call")
+    print(f"ratio: {checked / baseline:.2f}x the baseline (budget: well under 2x, see bench/envelope.py)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+"""Suite-wide plugins: the personal-data scan at the end of every run (see tests/pii_scan.py)."""
+
+pytest_plugins = ["tests.pii_scan"]
