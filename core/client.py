@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
 import httpx
 
 from . import clock as clocks
@@ -34,7 +35,7 @@ from .engine import Call, Engine, Observer, RecoverReport, ReversalQueue, Sender
 from .engine.call import Operator
 from .envelope import EnvelopeFactory, Reply
 from .errors import ConfigurationError, PluginError, YibaoError
-from .journal import Journal, open_journal
+from .journal import Journal, State, open_journal
 from .logging import ensure_configured
 from .plugins import RegionHooks, RegionProfile, RegionRegistry, load_registry
 from .transport import Transport, make_http_client
@@ -44,6 +45,8 @@ from .workflows.context import Context
 from .workflows.identify import Identity, Medium, identify
 from .workflows.inpatient import InpatientService
 from .workflows.journal_service import JournalService
+from .workflows.readers import MediumReader, identify_by_reader
+from .workflows.signin_cycle import CycleSessions
 from .workflows.outpatient import OutpatientService
 from .workflows.pharmacy import PharmacyService
 from .workflows.reconcile import ReconcileService
@@ -126,7 +129,8 @@ class Client:
         self._transport = Transport(make_http_client(config.gateway, auth, transport), config.gateway.url)
         op = config.operator
         operator = Operator(op.opter, op.opter_name, op.opter_type)
-        sessions = SessionManager(self._journal, clock, mac=op.mac, ip=op.ip)
+        cycles = CycleSessions if self.profile.sign_out_stale_cycles else SessionManager
+        sessions = cycles(self._journal, clock, mac=op.mac, ip=op.ip)
         self.engine = Engine(
             profile=self.profile, hooks=self.hooks,
             prepare=Preparer(catalog, self.profile, config.institution.kind), journal=self._journal,
@@ -139,6 +143,7 @@ class Client:
         #: the reversal queue (its backoff and jitter are methods a deployment may tune)
         self.reversals = self._reversals
         self.engine.person_guard.reverse_due = self._reversals.reverse_one
+        self.hooks.history = self._visit_history
         ctx = Context(self.engine, config)
         self._ctx = ctx
         #: 9001 / 9002 of the configured operator
@@ -157,6 +162,11 @@ class Client:
         self.catalog = CatalogService(ctx)
         #: entries, recovery, reverse now
         self.journal = JournalService(self._journal, self._reversals)
+
+    def _visit_history(self, mdtrt_id: str) -> list[dict[str, Any]]:
+        """The journal's successful entries of one visit, oldest first (``yibao_after_reversal``)."""
+        rows = self._journal.list(mdtrt_id=mdtrt_id, state=State.SUCCEEDED, limit=10_000)
+        return [attrs.asdict(e) for e in reversed(rows)]
 
     @classmethod
     def open(cls, path: str | Path | None = None, **kwargs: Any) -> Client:
@@ -232,6 +242,15 @@ class Client:
     def identify(self, medium: Medium, *, insuplc_admdvs: str | None = None) -> Identity:
         """The region's token steps, then 1101 人员信息获取; the chosen insurance record."""
         return identify(self._ctx, medium, insuplc_admdvs=insuplc_admdvs)
+
+    def identify_by_reader(self, reader: MediumReader, source: str = "ss_card", *,
+                           insuplc_admdvs: str | None = None) -> Identity:  # fmt: skip
+        """Read the medium with ``reader`` (``client.card_reader(...)`` or any :class:`MediumReader`),
+        checking the card's password where a card is read, then 1101 (see :mod:`.workflows.readers`).
+
+        :param source: ``ss_card`` 社保卡, ``id_card`` 居民身份证 or ``ecode`` 医保电子凭证 QR code.
+        """
+        return identify_by_reader(self._ctx, reader, source, insuplc_admdvs=insuplc_admdvs)
 
     def card_reader(self, name: str | None = None, **options: Any) -> Any:
         """Open one of the region's card-reader drivers (``profile.card_readers``, e.g.

@@ -49,13 +49,22 @@ def _row(node: Any, context: Mapping[str, Any], now: datetime, dictionaries: Map
     return [row] if node.multi else row
 
 
+def _apply(value: Any, patch: Mapping[str, Any]) -> Any:
+    if isinstance(value, list):
+        return [{**r, **patch} if isinstance(r, dict) else r for r in value]
+    return {**value, **patch} if isinstance(value, dict) else value
+
+
 def synth_input(
-    catalog: Catalog, infno: str, context: Mapping[str, Any], now: datetime | None = None
+    catalog: Catalog, infno: str, context: Mapping[str, Any], now: datetime | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """An input for ``infno``: known values from ``context``, required fields filled by type.
 
-    Used for the interfaces no flow reaches (queries, uploads the bureau checks in its back
-    office).  A field-less root node (a region's generic entry) gets the context's basic keys.
+    Used for the interfaces no flow builds by hand (queries, uploads the bureau checks in its
+    back office) and by the flows as the base of an input.  ``overrides`` is ``{node: {field:
+    value}}`` (``""`` for fields directly under ``input``; applied to every row of a many-rows
+    node; a node given as a list replaces the node).
     """
     transaction = catalog.get(infno)
     if transaction is None:
@@ -70,6 +79,13 @@ def synth_input(
             out.update(value if isinstance(value, dict) else {})
         else:
             out[node.name] = value
+    for name, patch in (overrides or {}).items():
+        if name == "":
+            out.update(patch)
+        elif isinstance(patch, list):
+            out[name] = patch
+        else:
+            out[name] = _apply(out.get(name, {}), patch)
     return out
 
 

@@ -58,7 +58,8 @@ def identify(ctx: CallContext, data: Mapping[str, Any], *, consume_token: bool) 
     cert_no = req(data, "mdtrt_cert_no")
     if cert_type == "02" and not valid_resident_id(cert_no):
         raise Refusal("data.mdtrt_cert_no: 居民身份证号码无效(GB 11643: 18位、出生日期、末位校验码)")
-    if opt(data, "psn_cert_type") == "01" and opt(data, "certno") and not valid_resident_id(opt(data, "certno")):
+    # Gansu §3.2 writes 居民身份证 as psn_cert_type "1" (its dictionary supplement); the check is the same.
+    if opt(data, "psn_cert_type") in ("01", "1") and opt(data, "certno") and not valid_resident_id(opt(data, "certno")):
         raise Refusal("data.certno: 居民身份证号码无效(GB 11643: 18位、出生日期、末位校验码)")
     store: Store = ctx.store
     person: dict[str, Any] | None

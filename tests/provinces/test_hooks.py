@@ -166,19 +166,24 @@ def test_hook_yibao_after_settle(fake_centre: FakeCentre) -> None:
 
 
 def test_hook_yibao_after_reversal() -> None:
-    """Yunnan answers a reversed 2304 with 2405 and a re-upload; other infnos get None."""
+    """Yunnan answers a reversed 2304 with 2405 and a re-upload from the visit's journal history
+    (bound by the client as ``hooks.history``); other infnos get None."""
     registry = _registry()
     yunnan = registry.resolve("530000")
     calls: list[str] = []
 
     def call(infno: str, data: Mapping[str, Any]) -> Any:
         calls.append(infno)
-        return {"data": [{"feedetl_sn": "1", "med_list_codg": "A"}]} if infno == "5204" else {}
+        return {}
 
     entry = {"infno": "2304", "psn_no": "P", "mdtrt_id": "M", "input_full": {"data": {}}}
     hooks = RegionHooks.for_region(registry, yunnan)
+    asked: list[str] = []
+    hooks.history = lambda mdtrt_id: asked.append(mdtrt_id) or [  # type: ignore[func-returns-value]
+        {"infno": "2301", "input_full": {"feedetail": [{"feedetl_sn": "1", "mdtrt_id": "M", "med_list_codg": "A",
+                                                        "cnt": "1"}]}}]  # fmt: skip
     assert hooks.after_reversal(entry, call) == ["2405", "2301"]
-    assert calls == ["2405", "5204", "2301"]
+    assert calls == ["2405", "2301"] and asked == ["M"]
     assert hooks.after_reversal({**entry, "infno": "2102"}, call) == []
     # Another region's hooks do not reach Yunnan's plugin at all.
     assert RegionHooks.for_region(registry, registry.resolve("440000")).after_reversal(entry, call) == []
