@@ -164,9 +164,18 @@ class Client:
         self.journal = JournalService(self._journal, self._reversals)
 
     def _visit_history(self, mdtrt_id: str) -> list[dict[str, Any]]:
-        """The journal's successful entries of one visit, oldest first (``yibao_after_reversal``)."""
-        rows = self._journal.list(mdtrt_id=mdtrt_id, state=State.SUCCEEDED, limit=10_000)
-        return [attrs.asdict(e) for e in reversed(rows)]
+        """The journal's successful entries of one visit, oldest first (``yibao_after_reversal``).
+
+        2301 / 2302 carry the visit inside their many-rows nodes, where the journal does not
+        index ``mdtrt_id``: their recent entries are read and kept when a row names the visit."""
+        found = {e.msgid: e for e in self._journal.list(mdtrt_id=mdtrt_id, state=State.SUCCEEDED, limit=10_000)}
+        for infno in ("2301", "2302"):
+            for e in self._journal.list(infno=infno, state=State.SUCCEEDED, limit=2_000):
+                rows = [r for node in e.input_full.values() if isinstance(node, list) for r in node]
+                if any(isinstance(r, Mapping) and r.get("mdtrt_id") == mdtrt_id for r in rows):
+                    found[e.msgid] = e
+        ordered = sorted(found.values(), key=lambda e: (e.created_at, e.msgid))
+        return [attrs.asdict(e) for e in ordered]
 
     @classmethod
     def open(cls, path: str | Path | None = None, **kwargs: Any) -> Client:

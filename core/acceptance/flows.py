@@ -120,7 +120,7 @@ class SettlementFlows:
 
         def settle(who: Identity, label: str, **kw: Any) -> Any:
             items = self.items(drugs_only=True)
-            kw.setdefault("med_type", "41")  # 定点药店购药 (Dongguan fixes it too; others need it sent)
+            kw.setdefault("med_type", s.ctx["med_type"])  # 41 定点药店购药 (the region may fix it too)
             result = self.client.pharmacy.settle(who, items, acct_used_flag="1", reader=self.reader_of(who), **kw)
             s.ctx.setdefault("sales", []).append((label, result, items))
             return result

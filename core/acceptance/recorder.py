@@ -20,12 +20,13 @@ from ..clock import now
 from ..engine import Call
 from ..envelope import Envelope, Reply
 from ..errors import YibaoError
-from ..masking import mask_input, mask_name, mask_token
+from ..masking import mask_id, mask_input, mask_name, mask_token
 from .report import CallRecord
 
 __all__ = ["Recorder", "mask_report"]
 
-_NAMES = frozenset({"username", "spus_name", "undo_dr_name", "delver_name", "patn_name", "psnname", "patnname"})
+_NAMES = frozenset({"username", "spus_name", "undo_dr_name", "delver_name", "patn_name", "psnname", "patnname",
+                    "delv_conner", "prsc_dr_name"})
 _TOKENS = frozenset({"ecqrcode", "epc_token", "access_token", "auth_no", "authno"})
 
 
@@ -38,7 +39,9 @@ def mask_report(obj: Any) -> Any:
             out = {}
             for k, v in value.items():
                 key = k.lower()
-                if isinstance(v, str) and v and key in _NAMES:
+                if isinstance(v, str) and v and (key.endswith("certno") or key.endswith("cert_no")):
+                    out[k] = mask_id(v)  # 配送员 / 配偶 / 药师 certificate numbers: any *certno is a person's
+                elif isinstance(v, str) and v and key in _NAMES:
                     out[k] = mask_name(v)
                 elif isinstance(v, str) and v and key in _TOKENS:
                     out[k] = mask_token(v)

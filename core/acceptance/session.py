@@ -27,6 +27,14 @@ __all__ = ["AcceptanceSession"]
 _ERRORS = (YibaoError, ValueError, KeyError, TypeError, LookupError, ArithmeticError)
 
 
+def _med_type(client: Client, kind: str) -> str:
+    """The 医疗类别 of the kind's ordinary business: the region's fixed value for the kind's
+    settlement where it has one (Dongguan clinics: 9935), else 41 药店购药 / 11 普通门诊."""
+    infno, node, default = ("2102", "druginfo", "41") if kind == "pharmacy" else ("2207", "data", "11")
+    fixed = client.profile.fixed_for(infno, kind).get(node, {})
+    return str(fixed.get("med_type") or default)
+
+
 class AcceptanceSession:
     """What the flows of one run share (see the module docstring)."""
 
@@ -44,7 +52,7 @@ class AcceptanceSession:
             "endtime": f"{d} 23:59:59", "trt_year": f"{today:%Y}", "trt_month": f"{today:%m}",
             "setl_ym": f"{today:%Y%m}", "startrow": Decimal("1"), "opter": cfg.operator.opter,
             "opter_name": cfg.operator.opter_name,
-            "med_type": {"pharmacy": "41", "clinic": "9935" if client.profile.code == "441900" else "11"}.get(kind, "11"),
+            "med_type": _med_type(client, kind),
         }  # fmt: skip
         self.setl_ids: dict[str, str] = {}
         self.kept: dict[str, Any] = {}

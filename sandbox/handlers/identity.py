@@ -40,11 +40,13 @@ def _token_person(ctx: CallContext, token: str, *, consume: bool) -> dict[str, A
     row = ctx.store.query_one("SELECT * FROM ectokens WHERE ectoken = ?", (token,))
     if row is None:
         raise Refusal("mdtrt_cert_no: 电子凭证令牌(ecToken)无效")
+    # Valid 3 minutes (ectoken_ttl) for 1101 and for the settlement that goes with it (Yunnan §1.6:
+    # 每个电子凭证令牌的默认有效时间是3分钟): a client must read the e-voucher again, not send an old token.
+    if ctx.config.clock() > row["expires"]:
+        raise Refusal("mdtrt_cert_no: 电子凭证令牌已过期")
     if consume:
         if row["used"]:
             raise Refusal("mdtrt_cert_no: 电子凭证令牌已使用，每个电子凭证号只能被使用一次")
-        if ctx.config.clock() > row["expires"]:
-            raise Refusal("mdtrt_cert_no: 电子凭证令牌已过期")
         ctx.store.execute("UPDATE ectokens SET used = 1 WHERE ectoken = ?", (token,))
     person = ctx.store.person(row["psn_no"])
     if person is None:
