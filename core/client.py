@@ -45,11 +45,11 @@ from .workflows.context import Context
 from .workflows.identify import Identity, Medium, identify
 from .workflows.inpatient import InpatientService
 from .workflows.journal_service import JournalService
-from .workflows.readers import MediumReader, identify_by_reader
-from .workflows.signin_cycle import CycleSessions
 from .workflows.outpatient import OutpatientService
 from .workflows.pharmacy import PharmacyService
+from .workflows.readers import MediumReader, identify_by_reader
 from .workflows.reconcile import ReconcileService
+from .workflows.signin_cycle import CycleSessions
 
 __all__ = ["Client", "Sessions"]
 

@@ -74,7 +74,8 @@ async def prescription(request: Request) -> Response:
         rx = create_rx(state.store, prescriber=code, hosp_rxno=f"SBRX{state.store.next_seq('rx_rehearsal'):08d}",
                        psn_no=person["psn_no"], certno=person["certno"], now_text=now_text, state="uploaded",
                        data={"fixmedins_name": name, "prsc_time": now_text, "vali_end_time": end, "vali_days": 3,
-                             "rx_type_code": "1", "drugs": drugs, "rx_file": "U0JSWEZJTEU=", "mdtrt_id": ""})  # fmt: skip
+                             "rx_type_code": "1", "drugs": drugs, "rx_file": "U0JSWEZJTEU=",
+                             "mdtrt_id": ""})  # fmt: skip
     return json_response({"hi_rxno": rx["hi_rxno"], "rx_trace_code": rx["data"]["rx_trace_code"],
                           "fixmedins_code": code})  # fmt: skip
 

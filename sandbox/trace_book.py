@@ -25,7 +25,8 @@ from typing import Any
 from .books import dec, opt
 from .handlers import CallContext, Refusal, schema
 
-__all__ = ["IN_TYPES", "OUT_TYPES", "codes_of", "count", "move_out", "put_in_stock", "release_sale", "sell", "sell_check", "take_back"]
+__all__ = ["IN_TYPES", "OUT_TYPES", "codes_of", "count", "move_out", "put_in_stock", "release_sale", "sell",
+           "sell_check", "take_back"]
 
 schema(
     "CREATE TABLE IF NOT EXISTS trace_codes (fixmedins_code TEXT NOT NULL, code TEXT NOT NULL, "
@@ -83,7 +84,8 @@ def put_in_stock(ctx: CallContext, codes: Iterable[str], med_list_codg: str, bch
         if old is not None and old["state"] == "sold":
             raise Refusal(f"{field}: 追溯码[{code}]已销售，不能入库")
         ctx.store.execute(
-            "INSERT INTO trace_codes(fixmedins_code, code, med_list_codg, bchno, state, stock_time, hilist_id, updated) "
+            "INSERT INTO trace_codes(fixmedins_code, code, med_list_codg, bchno, state, stock_time, hilist_id, "
+            "updated) "
             "VALUES (?,?,?,?,'in_stock',?,?,?) ON CONFLICT(fixmedins_code, code) DO UPDATE SET state='in_stock', "
             "med_list_codg=excluded.med_list_codg, bchno=excluded.bchno, stock_time=excluded.stock_time, "
             "hilist_id=excluded.hilist_id, updated=excluded.updated",

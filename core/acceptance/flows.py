@@ -28,7 +28,7 @@ from ..clock import now
 from ..engine import Call
 from ..files import workspace
 from ..workflows.fees import FeeItem
-from ..workflows.identify import Identity, Medium
+from ..workflows.identify import Identity
 from ..workflows.outpatient import Diagnosis, OutpatientVisit
 
 if TYPE_CHECKING:
@@ -76,9 +76,11 @@ class SettlementFlows:
         doc = [p for p in doc if str(p.get("insuplc_admdvs", "")).startswith(area)] or doc
         if doc and not self._steps():
             s.step("1101 HK/Macao/Taiwan document", lambda: self.identify("document", doc[0], "other_document"))
-        if ident is not None:
-            s.use(ident)
-        return ident
+        if ident is None:
+            return None
+        s.use(ident)
+        who: Identity = ident
+        return who
 
     # ------------------------------------------------------------------ items
 
@@ -172,7 +174,8 @@ class SettlementFlows:
         """One outpatient visit: 2201 -> 2203 -> 2204 -> 2206 / 2207 (undone 2208 -> 2205 -> 2202)."""
         s, bch = self.s, f"B{self.stamp}{n}"
         tokens = s.data.ectoken
-        v = self.client.outpatient.register(who, ipt_otp_no=f"MZ{self.stamp}{n}", med_type=med_type or s.ctx["med_type"])
+        v = self.client.outpatient.register(who, ipt_otp_no=f"MZ{self.stamp}{n}",
+                                            med_type=med_type or s.ctx["med_type"])
         s.ctx.update(mdtrt_id=v.mdtrt_id, ipt_otp_no=v.ipt_otp_no, chrg_bchno=bch)
         v.upload_visit(list(diag), dise_codg=dise[0], dise_name=dise[1])
         v.upload_fees(bch, self.items(traced=False))

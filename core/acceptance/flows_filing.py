@@ -45,7 +45,8 @@ def _refl(s: AcceptanceSession) -> dict[str, Any]:
 def _opsp(s: AcceptanceSession, code: str, name: str) -> dict[str, Any]:
     d = s.today.isoformat()
     return {"psn_no": s.ctx["psn_no"], "insutype": s.ctx.get("insutype", ""), "opsp_dise_code": code,
-            "opsp_dise_name": name, "insu_optins": s.ctx.get("insuplc_admdvs", ""), "ide_fixmedins_no": s.ctx["fixmedins_code"],
+            "opsp_dise_name": name, "insu_optins": s.ctx.get("insuplc_admdvs",
+                                                             ""), "ide_fixmedins_no": s.ctx["fixmedins_code"],
             "ide_fixmedins_name": s.ctx["fixmedins_name"], "hosp_ide_date": d, "diag_dr_codg": "D0001",
             "diag_dr_name": "医师", "begndate": d}  # fmt: skip
 
@@ -141,7 +142,8 @@ def catalogue_flows(s: AcceptanceSession) -> None:
     d = s.today.isoformat()
 
     def mapping(n: int) -> dict[str, Any]:
-        return {"fixmedins_hilist_id": f"HIS{stamp}{n}{code}"[:30], "fixmedins_hilist_name": "院内药品", "list_type": "101",
+        return {"fixmedins_hilist_id": f"HIS{stamp}{n}{code}"[:30], "fixmedins_hilist_name": "院内药品",
+                "list_type": "101",
                 "med_list_codg": code, "begndate": d, "enddate": "2099-12-31"}  # fmt: skip
 
     if s.wants("3301"):

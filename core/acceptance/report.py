@@ -114,5 +114,5 @@ class AcceptanceReport:
         return {"region": self.region, "kind": self.kind, "groups": list(self.groups), "passed": self.passed,
                 "summary": self.summary(), "fixmedins_code": self.fixmedins_code, "gateway": self.gateway,
                 "started_at": self.started_at, "finished_at": self.finished_at, "media": list(self.media),
-                "steps": list(self.steps), "notes": list(self.notes), "interfaces": [i.to_json() for i in self.interfaces],
-                "form": self.form}  # fmt: skip
+                "steps": list(self.steps), "notes": list(self.notes),
+                "interfaces": [i.to_json() for i in self.interfaces], "form": self.form}  # fmt: skip

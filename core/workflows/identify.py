@@ -162,7 +162,8 @@ def _national_input(medium: Medium, begntime: str) -> dict[str, Any]:
 
 def _after_steps(medium: Medium, request: Mapping[str, Any], stamp: float) -> Medium:
     """The medium as the token steps left it (their fields merged; an e-voucher token stamped)."""
-    texts = {f.name: str(request.get(f.name, "") or "") for f in attrs.fields(Medium) if f.type in ("str", str)}
+    texts: dict[str, Any] = {f.name: str(request.get(f.name, "") or "") for f in attrs.fields(Medium)
+                             if f.type in ("str", str)}  # fmt: skip
     out = attrs.evolve(medium, **texts)
     return attrs.evolve(out, read_at=stamp) if out.mdtrt_cert_type == "01" else out
 

@@ -42,7 +42,8 @@ CATALOGUE: Final[dict[str, tuple[str, ...]]] = {
     "医用耗材": ("1306",),
     "诊断手术": ("1307", "1308", "1309", "1310", "1311", "1313", "1314", "1315"),
 }
-_SCOPE: Final = {"pharmacy": ("购药", "门特门慢"), "clinic": ("门诊", "门特门慢"), "hospital": ("门诊", "门特门慢", "住院业务")}
+_SCOPE: Final = {"pharmacy": ("购药", "门特门慢"), "clinic": ("门诊", "门特门慢"), "hospital": ("门诊", "门特门慢",
+                                                                                    "住院业务")}
 MEDIA: Final = {"id_card": "居民身份证", "ss_card": "社保卡", "ecode": "医保电子凭证"}
 
 
@@ -73,7 +74,8 @@ def build_form(kind: str, report: Mapping[str, Any]) -> dict[str, Any]:
         if not _steps_ok(steps, wanted):
             result = _FAIL
         business[name] = result
-        rows.append({"item": name, "result": result, "basis": " ".join(had) + (f" | {', '.join(wanted)}" if wanted else "")})
+        rows.append({"item": name, "result": result,
+                     "basis": " ".join(had) + (f" | {', '.join(wanted)}" if wanted else "")})
     catalogue = {}
     cat_rows = []
     for name, infnos in CATALOGUE.items():
@@ -101,13 +103,16 @@ def build_form(kind: str, report: Mapping[str, Any]) -> dict[str, Any]:
         "business": business, "catalogue": catalogue, "media": read, "verification": verdict,
         "conclusion": conclusion,
         "sections": [
-            {"name": "机构基本信息", "rows": [{"item": "机构编码", "result": report.get("fixmedins_code", ""), "basis": ""},
-                                            {"item": "业务范围", "result": " ".join(_SCOPE.get(kind, ())), "basis": kind},
+            {"name": "机构基本信息", "rows": [{"item": "机构编码", "result": report.get("fixmedins_code", ""),
+                                         "basis": ""},
+                                            {"item": "业务范围", "result": " ".join(_SCOPE.get(kind, ())),
+                                             "basis": kind},
                                             {"item": "接口类型", "result": "API 嵌入式接口", "basis": ""}]},
             {"name": "接口验证", "rows": rows},
             {"name": "目录验证", "rows": cat_rows},
             {"name": "读卡 (身份证、社保卡、电子凭证三种方式都支持)", "rows": media_rows},
-            {"name": "验证结果", "rows": [{"item": "验证结果", "result": verdict, "basis": "接口验证、目录验证、读卡"}]},
+            {"name": "验证结果", "rows": [{"item": "验证结果", "result": verdict,
+                                       "basis": "接口验证、目录验证、读卡"}]},
         ],
         "signatures": {"定点机构签名（盖章）": "", "市(区/县)医保局签名": "", "省项目组签名": "", "日期": ""},
     }  # fmt: skip

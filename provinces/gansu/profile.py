@@ -21,8 +21,8 @@ from __future__ import annotations
 from yibao.core import RegionProfile, Routing
 
 from .extras import EXTRA_TRANSACTIONS
-from .kinds import KINDS
 from .extras import SERVED_BY_INSTITUTION as _SERVED
+from .kinds import KINDS
 
 __all__ = ["BASELINE_INFNOS", "GANSU", "ONLINE_SERVED_BY_INSTITUTION", "SERVED_BY_INSTITUTION"]
 

@@ -66,9 +66,10 @@ _TRACE_SALES = ("3505", "3505A", "3506", "3506A")
 _TRACE_STOCK = ("3501", "3501A", "3502", "3502A", "3513", "3512")
 _AUDIT = ("3101", "3102", "3103")
 
-#: 一、需实现的接口, in a sensible calling order.  6101 stands beside 1101 on every list: 附件6
-#: demands "需能通过6101接口解码获取身份核验令牌-ectoken" under 1101 for all three kinds. (sign in, identify, settle, cancel, query,
-#: trace codes, audit, reconcile, clearing).  提取异地清分明细 is 3260 (Guangdong §7).
+#: 一、需实现的接口, in a sensible calling order (sign in, identify, settle, cancel, query, trace
+#: codes, audit, reconcile, clearing).  6101 stands beside 1101 on every list: 附件6 demands
+#: "需能通过6101接口解码获取身份核验令牌-ectoken" under 1101 for all three kinds.
+#: 提取异地清分明细 is 3260 (Guangdong §7).
 REQUIRED: Final[Mapping[str, tuple[str, ...]]] = {
     "pharmacy": (
         "9001", "1101", "6101", "2101", "2102", "5201", "5203", "5204", "2103",

@@ -46,7 +46,8 @@ def _prescribe(s: AcceptanceSession, n: int) -> tuple[str, str] | None:
             "gend": str(base.get("gend") or "1"), "mdtrt_time": now, "ipt_otp_no": visit.ipt_otp_no}  # fmt: skip
     line = {"med_list_codg": drug, "drug_genname": "测试药品", "drug_cnt": Decimal(1), "medc_days": Decimal(3),
             "medc_begntime": now, "medc_endtime": f"{s.today.isoformat()} 23:00:00"}  # fmt: skip
-    out = s.step("CFYLJG001", lambda: s.send_synth("CFYLJG001", {"data": data, "mdtrtinfo": info, "rxdrugdetail": line}))
+    out = s.step("CFYLJG001", lambda: s.send_synth("CFYLJG001", {"data": data, "mdtrtinfo": info,
+                                                                 "rxdrugdetail": line}))
     pre = _data(out)
     if not pre.get("hi_rxno"):
         return None
@@ -112,8 +113,8 @@ def pharmacy_rx(s: AcceptanceSession) -> None:
         "ec_token": s.data.ectoken(who.certno)}})))  # type: ignore[misc]  # fmt: skip
     if not auth.get("epc_token"):
         return
-    got = s.step("CFYYJG104", lambda: s.call("CFYYJG104", {"data": {**acc, "epc_token": auth["epc_token"],
-                                                                     "auth_rxno": auth["auth_rxno"], "dev_info": "POS-01"}}))
+    download = {**acc, "epc_token": auth["epc_token"], "auth_rxno": auth["auth_rxno"], "dev_info": "POS-01"}
+    got = s.step("CFYYJG104", lambda: s.call("CFYYJG104", {"data": download}))
     rx = _data(got)
     lines = got.get("rx_detl_list", []) if isinstance(got, Mapping) else []
     if not rx.get("hi_rxno"):
@@ -128,10 +129,12 @@ def pharmacy_rx(s: AcceptanceSession) -> None:
               "rx_chk_time": f"{s.today.isoformat()} 10:30:00", "rx_sign_verify_sn": check.get("rx_sign_verify_sn", "")}
     done = s.step("CFYYJG106", lambda: s.call("CFYYJG106", {"rx_chk_up_info": review}))
     biz = str(done.get("rx_chk_biz_sn", "")) if isinstance(done, Mapping) else ""
-    sale = [{"rtal_docno": f"LS{hi[-10:]}", "stoout_time": s.today.isoformat(), "med_list_codg": str(l["med_list_codg"]),
-             "medins_list_codg": f"HIS-{l['med_list_codg']}"[:50], "drug_genname": str(l.get("drug_genname") or "药品"),
-             "drug_spec": str(l.get("drug_spec") or "规格"), "drug_totlcnt": Decimal(1), "drug_totlcnt_emp": "盒"}
-            for l in lines if isinstance(l, Mapping)]  # fmt: skip
+    sale = [{"rtal_docno": f"LS{hi[-10:]}", "stoout_time": s.today.isoformat(),
+             "med_list_codg": str(line["med_list_codg"]),
+             "medins_list_codg": f"HIS-{line['med_list_codg']}"[:50],
+             "drug_genname": str(line.get("drug_genname") or "药品"),
+             "drug_spec": str(line.get("drug_spec") or "规格"), "drug_totlcnt": Decimal(1), "drug_totlcnt_emp": "盒"}
+            for line in lines if isinstance(line, Mapping)]  # fmt: skip
     issue = {**{k: acc[k] for k in ("access_token", "fixmedins_code")}, "hi_rxno": hi, "fixmedins_name": name,
              "rx_chk_biz_sn": biz}
     s.step("CFYYJG107", lambda: s.call("CFYYJG107", {"data": issue, "rx_sale_drug_detl": sale}))

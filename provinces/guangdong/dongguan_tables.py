@@ -117,7 +117,8 @@ def _copy(nat: str, infno: str, name: str) -> dict[str, Any]:
 
 def build_entries() -> list[dict[str, Any]]:
     """Every Dongguan entry, in a stable order (the checked-in JSON is exactly this)."""
-    entries = [_with_qr("6101"), _copy("2501", "2501A", "转院备案A"), _copy("4101", "4101A", "医疗保障基金结算清单信息上传A")]
+    entries = [_with_qr("6101"), _copy("2501", "2501A", "转院备案A"), _copy("4101", "4101A",
+                                                                        "医疗保障基金结算清单信息上传A")]
     entries += _rx_entries()
     entries += [dict(e) for e in OWN_TABLES]
     return entries

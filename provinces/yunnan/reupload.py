@@ -77,7 +77,7 @@ def after_inpatient_reversal(entry: Mapping[str, Any], call: Call, history: Sequ
         return []
     call("2405", {"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no}})
     sent = ["2405"]
-    details: list[Mapping[str, Any]] = standing_details(history, mdtrt_id)
+    details: Sequence[Mapping[str, Any]] = standing_details(history, mdtrt_id)
     setl_id = str(entry.get("setl_id") or data.get("setl_id") or "")
     if not details and setl_id:
         details = _from_centre(call, psn_no, mdtrt_id, setl_id)

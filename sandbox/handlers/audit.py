@@ -93,7 +93,8 @@ def feedback(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
             if rec["state"] != "open":
                 raise Refusal(f"{where}.warn_rslt_id: 违规标识[{jr_id}]已反馈")
             if rec["data"].get("warn_type") != warn_type:
-                raise Refusal(f"{where}.warn_rslt_id: 违规标识[{jr_id}]不是{'事前' if warn_type == '1' else '事中'}结果")
+                kind = "事前" if warn_type == "1" else "事中"
+                raise Refusal(f"{where}.warn_rslt_id: 违规标识[{jr_id}]不是{kind}结果")
             records.update(ctx, jr_id, state="fed_back", dspo_way=way, dspo_way_rea=opt(warn, "dspo_way_rea"),
                            fed_back_msgid=ctx.msgid, fed_back_time=ctx.now_text)  # fmt: skip
     return None

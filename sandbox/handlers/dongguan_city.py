@@ -147,7 +147,8 @@ def city_opsp_records(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult
     out = [{"trt_dcla_detl_sn": "", "vali_flag": "1", "dcla_souc": "02", **o} for o in person.get("opsp", [])]
     for r in records.find(ctx, ("opsp",), psn_no=person["psn_no"]):
         d = r["data"]
-        out.append({**_filed(r), "opsp_dise_code": d.get("opsp_dise_code", ""), "opsp_dise_name": d.get("opsp_dise_name", ""),
+        out.append({**_filed(r), "opsp_dise_code": d.get("opsp_dise_code", ""),
+                    "opsp_dise_name": d.get("opsp_dise_name", ""),
                     "ide_fixmedins_no": d.get("ide_fixmedins_no", ""), "begndate": d.get("begndate", ""),
                     "enddate": d.get("enddate", ""), "dcla_souc": "01"})  # fmt: skip
     return {"data": out}
@@ -240,7 +241,8 @@ def month_counts(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
     keys = sorted({(r["clr_type"], r["insutype"]) for r in rows})
     out = []
     for clr, insutype in keys:
-        if (opt(data, "clr_type") and clr != opt(data, "clr_type")) or (opt(data, "insutype") and insutype != opt(data, "insutype")):
+        if (opt(data, "clr_type") and clr != opt(data, "clr_type")) or (opt(data, "insutype") and insutype != opt(data,
+                                                                                                                  "insutype")):
             continue
         group = [r for r in rows if (r["clr_type"], r["insutype"]) == (clr, insutype)]
         out.append({"setl_ym": ym, "clr_type": clr, "insutype": insutype, **_sums(group),
@@ -255,5 +257,6 @@ def month_info(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
     out = []
     for clr in sorted({r["clr_type"] for r in rows}):
         group = [r for r in rows if r["clr_type"] == clr]
-        out.append({"fixmedins_code": ctx.fixmedins_code, "setl_ym": ym, "clr_type": clr, **_sums(group), "clr_stas": "0"})
+        out.append({"fixmedins_code": ctx.fixmedins_code, "setl_ym": ym, "clr_type": clr, **_sums(group),
+                    "clr_stas": "0"})
     return {"data": out}

@@ -72,7 +72,9 @@ def pharmacies(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
     page, size = int(Decimal(str(data.get("page_num") or 1))), int(Decimal(str(data.get("page_size") or 10)))
     if page < 1 or not 1 <= size <= 100:
         raise Refusal("data.page_size: 分页参数无效(page_num>=1, 1<=page_size<=100)")
-    rows = ctx.store.query("SELECT * FROM records WHERE kind = 'online_stock' AND state = 'active' ORDER BY fixmedins_code")
+    # Every pharmacy's online stock (YDZF102): the one query that reads other institutions' records.
+    rows = ctx.store.query(
+        "SELECT * FROM records WHERE kind = 'online_stock' AND state = 'active' ORDER BY fixmedins_code")
     found = []
     for r in rows:
         line = _json(r["data"])
@@ -102,7 +104,8 @@ def drugs(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
             and (not name or name in e["med_list_name"])]  # fmt: skip
     page_rows = rows[(page - 1) * size : page * size]
     return {"data": {"total": Decimal(len(rows)), "size": Decimal(len(page_rows))},
-            "list": [{"med_list_codg": e["med_list_codg"], "genname": e["med_list_name"], "reg_name": e["med_list_name"],
+            "list": [{"med_list_codg": e["med_list_codg"], "genname": e["med_list_name"],
+                      "reg_name": e["med_list_name"],
                       "spec_name": e["spec"], "prdr_name": "测试药业", "dosform_name": e["dosform_name"],
                       "list_type": e["list_type"], "chrgitm_lv": e["chrgitm_lv"], "hi_pay_std": e["pric_uplmt_amt"]}
                      for e in page_rows]}  # fmt: skip
@@ -231,5 +234,6 @@ def dispense_result(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
              for s in sale.get("lines", [])]  # fmt: skip
     return _ok({"data": {"hi_rxno": rx["hi_rxno"], "setl_time": str(sale.get("time", ""))[:10],
                          "rx_stas_codg": view["rx_stas_codg"], "rx_stas_name": view["rx_stas_name"],
-                         "rx_used_stas_codg": view["rx_used_stas_codg"], "rx_used_stas_name": view["rx_used_stas_name"]},
+                         "rx_used_stas_codg": view["rx_used_stas_codg"],
+                         "rx_used_stas_name": view["rx_used_stas_name"]},
                 "seltdelts": lines})  # fmt: skip

@@ -86,7 +86,8 @@ def authorise(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
     return _ok({"data": {"auth_rxno": auth["auth_rxno"], "epc_token": auth["epc_token"],
                          "expires_in": str(d.get("vali_end_time", ""))[:10], "fixmedins_code": rx["fixmedins_code"],
                          "fixmedins_name": d.get("fixmedins_name", ""), "prsc_time": d.get("prsc_time", ""),
-                         "dept_name": d.get("prsc_dept_name", ""), "vali_end_time": d.get("vali_end_time", "")}})  # fmt: skip
+                         "dept_name": d.get("prsc_dept_name", ""), "vali_end_time": d.get("vali_end_time",
+                                                                                          "")}})  # fmt: skip
 
 
 @handler("CFYYJG104")

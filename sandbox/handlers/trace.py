@@ -19,6 +19,11 @@ from . import CallContext, HandlerResult, Refusal, handler
 __all__: list[str] = []
 
 
+def _f(where: str) -> str:
+    """The field a code's refusal names."""
+    return f"{where}.drugtracinfo.drug_trac_codg"
+
+
 def _lines(inp: Mapping[str, Any], name: str, many: bool) -> list[tuple[str, Mapping[str, Any]]]:
     if many:
         return [(f"{name}[{i}]", r) for i, r in enumerate(node_rows(inp, name))]
@@ -28,7 +33,7 @@ def _lines(inp: Mapping[str, Any], name: str, many: bool) -> list[tuple[str, Map
 def _stocktake(ctx: CallContext, inp: Mapping[str, Any], name: str, many: bool) -> HandlerResult:
     for where, row in _lines(inp, name, many):
         code = req(row, "med_list_codg", where)
-        trace_book.put_in_stock(ctx, codes_of(row, where), code, req(row, "fixmedins_bchno", where), where,
+        trace_book.put_in_stock(ctx, codes_of(row, where), code, req(row, "fixmedins_bchno", where), _f(where),
                                 opt(row, "fixmedins_hilist_id"))  # fmt: skip
         records.add(ctx, "stock", dict(row), ref=code, prefix="K")
     return None
@@ -52,9 +57,9 @@ def _change(ctx: CallContext, inp: Mapping[str, Any], name: str, many: bool) -> 
         code = req(row, "med_list_codg", where)
         codes = codes_of(row, where)
         if kind in IN_TYPES:
-            trace_book.put_in_stock(ctx, codes, code, req(row, "fixmedins_bchno", where), where)
+            trace_book.put_in_stock(ctx, codes, code, req(row, "fixmedins_bchno", where), _f(where))
         elif kind in OUT_TYPES:
-            trace_book.move_out(ctx, codes, where)
+            trace_book.move_out(ctx, codes, _f(where))
         else:
             raise Refusal(f"{where}.inv_chg_type: 库存变更类型[{kind}]无效")
         records.add(ctx, "stock_chg", dict(row), ref=code, prefix="K")
@@ -81,9 +86,9 @@ def _sale(ctx: CallContext, inp: Mapping[str, Any], name: str, many: bool, *, re
         if not codes and opt(row, "trdn_flag") != "1":
             raise Refusal(f"{where}.drugtracinfo: 非拆零药品须上传追溯码(drug_trac_codg)")
         if returning:
-            trace_book.take_back(ctx, codes, code, mdtrt_sn, where)
+            trace_book.take_back(ctx, codes, code, mdtrt_sn, _f(where))
         else:
-            trace_book.sell(ctx, codes, code, where, infno=ctx.infno, setl_id=opt(row, "setl_id"),
+            trace_book.sell(ctx, codes, code, _f(where), infno=ctx.infno, setl_id=opt(row, "setl_id"),
                             mdtrt_sn=mdtrt_sn, psn_no=opt(row, "psn_no"))  # fmt: skip
         if not codes:
             trace_book.count(ctx, row, where, returning=returning)

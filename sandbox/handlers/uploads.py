@@ -92,7 +92,8 @@ def query(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
     person = ctx.store.person(psn_no) or {}
     info = rec["data"]
     return {
-        "setlinfo": {"setl_id": setl_id, "setl_list_sn": rec["sn"], "psn_no": psn_no, "mdtrt_id": info.get("mdtrt_id", ""),
+        "setlinfo": {"setl_id": setl_id, "setl_list_sn": rec["sn"], "psn_no": psn_no, "mdtrt_id": info.get("mdtrt_id",
+                                                                                                           ""),
                      "fixmedins_code": ctx.fixmedins_code, "fixmedins_name": ctx.fixmedins_name,
                      "medcasno": info.get("medcasno", ""), "psn_name": person.get("psn_name", ""),
                      "gend": person.get("gend", ""), "brdy": person.get("brdy", ""), "certno": person.get("certno", ""),

@@ -76,7 +76,8 @@ def test_every_listed_interface_passes(fake_centre: FakeCentre, tmp_path: Path, 
     assert exit_code == 0
     profile = load_registry().resolve(region)
     listed = list(dict.fromkeys([*profile.institution_kinds[kind],
-                                 *(i for g in filter(None, groups.split(",")) for i in profile.institution_groups[kind][g])]))
+                                 *(i for g in filter(None,
+                                                     groups.split(",")) for i in profile.institution_groups[kind][g])]))
     assert [i["infno"] for i in report["interfaces"]] == listed
     assert report["region"] == region and report["kind"] == kind and report["passed"] is True
     assert report["summary"] == {"passed": len(listed), "failed": 0, "not_run": 0}
@@ -113,3 +114,13 @@ def test_unknown_group_is_a_usage_error(fake_centre: FakeCentre, tmp_path: Path)
     assert result.exit_code == 2
     assert "--with" in result.output
     assert httpx.get(f"{fake_centre.url}/_sandbox/ledger").json() == []
+
+
+def test_plugins_json_lists_kinds_and_groups() -> None:
+    """`yibao plugins --json`: every built-in region lists its kinds; Dongguan its conditional groups."""
+    result = CliRunner().invoke(app, ["plugins", "--json"])
+    assert result.exit_code == 0
+    rows = {r["code"]: r for r in json.loads(result.stdout)}
+    for code in ("441900", "440000", "620000", "530000"):
+        assert rows[code]["kinds"] == ["clinic", "hospital", "pharmacy"]
+    assert rows["441900"]["groups"] == {"hospital": ["maternity"], "pharmacy": ["chronic"]}

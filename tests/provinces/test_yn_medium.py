@@ -128,7 +128,8 @@ def test_after_reversal_without_history_asks_5204_only_with_a_setl_id() -> None:
     assert hook.yibao_after_reversal(profile=yunnan, entry=entry, call=centre, history=[]) == ["2405", "2301"]
     assert centre.calls[1] == ("5204", {"data": {"psn_no": "P1", "mdtrt_id": "M1", "setl_id": "S1"}})
     lost = Centre({})
-    assert hook.yibao_after_reversal(profile=yunnan, entry={**entry, "setl_id": None}, call=lost, history=[]) == ["2405"]
+    assert hook.yibao_after_reversal(profile=yunnan, entry={**entry, "setl_id": None}, call=lost,
+                                     history=[]) == ["2405"]
     assert [i for i, _ in lost.calls] == ["2405"]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from yibao.core import Diagnosis, FeeItem, Medium, OutcomeUnknownError, State
+from yibao.core import SHANGHAI, Diagnosis, FeeItem, Medium, OutcomeUnknownError, State
 from yibao.core.client import Client
 from yibao.core.plugins import RegionProfile, get_plugin_manager, hookimpl, load_registry
 from yibao.sandbox.rehearsal.pytest_plugin import FakeCentre
@@ -67,7 +67,8 @@ def test_lost_2304_reversed_then_2405_and_2301_from_the_journal(fake_centre: Fak
     assert after[:3] == ["2601", "2405", "2301"] and "5204" not in after
     reupload = [inp for infno, inp, _ in wire.sent if infno == "2301"][-1]["feedetail"]
     assert [r["med_list_codg"] for r in reupload] == ["SB110900001", "SBC0101000001"]
-    assert {r["feedetl_sn"] for r in reupload}.isdisjoint({"1", "2"}) and all(r["feedetl_sn"].isdigit() for r in reupload)
+    assert {r["feedetl_sn"] for r in reupload}.isdisjoint({"1",
+                                                           "2"}) and all(r["feedetl_sn"].isdigit() for r in reupload)
     ledger = httpx.get(f"{fake_centre.url}/_sandbox/ledger").json()
     assert [r["state"] for r in ledger] == ["reversed"]
     # The centre has the details again: discharge, settle, the same total as the lost one.
@@ -80,12 +81,13 @@ def test_lost_2304_reversed_then_2405_and_2301_from_the_journal(fake_centre: Fak
 def test_sign_out_yesterday_then_sign_in_today(fake_centre: FakeCentre) -> None:
     """§1.7 rule 2: yesterday's open cycle is signed out (9002 with its own sign_no) before today's 9001."""
     wire = Wire()
-    yesterday = _client(fake_centre, wire, clock=lambda: datetime.now() - timedelta(days=1))
+    # Beijing time throughout: the business day is Beijing's, whatever this machine's zone is.
+    yesterday = _client(fake_centre, wire, clock=lambda: datetime.now(SHANGHAI) - timedelta(days=1))
     old = yesterday.sessions.sign_in()
     yesterday.close()
     # The centre's own clock is today's (the gateway checks timestamps against it): its record of
     # that sign-in is moved to yesterday, as it would be had a day passed.
-    yday_text = (datetime.now() - timedelta(days=1)).strftime("%Y-%m-%d")
+    yday_text = (datetime.now(SHANGHAI) - timedelta(days=1)).strftime("%Y-%m-%d")
     store = fake_centre.sandbox.app.state.sandbox.store
     with store.transaction():
         store.execute("UPDATE signins SET sign_day = ? WHERE sign_no = ?", (yday_text, old))
@@ -97,7 +99,7 @@ def test_sign_out_yesterday_then_sign_in_today(fake_centre: FakeCentre) -> None:
     assert [i for i, _, _ in order] == ["9002", "9001"]
     assert order[0][1]["signOut"]["sign_no"] == old and order[0][2] == old
     op = today.config.operator
-    yday = (datetime.now() - timedelta(days=1)).date()
+    yday = (datetime.now(SHANGHAI) - timedelta(days=1)).date()
     session = today.engine.journal.get_session(op.opter, op.terminal, yday)
     assert session is not None and session.state == "out"
     today.sessions.current_sign_no()  # the day's cycle is reused: no second 9002 / 9001
@@ -109,7 +111,7 @@ def test_e_voucher_token_older_than_3_minutes_is_read_again(fake_centre: FakeCen
     """§1.6: an e-voucher token read by 1191 is not sent after 3 minutes: 1191 + 1101 again before 2207."""
     wire = Wire()
     shift = {"s": 0.0}
-    client = _client(fake_centre, wire, clock=lambda: datetime.now() + timedelta(seconds=shift["s"]))
+    client = _client(fake_centre, wire, clock=lambda: datetime.now(SHANGHAI) + timedelta(seconds=shift["s"]))
     p = _yunnan_person(fake_centre)
     who = client.identify(Medium("01", "", certno=p["certno"], source="ecode"))
     first_token = who.medium.mdtrt_cert_no
