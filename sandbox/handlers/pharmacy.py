@@ -9,8 +9,8 @@ be well formed and not sold before (refused, :mod:`yibao.sandbox.trace_book`); 2
 under its ``setl_id`` and 2103 / 2601 put them back in the store.  Where the region demands them
 (Dongguan 附件6 "2102 需上传追溯码", ``RegionRules.trace_codes_required``) a line of a 西药中成药
 (list_type 101) without one settles with a warning in ``err_msg`` (infcode 0) naming the line,
-as centres did while 追溯码 was being phased in; an acceptance run treats that warning as a
-failure of the interface.
+as centres did while 追溯码 was being phased in; an acceptance report shows the warning with
+the interface's evidence.
 """
 
 from __future__ import annotations
