@@ -28,6 +28,7 @@ __version__ = "0.2.0"
 # submodule runs, e.g. the sandbox's ``yibao.core.catalog.schema`` or the pytest plugin
 # ``yibao.core.testing``) loads nothing of the client until a name is asked for.
 if TYPE_CHECKING:
+    from .acceptance import AcceptanceSession
     from .catalog import Catalog, load_catalog
     from .client import Client, Sessions
     from .clock import SHANGHAI, wire_date, wire_time
@@ -66,8 +67,11 @@ if TYPE_CHECKING:
     from .workflows.identify import Identity, Medium
     from .workflows.inpatient import InpatientStay
     from .workflows.outpatient import Diagnosis, OutpatientVisit
+    from .workflows.readers import MediumReader
 
 _LAZY: dict[str, tuple[str, str]] = {
+    "AcceptanceSession": (".acceptance", "AcceptanceSession"),
+    "MediumReader": (".workflows.readers", "MediumReader"),
     "BusinessError": (".errors", "BusinessError"),
     "Call": (".engine", "Call"),
     "Catalog": (".catalog", "Catalog"),
@@ -124,6 +128,7 @@ _LAZY: dict[str, tuple[str, str]] = {
 __all__ = [
     "NATIONAL_CODE",
     "SHANGHAI",
+    "AcceptanceSession",
     "BusinessError",
     "Call",
     "Catalog",
@@ -138,6 +143,7 @@ __all__ = [
     "Identity",
     "InpatientStay",
     "Medium",
+    "MediumReader",
     "NotSentError",
     "Observer",
     "Operator",

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
 import httpx
 
 from . import clock as clocks
@@ -34,7 +35,7 @@ from .engine import Call, Engine, Observer, RecoverReport, ReversalQueue, Sender
 from .engine.call import Operator
 from .envelope import EnvelopeFactory, Reply
 from .errors import ConfigurationError, PluginError, YibaoError
-from .journal import Journal, open_journal
+from .journal import Journal, State, open_journal
 from .logging import ensure_configured
 from .plugins import RegionHooks, RegionProfile, RegionRegistry, load_registry
 from .transport import Transport, make_http_client
@@ -46,7 +47,9 @@ from .workflows.inpatient import InpatientService
 from .workflows.journal_service import JournalService
 from .workflows.outpatient import OutpatientService
 from .workflows.pharmacy import PharmacyService
+from .workflows.readers import MediumReader, identify_by_reader
 from .workflows.reconcile import ReconcileService
+from .workflows.signin_cycle import CycleSessions
 
 __all__ = ["Client", "Sessions"]
 
@@ -126,7 +129,8 @@ class Client:
         self._transport = Transport(make_http_client(config.gateway, auth, transport), config.gateway.url)
         op = config.operator
         operator = Operator(op.opter, op.opter_name, op.opter_type)
-        sessions = SessionManager(self._journal, clock, mac=op.mac, ip=op.ip)
+        cycles = CycleSessions if self.profile.sign_out_stale_cycles else SessionManager
+        sessions = cycles(self._journal, clock, mac=op.mac, ip=op.ip)
         self.engine = Engine(
             profile=self.profile, hooks=self.hooks,
             prepare=Preparer(catalog, self.profile, config.institution.kind), journal=self._journal,
@@ -139,6 +143,7 @@ class Client:
         #: the reversal queue (its backoff and jitter are methods a deployment may tune)
         self.reversals = self._reversals
         self.engine.person_guard.reverse_due = self._reversals.reverse_one
+        self.hooks.history = self._visit_history
         ctx = Context(self.engine, config)
         self._ctx = ctx
         #: 9001 / 9002 of the configured operator
@@ -157,6 +162,20 @@ class Client:
         self.catalog = CatalogService(ctx)
         #: entries, recovery, reverse now
         self.journal = JournalService(self._journal, self._reversals)
+
+    def _visit_history(self, mdtrt_id: str) -> list[dict[str, Any]]:
+        """The journal's successful entries of one visit, oldest first (``yibao_after_reversal``).
+
+        2301 / 2302 carry the visit inside their many-rows nodes, where the journal does not
+        index ``mdtrt_id``: their recent entries are read and kept when a row names the visit."""
+        found = {e.msgid: e for e in self._journal.list(mdtrt_id=mdtrt_id, state=State.SUCCEEDED, limit=10_000)}
+        for infno in ("2301", "2302"):
+            for e in self._journal.list(infno=infno, state=State.SUCCEEDED, limit=2_000):
+                rows = [r for node in e.input_full.values() if isinstance(node, list) for r in node]
+                if any(isinstance(r, Mapping) and r.get("mdtrt_id") == mdtrt_id for r in rows):
+                    found[e.msgid] = e
+        ordered = sorted(found.values(), key=lambda e: (e.created_at, e.msgid))
+        return [attrs.asdict(e) for e in ordered]
 
     @classmethod
     def open(cls, path: str | Path | None = None, **kwargs: Any) -> Client:
@@ -236,6 +255,15 @@ class Client:
     def identify(self, medium: Medium, *, insuplc_admdvs: str | None = None) -> Identity:
         """The region's token steps, then 1101 人员信息获取; the chosen insurance record."""
         return identify(self._ctx, medium, insuplc_admdvs=insuplc_admdvs)
+
+    def identify_by_reader(self, reader: MediumReader, source: str = "ss_card", *,
+                           insuplc_admdvs: str | None = None) -> Identity:  # fmt: skip
+        """Read the medium with ``reader`` (``client.card_reader(...)`` or any :class:`MediumReader`),
+        checking the card's password where a card is read, then 1101 (see :mod:`.workflows.readers`).
+
+        :param source: ``ss_card`` 社保卡, ``id_card`` 居民身份证 or ``ecode`` 医保电子凭证 QR code.
+        """
+        return identify_by_reader(self._ctx, reader, source, insuplc_admdvs=insuplc_admdvs)
 
     def card_reader(self, name: str | None = None, **options: Any) -> Any:
         """Open one of the region's card-reader drivers (``profile.card_readers``, e.g.

@@ -107,6 +107,21 @@ def _hook_problems(profile: RegionProfile, registry: RegionRegistry) -> list[str
     return out
 
 
+class _HolderReader:
+    """A medium reader holding one fake-centre person's ID card (the contract's settlements)."""
+
+    def __init__(self, person: Mapping[str, Any]) -> None:
+        self.person = person
+
+    def read(self, source: str) -> Any:
+        from .workflows.identify import Medium
+
+        return Medium.id_card(str(self.person["certno"]), str(self.person.get("psn_name", "")))
+
+    def verify_password(self, source: str) -> None:
+        return None
+
+
 def _flow_problems(code: str, centre: Centre, config: Mapping[str, Any]) -> list[str]:
     from .errors import YibaoError
     from .workflows.fees import FeeItem
@@ -125,7 +140,9 @@ def _flow_problems(code: str, centre: Centre, config: Mapping[str, Any]) -> list
         item = centre.items()[0]
         fee = FeeItem(feedetl_sn="1", med_list_codg=str(item["med_list_codg"]), medins_list_codg="HIS-1",
                       cnt=Decimal("1"), pric=Decimal("10.00"))  # fmt: skip
-        settled = client.pharmacy.settle(identity, [fee], med_type="41")
+        # A region that reads the medium again at every settlement (Gansu §3.1.5) gets it re-read
+        # from the same person: the holder's card password is taken as right.
+        settled = client.pharmacy.settle(identity, [fee], med_type="41", reader=_HolderReader(person))
         if not settled.setl_id:
             out.append("settle: 2102 answered without setl_id")
         report = client.reconcile.day()

@@ -37,7 +37,7 @@ from .config import SandboxConfig
 from .dispatch import ROUTE_ANY, UPLOAD_INFNO, Dispatcher, Outcome
 from .faults import FaultPlan
 from .gatekeeper import Gatekeeper
-from .handlers import load_handler_modules
+from .handlers import load_handler_modules, schemas
 from .seed import seed_store
 from .store import Store
 
@@ -161,6 +161,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         state_dir = Path(tmp.name)
     state_dir.mkdir(parents=True, exist_ok=True)
     store = Store(state_dir / "sandbox.db", seeder=seed_store, clock=config.clock)
+    for ddl in schemas():
+        store.add_schema(ddl)
     faults = FaultPlan()
     state = SandboxState(
         config=config,

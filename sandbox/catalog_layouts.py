@@ -49,8 +49,9 @@ FILE_KINDS: dict[str, CatalogueFile] = {
     "1315": CatalogueFile("中医证候目录", 14, code=6, name=7, version=13, valid=9),
 }
 
-#: 【1312】 and 【1316】-【1319】: paged JSON rows (the title only; rows carry their own fields).
+#: 【1304】, 【1312】 and 【1316】-【1319】: paged JSON rows (the title only; rows carry their own fields).
 PAGED_KINDS: dict[str, str] = {
+    "1304": "民族药品目录查询",
     "1312": "医保目录信息查询",
     "1316": "医疗目录与医保目录匹配信息查询",
     "1317": "医药机构目录匹配信息查询",

@@ -150,10 +150,13 @@ async def reset(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
+    from .control_rehearsal import rehearsal_routes
+
     return [
         Route("/persons", _guarded(persons), methods=["GET"]),
         Route("/catalog", _guarded(catalog), methods=["GET"]),
         Route("/ectoken", _guarded(ectoken), methods=["POST"]),
+        *[Route(path, _guarded(endpoint), methods=methods) for path, endpoint, methods in rehearsal_routes()],
         Route("/faults", _guarded(faults), methods=["GET", "POST"]),
         Route("/ledger", _guarded(ledger), methods=["GET"]),
         Route("/reset", _guarded(reset), methods=["POST"]),

@@ -92,6 +92,8 @@ class RegionRules:
     clr_types: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     #: state-changing transactions need a current sign-in (an empty ``sign_no`` is refused)
     sign_in_required: bool = False
+    #: settlements whose drug lines must carry 追溯码 (Dongguan 附件6: 2102 需上传追溯码)
+    trace_codes_required: frozenset[str] = frozenset()
     policy: PolicyParams = attrs.field(
         factory=lambda: PolicyParams(
             deductible={
@@ -153,6 +155,7 @@ _REGIONS: dict[str, RegionRules] = {
             "pharmacy": {"local": "41", "province": "9904"},
             "clinic": {"local": "11", "province": "9903"},
         },
+        trace_codes_required=frozenset({"2102"}),
         policy=PolicyParams(
             deductible={
                 "pharmacy": _NO_DEDUCTIBLE,

@@ -192,6 +192,7 @@ def _c(
     spec: str,
     dosform: str = "",
     lmt: str = "0",
+    gend_lmt: str = "",
 ) -> dict[str, Any]:
     return {
         "med_list_codg": code,
@@ -204,6 +205,8 @@ def _c(
         "spec": spec,
         "dosform_name": dosform,
         "lmt_used_flag": lmt,
+        # 限定性别 (the 3101 / 3102 gender rule): "1" men only, "2" women only, "" anyone.
+        "gend_lmt": gend_lmt,
     }
 
 
@@ -278,6 +281,8 @@ CATALOG: dict[str, dict[str, Any]] = {
         _c("SBC0101000001", "一次性输液器(测试)", "02", "08", "301", "0.10", "8.000000", "套"),
         _c("SBC0302000002", "人工关节假体(测试)", "02", "08", "301", "0.30", "20000.000000", "个"),
         _c("SB120400001", "挂号费(测试)", "01", "13", "201", "0", "10.000000", "次"),
+        _c("SB250300001", "宫颈细胞学检查(测试)", "01", "04", "201", "0", "60.000000", "次", gend_lmt="2"),
+        _c("SB250400001", "前列腺液常规检查(测试)", "01", "04", "201", "0", "40.000000", "次", gend_lmt="1"),
     )
 }
 

@@ -247,7 +247,8 @@ class _TransactionRules:
             if rules is not None:
                 rules.value(self.infno, key, value, issues)
             elif self.root is None:
-                issues.append(Issue(self.infno, key, "", "未知节点"))
+                known = ", ".join(name for name, _ in self.named)
+                issues.append(Issue(self.infno, key, "", f"未知节点(本交易的输入节点: {known})"))
         for name, rules in self.named:
             present = any(k in inp for k, r in self.nodes.items() if r is rules)
             if not present and rules.required:

@@ -26,8 +26,8 @@ def test_there_are_hooks() -> None:
     Person classification and 清算类别 are profile data (one mechanism each), so they are no hooks."""
     assert HOOKS == sorted([
         "yibao_register_regions", "yibao_gateway_auth", "yibao_transport", "yibao_before_send",
-        "yibao_read_medium", "yibao_after_settle", "yibao_after_reversal", "yibao_online_order",
-        "yibao_acceptance_notes",
+        "yibao_read_medium", "yibao_medium_input", "yibao_after_settle", "yibao_after_reversal",
+        "yibao_online_order", "yibao_acceptance_notes", "yibao_acceptance_flows", "yibao_acceptance_form",
     ])
 
 

@@ -1,19 +1,23 @@
-"""``yibao acceptance``: run a region's required-interface list for one institution kind.
+"""``yibao acceptance`` (验收): a region's required-interface list run through the public API.
 
-Dongguan 附件6 lists, per institution kind, the interfaces the bureau checks (一、需实现的接口)
-and the evidence it wants for each (录屏 a screen recording with the settlement IDs, 截图 a
-screenshot, 使用日志 a usage log, 后台验收 a back-office check by msgid).  The run:
+Each region lists, per institution kind, the interfaces the bureau checks (Dongguan 附件6
+一、需实现的接口, with the evidence it wants: 录屏, 截图, 使用日志, 后台验收; Gansu 表1 and 附录1;
+Guangdong's and Yunnan's guides), plus conditional groups (``--with``).  The run:
 
-1. drives the business flows through the client's public API (identify, settle, cancel,
-   reconcile, clear), so every call is validated, journaled and signed as in production;
-2. records every transaction the flows send through an engine observer (:mod:`.recorder`):
-   the request exactly as it went on the wire (masked), the msgid and the reply or error;
-3. calls each listed interface no flow reached with an input built from the catalogue and the
-   values the flows produced (:func:`~.synth.synth_input`);
-4. returns an :class:`~.report.AcceptanceReport`: one result per listed interface.
+1. drives the business flows through the client's public API, so every call is validated,
+   journaled and signed as in production: the settlements with every medium
+   (:mod:`.flows`), 追溯码 and 审核 (:mod:`.flows_trace`), 备案, uploads and catalogues
+   (:mod:`.flows_filing`), then the region plugins' own flows (``yibao_acceptance_flows``:
+   Dongguan's city services and e-prescriptions), then reconciliation and clearing;
+2. records every transaction they send through an engine observer (:mod:`.recorder`): the
+   request exactly as it went on the wire (masked), the msgid and the reply or error;
+3. sends each listed interface no flow reached with an input built from its field table and the
+   values the flows produced (:func:`~.synth.synth_input`); 9002 签退 goes last;
+4. returns an :class:`~.report.AcceptanceReport`: one result per listed interface, and the
+   region's acceptance form where it has one (``yibao_acceptance_form``: Gansu 附录1).
 
-Nothing here knows a province: the list comes from ``profile.institution_kinds`` and the
-evidence notes from the ``yibao_acceptance_notes`` hook.
+Nothing here knows a province: the lists come from ``profile.institution_kinds`` /
+``institution_groups``, the evidence notes, flows and form from the region's hooks.
 """
 
 from __future__ import annotations
@@ -27,27 +31,38 @@ import attrs
 from ..clock import now
 from ..engine import Call
 from ..errors import YibaoError
-from .flows import run_flows
+from .flows import SettlementFlows
+from .flows_filing import catalogue_flows, filing_flows, upload_flows
+from .flows_trace import audit_flows, trace_flows
 from .recorder import Recorder
 from .report import AcceptanceData, AcceptanceReport, CallRecord, InterfaceResult
-from .synth import synth_input
+from .session import AcceptanceSession
 
 if TYPE_CHECKING:
     from ..client import Client
 
-__all__ = ["run_acceptance"]
+__all__ = ["interfaces_of", "run_acceptance"]
+
+
+def interfaces_of(profile: object, kind: str, groups: Sequence[str] = ()) -> list[str]:
+    """The kind's list plus its chosen groups' interfaces, in order, each once."""
+    kinds: Mapping[str, tuple[str, ...]] = getattr(profile, "institution_kinds", {})
+    extra: Mapping[str, Mapping[str, tuple[str, ...]]] = getattr(profile, "institution_groups", {})
+    out: list[str] = []
+    for infno in [*kinds.get(kind, ()), *(i for g in groups for i in extra.get(kind, {}).get(g, ()))]:
+        if infno not in out:
+            out.append(infno)
+    return out
 
 
 def _summarise(infno: str, name: str, records: list[CallRecord], asked: str, evidence: str) -> InterfaceResult:
     if not records:
-        return InterfaceResult(infno, name, "not_run", 0.0, 0, (), None, None, "no flow reached it", asked, evidence)
+        return InterfaceResult(infno, name, "not_run", 0.0, (), "no flow reached it", asked, evidence)
     failed = [r for r in records if not r.ok]
-    shown = failed[0] if failed else records[0]
     return InterfaceResult(
         infno=infno, name=name, status="failed" if failed else "passed",
-        seconds=round(sum(r.seconds for r in records), 4), calls=len(records),
-        msgids=tuple(r.msgid for r in records if r.msgid), request=shown.request, reply=shown.reply,
-        error=shown.error, evidence_asked=asked, evidence=evidence,
+        seconds=round(sum(r.seconds for r in records), 4), calls=tuple(records),
+        error=failed[0].error if failed else "", evidence_asked=asked, evidence=evidence,
     )  # fmt: skip
 
 
@@ -63,7 +78,23 @@ def _evidence(asked: str, infno: str, records: list[CallRecord], setl_ids: Mappi
     if "后台" in asked:
         msgids = ", ".join(r.msgid for r in records if r.msgid) or "none"
         parts.append(f"msgids for the bureau's back-office check: {msgids}")
+    warnings = sorted({r.warning for r in records if r.warning})
+    if warnings:
+        parts.append("centre's warnings: " + " | ".join(warnings))
     return "; ".join(parts)
+
+
+def _send_rest(client: Client, s: AcceptanceSession, recorder: Recorder, required: Sequence[str]) -> None:
+    catalog = client.transactions
+    for infno in required:
+        if recorder.by_infno(infno) or infno not in catalog or infno == "9002":
+            continue
+        call = Call(infno, s.synth(infno))
+        try:
+            client.send(call)
+        except YibaoError as exc:
+            if not recorder.by_infno(infno):
+                recorder.refused(call, exc)  # refused before the wire: the observer never saw it
 
 
 def run_acceptance(
@@ -73,40 +104,48 @@ def run_acceptance(
     data: AcceptanceData,
     *,
     notes: Mapping[str, str] | None = None,
+    groups: Sequence[str] = (),
     today: date | None = None,
 ) -> AcceptanceReport:
-    """Run the ``required`` interfaces of ``kind``; see the module docstring."""
+    """Run the ``required`` interfaces of ``kind`` (with ``groups``); see the module docstring."""
     notes = notes or {}
     cfg = client.config
     report = AcceptanceReport(
         region=client.profile.code, kind=kind, fixmedins_code=cfg.institution.fixmedins_code,
-        gateway=cfg.gateway.url, started_at=now().isoformat(timespec="seconds"),
+        gateway=cfg.gateway.url, started_at=now().isoformat(timespec="seconds"), groups=list(groups),
     )  # fmt: skip
     catalog = client.transactions
     recorder = Recorder()
+    s = AcceptanceSession(client, kind, required, groups, data, today or now().date())
+    s.ctx["stamp"] = f"{now():%H%M%S}"
     client.add_observer(recorder)
     try:
-        context, setl_ids, messages = run_flows(client, kind, set(required), data, today or now().date())
-        report.notes.extend(messages)
-        for infno in required:
-            if recorder.by_infno(infno) or infno not in catalog:
-                continue
-            call = Call(infno, synth_input(catalog, infno, context))
-            try:
-                client.send(call)
-            except YibaoError as exc:
-                if not recorder.by_infno(infno):
-                    recorder.refused(call, exc)  # refused before the wire: the observer never saw it
+        base = s.base = SettlementFlows(s)
+        s.step("flows", base.begin)
+        for flow in (trace_flows, audit_flows, filing_flows, upload_flows, catalogue_flows,
+                     *client.hooks.acceptance_flows(kind, groups)):  # fmt: skip
+            s.step(getattr(flow, "__name__", "flow"), lambda flow=flow: flow(s))  # type: ignore[misc]
+        s.step("month end", base.end)
+        s.restore("ID card")  # the queries sent from the field tables ask about the ID card's settlement
+        for infno, exc in s.refused:  # a flow's input the engine refused: the interface failed, visibly
+            recorder.refused(Call(infno, {}), exc)
+        _send_rest(client, s, recorder, required)
+        if s.wants("9002"):
+            s.step("9002 sign-out", client.sessions.sign_out)
     finally:
         client.remove_observer(recorder)
+    report.notes.extend(s.messages)
+    report.media = list(s.media)
+    report.steps = [{"step": label, "ok": ok} for label, ok in s.steps]
     for infno in required:
         t = catalog.get(infno)
         records = recorder.by_infno(infno)
         asked = notes.get(infno, "")
-        result = _summarise(infno, t.name if t else "", records, asked, _evidence(asked, infno, records, setl_ids))
+        result = _summarise(infno, t.name if t else "", records, asked, _evidence(asked, infno, records, s.setl_ids))
         if t is None:
             result = attrs.evolve(result, status="failed", error=f"{infno} is not in the catalogue of this region")
         report.interfaces.append(result)
     report.records = recorder.records
     report.finished_at = now().isoformat(timespec="seconds")
+    report.form = client.hooks.acceptance_form(kind, report.to_json())
     return report

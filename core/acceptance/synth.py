@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..catalog import Catalog
+from ..catalog.schema import Node
 from ..clock import now as now_in_shanghai
 from ..clock import wire_date, wire_time
 
@@ -49,13 +50,22 @@ def _row(node: Any, context: Mapping[str, Any], now: datetime, dictionaries: Map
     return [row] if node.multi else row
 
 
+def _apply(value: Any, patch: Mapping[str, Any]) -> Any:
+    if isinstance(value, list):
+        return [{**r, **patch} if isinstance(r, dict) else r for r in value]
+    return {**value, **patch} if isinstance(value, dict) else value
+
+
 def synth_input(
-    catalog: Catalog, infno: str, context: Mapping[str, Any], now: datetime | None = None
+    catalog: Catalog, infno: str, context: Mapping[str, Any], now: datetime | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """An input for ``infno``: known values from ``context``, required fields filled by type.
 
-    Used for the interfaces no flow reaches (queries, uploads the bureau checks in its back
-    office).  A field-less root node (a region's generic entry) gets the context's basic keys.
+    Used for the interfaces no flow builds by hand (queries, uploads the bureau checks in its
+    back office) and by the flows as the base of an input.  ``overrides`` is ``{node: {field:
+    value}}`` (``""`` for fields directly under ``input``; applied to every row of a many-rows
+    node; a node given as a list replaces the node).
     """
     transaction = catalog.get(infno)
     if transaction is None:
@@ -70,6 +80,35 @@ def synth_input(
             out.update(value if isinstance(value, dict) else {})
         else:
             out[node.name] = value
+    for name, patch in (overrides or {}).items():
+        if name == "":
+            out.update(patch)
+        elif isinstance(patch, list):
+            out[name] = patch
+        else:
+            out[name] = _apply(out.get(name, {}), patch)
+    # A flow's line may serve a family of interfaces (3501 / 3501A / 3502 ...): what a node's
+    # table does not have is left out, as validation would refuse it (issue 10 #6).
+    nodes = {n.name: n for n in transaction.input}
+    for name, value in list(out.items()):
+        node = nodes.get(name)
+        if node is not None and name:
+            out[name] = _trim(node, value)
+    root = nodes.get("")
+    if root is not None and root.fields:
+        known = {f.code for f in root.fields} | set(nodes)
+        out = {k: v for k, v in out.items() if k in known}
     return out
+
+
+def _trim(node: Node, value: Any) -> Any:
+    """``value`` (a row or rows of ``node``) with only the fields and child nodes the table has."""
+    if isinstance(value, list):
+        return [_trim(node, v) for v in value]
+    if not isinstance(value, Mapping) or not node.fields:
+        return value
+    children = {name: c for c in node.children for name in (c.name, *c.aliases)}
+    codes = {f.code for f in node.fields}
+    return {k: (_trim(children[k], v) if k in children else v) for k, v in value.items() if k in codes or k in children}
 
 

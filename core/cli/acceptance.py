@@ -1,17 +1,20 @@
 """``yibao acceptance --kind KIND --out DIR``: run a kind's required interfaces and write the report.
 
-Writes ``DIR/report.json`` (machine-readable), ``DIR/report.html`` (for the bureau: every
-interface with its status, timing, masked request and reply, and the evidence asked / given)
-and ``DIR/usage-log.txt`` (the 使用日志: one masked line per transaction).  Exit 0 when every
-interface passed, 1 when one did not, 2 for a usage or configuration error.
+Writes ``DIR/report.json`` (machine-readable, contract "Acceptance for every region"),
+``DIR/report.html`` (for the bureau, :mod:`.acceptance_html`: every interface with its status
+and reason, every call as sent, the evidence asked / given, the region's form) and
+``DIR/usage-log.txt`` (the 使用日志: one masked line per transaction).  ``--with GROUP,...``
+adds a kind's conditional groups (``profile.institution_groups``).  Exit 0 when every
+interface passed, 1 when one did not, 2 for a usage or configuration error (an unknown kind
+or group).
 
 The persons and items to settle come from ``--data FILE`` (JSON ``{"persons": [...], "items":
-[...]}``, the test data the bureau gives) or, against the sandbox, from its control API.
+[...]}``, the test data the bureau gives) or, against the sandbox, from its control API
+(:mod:`yibao.core.acceptance.rehearsal`).
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,29 +24,9 @@ import typer
 from .. import wire
 from ..errors import ConfigurationError
 from ._common import client_from_ctx, err_console, handle_errors
+from .acceptance_html import render_html
 
 __all__ = ["register", "render_html", "usage_log", "write_report"]
-
-
-def _sandbox_data(url: str) -> Any:
-    """Persons, items and an e-voucher source from a sandbox's control API (loopback only)."""
-    import httpx
-
-    from ..acceptance import AcceptanceData
-
-    try:
-        persons = httpx.get(f"{url}/_sandbox/persons", timeout=10).json()
-        items = httpx.get(f"{url}/_sandbox/catalog", timeout=10).json()
-    except (httpx.HTTPError, ValueError):
-        return None
-    if not isinstance(persons, list) or not isinstance(items, list):
-        return None
-
-    def ectoken(certno: str) -> str:
-        r = httpx.post(f"{url}/_sandbox/ectoken", json={"certno": certno}, timeout=10)
-        return str(r.json()["ectoken"])
-
-    return AcceptanceData(persons=persons, items=items, ectoken=ectoken)
 
 
 def _file_data(path: Path) -> Any:
@@ -67,47 +50,6 @@ def usage_log(records: list[Any]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def _pre(obj: Any) -> str:
-    return html.escape(wire.dumps(obj, check_floats=False)) if obj is not None else ""
-
-
-def render_html(report: Any) -> str:
-    """The report as one self-contained HTML page; every value is escaped."""
-    esc = html.escape
-    rows = []
-    for i in report.interfaces:
-        rows.append(
-            f'<tr class="{esc(i.status)}"><td>{esc(i.infno)}</td><td>{esc(i.name)}</td><td>{esc(i.status)}</td>'
-            f"<td>{i.seconds:.3f}s</td><td>{i.calls}</td><td>{esc(i.evidence_asked)}</td><td>{esc(i.evidence)}</td></tr>"
-        )
-    details = []
-    for i in report.interfaces:
-        details.append(
-            f'<section id="{esc(i.infno)}"><h3>{esc(i.infno)} {esc(i.name)} — {esc(i.status)}</h3>'
-            f"<p>msgid: {esc(', '.join(i.msgids) or '-')}</p>"
-            + (f'<p class="error">{esc(i.error)}</p>' if i.error else "")
-            + f"<h4>request (masked)</h4><pre>{_pre(i.request)}</pre>"
-            f"<h4>reply (masked)</h4><pre>{_pre(i.reply)}</pre></section>"
-        )
-    summary = report.to_json()["summary"]
-    notes = "".join(f"<li>{esc(n)}</li>" for n in report.notes)
-    return (
-        '<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8">'
-        f"<title>接口验收报告 {esc(report.region)} {esc(report.kind)}</title>"
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #999;padding:4px 8px;vertical-align:top}.passed td:nth-child(3){color:#070}"
-        ".failed td:nth-child(3),.error{color:#b00}.not_run td:nth-child(3){color:#a60}"
-        "pre{background:#f4f4f4;padding:8px;white-space:pre-wrap;word-break:break-all}</style></head><body>"
-        f"<h1>接口验收报告 (acceptance report)</h1><p>region {esc(report.region)} · kind {esc(report.kind)} · "
-        f"institution {esc(report.fixmedins_code)} · gateway {esc(report.gateway)} · "
-        f"{esc(report.started_at)} – {esc(report.finished_at)}</p>"
-        f"<p>passed {summary['passed']} · failed {summary['failed']} · not run {summary['not_run']}</p>"
-        "<table><tr><th>infno</th><th>name</th><th>status</th><th>time</th><th>calls</th>"
-        f"<th>evidence asked</th><th>evidence</th></tr>{''.join(rows)}</table>"
-        f"<h2>notes</h2><ul>{notes}</ul><h2>interfaces</h2>{''.join(details)}</body></html>\n"
-    )
-
-
 def write_report(report: Any, out: Path) -> dict[str, Path]:
     """Write report.json, report.html and usage-log.txt into ``out``; returns their paths."""
     out.mkdir(parents=True, exist_ok=True)
@@ -125,9 +67,12 @@ def register(app: typer.Typer) -> None:
         kind: Annotated[str, typer.Option("--kind", help="institution kind: pharmacy, clinic or hospital")],
         out: Annotated[Path, typer.Option("--out", help="directory for report.json / report.html")],
         data: Annotated[Path | None, typer.Option("--data", help="JSON test data: persons and items")] = None,
+        with_: Annotated[str, typer.Option("--with", help="conditional groups, comma-separated (Dongguan: "
+                                                          "chronic, maternity)")] = "",
     ) -> None:
-        """Run the region's required-interface list for KIND and write the acceptance report."""
-        from ..acceptance import run_acceptance
+        """Run the region's required-interface list for KIND (and --with groups) and write the report."""
+        from ..acceptance import interfaces_of, run_acceptance
+        from ..acceptance.rehearsal import sandbox_data
 
         with handle_errors():
             client = client_from_ctx(ctx)
@@ -137,13 +82,21 @@ def register(app: typer.Typer) -> None:
                 raise ConfigurationError(
                     "--kind", f"region {client.profile.code} has no kind {kind!r} (known: {known})"
                 )
-            test_data = _file_data(data) if data else _sandbox_data(client.config.gateway.url.rstrip("/"))
+            offered = client.profile.institution_groups.get(kind, {})
+            groups = [g.strip() for g in with_.split(",") if g.strip()]
+            unknown = [g for g in groups if g not in offered]
+            if unknown:
+                known = ", ".join(sorted(offered)) or "none"
+                raise ConfigurationError("--with", f"kind {kind!r} of region {client.profile.code} has no group "
+                                                   f"{', '.join(unknown)} (known: {known})")  # fmt: skip
+            test_data = _file_data(data) if data else sandbox_data(client, client.config.gateway.url)
             if test_data is None:
                 raise ConfigurationError("--data", "this gateway is not a sandbox: give the bureau's test data")
             notes = client.hooks.acceptance_notes(kind)
-            report = run_acceptance(client, kind, kinds[kind], test_data, notes=notes)
+            required = interfaces_of(client.profile, kind, groups)
+            report = run_acceptance(client, kind, required, test_data, notes=notes, groups=groups)
             paths = write_report(report, out)
-        summary = report.to_json()["summary"]
+        summary = report.summary()
         err_console.print(
             f"acceptance {kind}: passed {summary['passed']}, failed {summary['failed']}, "
             f"not run {summary['not_run']} -> {paths['html']}"

@@ -85,7 +85,8 @@ def register(app: typer.Typer) -> None:
             registry = load_registry()
         rows: list[dict[str, Any]] = [
             {"code": p.code, "name": p.name, "parent": p.parent, "plugin": p.plugin,
-             "transport": p.transport, "kinds": sorted(p.institution_kinds)} for p in registry]
+             "transport": p.transport, "kinds": sorted(p.institution_kinds),
+             "groups": {k: sorted(g) for k, g in p.institution_groups.items() if g}} for p in registry]
         if json_:
             print_json(rows)
             return

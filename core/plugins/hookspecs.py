@@ -18,7 +18,7 @@ Every hook here is documented in ``docs/write-a-province-plugin.md`` and tested
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .markers import hookspec
@@ -27,11 +27,14 @@ if TYPE_CHECKING:
     import httpx
 
     from ..engine.results import Settlement
+    from ..workflows.identify import Medium
     from .profile import RegionProfile
     from .registry import RegionRegistry
 
 #: ``call(infno, input) -> output``: one transaction through the engine (validated, journaled).
 Call = Callable[[str, Mapping[str, Any]], Any]
+#: ``flow(session) -> None``: one acceptance flow (``session``: an ``AcceptanceSession``).
+AcceptanceFlow = Callable[[Any], None]
 
 # ---------------------------------------------------------------------------- registration
 
@@ -91,6 +94,20 @@ def yibao_read_medium(profile: RegionProfile, step: str, request: Mapping[str, A
     """
 
 
+@hookspec(firstresult=True)
+def yibao_medium_input(profile: RegionProfile, medium: Medium) -> Mapping[str, Any] | None:
+    """Build the ``data`` node of 1101 人员信息获取 for ``medium`` the region's way.
+
+    Gansu §3.2 writes its own rules per medium (``psn_cert_type`` ``1`` with ``certno`` and
+    ``card_sn`` for a cross-province card, 99 documents in all three places...); the identify
+    workflow sends what this hook returns.
+
+    :param medium: what the counter read (after the region's token steps).
+    :return: the ``data`` mapping (``begntime`` is added when missing), or ``None`` for the
+        national shape.
+    """
+
+
 # ---------------------------------------------------------------------------- settle
 
 
@@ -104,7 +121,8 @@ def yibao_after_settle(profile: RegionProfile, infno: str, settlement: Settlemen
 
 
 @hookspec(firstresult=True)
-def yibao_after_reversal(profile: RegionProfile, entry: Mapping[str, Any], call: Call) -> list[str] | None:
+def yibao_after_reversal(profile: RegionProfile, entry: Mapping[str, Any], call: Call,
+                         history: Sequence[Mapping[str, Any]]) -> list[str] | None:
     """Follow-up after a 2601 reversal was acknowledged.
 
     Yunnan §1.11.6: after an inpatient settlement (2304) is reversed the patient is in the
@@ -114,6 +132,9 @@ def yibao_after_reversal(profile: RegionProfile, entry: Mapping[str, Any], call:
     :param entry: the journal entry of the reversed original (``infno``, ``msgid``, ``input_full``,
         ``psn_no``, ``mdtrt_id``).
     :param call: sends one transaction through the engine.
+    :param history: the journal's successful entries of the same visit (``mdtrt_id``), oldest
+        first: the HIS's own record of what it uploaded (2301 ``feedetail`` rows, 2302 revokes),
+        which is all a follow-up has when the lost settlement's ``setl_id`` was never known.
     :return: the infnos sent as follow-up (recorded on the entry and in the recovery report),
         or ``None`` when nothing is needed.
     """
@@ -137,6 +158,32 @@ def yibao_online_order(profile: RegionProfile, infno: str, order: Mapping[str, A
 
 
 # ---------------------------------------------------------------------------- acceptance
+
+
+@hookspec
+def yibao_acceptance_flows(profile: RegionProfile, kind: str, groups: Sequence[str]) -> Sequence[AcceptanceFlow] | None:
+    """Flows of the region's own transactions for an acceptance run of institution ``kind``.
+
+    The run calls each flow once with its :class:`~yibao.core.acceptance.AcceptanceSession`
+    (the client, what earlier flows produced, ``step`` to note a failure and go on), after the
+    national flows and before the remaining interfaces are sent with inputs built from the
+    catalogue.  Every plugin of the region answers (city and province both).
+
+    :param groups: the conditional groups chosen with ``--with`` (Dongguan ``chronic``, ``maternity``).
+    :return: callables ``flow(session) -> None``, or ``None``.
+    """
+
+
+@hookspec(firstresult=True)
+def yibao_acceptance_form(profile: RegionProfile, kind: str, report: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The region's acceptance form, filled from a finished run (Gansu 附录1 两定接口联调及目录验证表).
+
+    :param report: the run's ``report.json`` document (``interfaces`` with their ``status``,
+        ``notes``, the media read).
+    :return: the form as JSON-ready data (``report.json`` ``form``; the HTML prints its
+        ``sections``), or ``None`` when the region has no form.
+    """
+
 
 
 @hookspec(firstresult=True)

@@ -83,6 +83,16 @@ class RegionProfile:
     :param clr_types: ``{institution_kind: {locality: clr_type}}`` for 3201 grouping, locality one
         of ``local``, ``province``, ``other``; the national default is used where missing.
     :param institution_kinds: ``{kind: (infno, ...)}``: the required-interface lists.
+    :param institution_groups: ``{kind: {group: (infno, ...)}}``: conditional lists a kind adds
+        when the institution offers the business (Dongguan: ``chronic`` 门慢特, ``maternity`` 生育),
+        chosen with ``yibao acceptance --with GROUP``.
+    :param reread_medium_for: settlements before which the medium is read again and its password
+        verified (Gansu §3.1.5: 所有结算时都需要进行读取就诊介质和密码验证): the settle workflows
+        then need a medium reader.
+    :param ectoken_ttl_seconds: how long an e-voucher token read by a token step stays usable
+        (Yunnan §1.6: 3 minutes); an older one is read again before a settlement.  0: no limit.
+    :param sign_out_stale_cycles: a sign-in cycle of an earlier business day is signed out (9002)
+        before the new day's 9001 (Yunnan §1.7 rule 2: a cycle never spans two days).
     :param file_in_encoding: how 9101 carries the file in JSON: ``base64`` text or a byte ``array``.
     :param auth: the signing scheme: ``x-tif`` (built in) or a name a plugin's
         ``yibao_gateway_auth`` supplies.
@@ -113,6 +123,10 @@ class RegionProfile:
     province_prefixes: tuple[str, ...] = ()
     clr_types: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     institution_kinds: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    institution_groups: Mapping[str, Mapping[str, tuple[str, ...]]] = attrs.field(factory=dict)
+    reread_medium_for: frozenset[str] = frozenset()
+    ectoken_ttl_seconds: int = 0
+    sign_out_stale_cycles: bool = False
     file_in_encoding: Literal["base64", "array"] = "base64"
     transport: str = "http"
     transport_options: frozenset[str] = frozenset()

@@ -15,7 +15,7 @@ plugin's mistake is a :class:`~yibao.core.errors.PluginError` naming the hook, n
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -53,6 +53,8 @@ class RegionHooks:
         self._hook = pm.hook
         #: whether any plugin observes envelopes (the engine builds the dict only then)
         self.observes_envelopes = bool(self._hook.yibao_before_send.get_hookimpls())
+        #: ``history(mdtrt_id)`` -> the journal's successful entries of that visit (set by the client)
+        self.history: Callable[[str], list[dict[str, Any]]] | None = None
 
     @classmethod
     def for_region(cls, registry: RegionRegistry, profile: RegionProfile) -> RegionHooks:
@@ -121,14 +123,29 @@ class RegionHooks:
             raise PluginError(f"yibao_read_medium {step} for {self.profile.code} returned {type(result).__name__}")
         return dict(result)
 
+    def medium_input(self, medium: Any) -> dict[str, Any] | None:
+        """The region's 1101 ``data`` for ``medium`` (Gansu §3.2); ``None`` for the national shape."""
+        result = self._hook.yibao_medium_input(profile=self.profile, medium=medium)
+        if result is None:
+            return None
+        if not isinstance(result, Mapping):
+            raise PluginError(f"yibao_medium_input for {self.profile.code} returned {type(result).__name__}")
+        return dict(result)
+
     def after_settle(self, infno: str, settlement: Settlement) -> list[str]:
         """The cashier warnings the region's plugins give for a settlement or cancel."""
         results = self._hook.yibao_after_settle(profile=self.profile, infno=infno, settlement=settlement)
         return [str(r) for r in results if r]
 
     def after_reversal(self, entry: Mapping[str, Any], call: Call) -> list[str]:
-        """The follow-up infnos a plugin sent after a reversal (Yunnan §1.11.6)."""
-        result = self._hook.yibao_after_reversal(profile=self.profile, entry=entry, call=call)
+        """The follow-up infnos a plugin sent after a reversal (Yunnan §1.11.6).
+
+        The plugin also gets the visit's journal history (:attr:`history`, bound by the client),
+        so a follow-up can re-upload what the HIS uploaded even when the lost settlement's
+        ``setl_id`` was never known."""
+        mdtrt_id = str(entry.get("mdtrt_id") or "")
+        history = self.history(mdtrt_id) if (self.history is not None and mdtrt_id) else []
+        result = self._hook.yibao_after_reversal(profile=self.profile, entry=entry, call=call, history=history)
         if result is None:
             return []
         if not isinstance(result, list | tuple):
@@ -143,6 +160,25 @@ class RegionHooks:
         if result is not None and not isinstance(result, Mapping):
             raise PluginError(f"yibao_online_order {infno} returned {type(result).__name__}")
         return result
+
+    def acceptance_flows(self, kind: str, groups: Sequence[str]) -> list[Any]:
+        """The region's own acceptance flows (city's first, then the province's)."""
+        results = self._hook.yibao_acceptance_flows(profile=self.profile, kind=kind, groups=list(groups))
+        flows: list[Any] = []
+        for r in results:
+            if r is None:
+                continue
+            if not isinstance(r, list | tuple) or not all(callable(f) for f in r):
+                raise PluginError(f"yibao_acceptance_flows for {self.profile.code} returned {type(r).__name__}")
+            flows.extend(r)
+        return flows
+
+    def acceptance_form(self, kind: str, report: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The region's acceptance form for a finished run, or ``None``."""
+        result = self._hook.yibao_acceptance_form(profile=self.profile, kind=kind, report=report)
+        if result is not None and not isinstance(result, Mapping):
+            raise PluginError(f"yibao_acceptance_form for {self.profile.code} returned {type(result).__name__}")
+        return dict(result) if result is not None else None
 
     def acceptance_notes(self, kind: str) -> dict[str, str]:
         """``{infno: evidence note}`` for institution ``kind``; ``{}`` when the region has none."""

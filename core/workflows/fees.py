@@ -15,7 +15,7 @@ import attrs
 
 from ..clock import wire_time
 
-__all__ = ["CENT", "FeeItem", "total"]
+__all__ = ["CENT", "FeeItem", "total", "trace_rows"]
 
 CENT = Decimal("0.01")
 
@@ -38,6 +38,10 @@ class FeeItem:
     bilg_dr_codg: str = "D000000000001"
     bilg_dr_name: str = "医师"
     hosp_appr_flag: str = "0"
+    #: 药品追溯码 of the packages sold (2102 ``durg_trac_info``; Dongguan: 2102 需上传追溯码)
+    trace_codes: tuple[str, ...] = ()
+    #: 拆零标志 of those packages (``trdn_flag``: 0 whole package, 1 split)
+    trdn_flag: str = "0"
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
@@ -60,6 +64,11 @@ class FeeItem:
         out.update(more)
         out.update(self.extra)
         return out
+
+
+def trace_rows(item: FeeItem) -> list[dict[str, str]]:
+    """2102 ``drugdetail[].durg_trac_info`` (the baseline's own spelling) of one line."""
+    return [{"feedetl_sn": item.feedetl_sn, "drug_trac_codg": c, "trdn_flag": item.trdn_flag} for c in item.trace_codes]
 
 
 def total(items: Sequence[FeeItem]) -> Decimal:

@@ -16,6 +16,7 @@ from ..engine import Settlement
 from .fees import FeeItem, total
 from .identify import Identity
 from .outpatient import Diagnosis
+from .readers import MediumReader
 from .settle import EctokenProvider, cancel_bill, fresh_medium, settle_bill, token_fields
 
 if TYPE_CHECKING:
@@ -105,9 +106,10 @@ class InpatientStay:
         self.ctx.call("2402", data, insuplc_admdvs=self.identity.insuplc_admdvs)
 
     def settle(self, *, acct_used_flag: str = "0", psn_setlway: str = "01", mid_setl_flag: str = "0",
-               idem_key: str | None = None, ectoken_provider: EctokenProvider | None = None) -> Settlement:
+               idem_key: str | None = None, ectoken_provider: EctokenProvider | None = None,
+               reader: MediumReader | None = None) -> Settlement:
         """2303 住院预结算 then 2304 住院结算."""
-        identity = fresh_medium(self.ctx, self.identity, "2304", ectoken_provider)
+        identity = fresh_medium(self.ctx, self.identity, "2304", ectoken_provider, reader)
         data: dict[str, Any] = {
             "psn_no": identity.psn_no, **identity.cert_fields(), "medfee_sumamt": self.uploaded,
             "psn_setlway": psn_setlway, "mdtrt_id": self.mdtrt_id, "insutype": identity.insutype,

@@ -17,6 +17,7 @@ from ..clock import wire_time
 from ..engine import Settlement
 from .fees import FeeItem, total
 from .identify import Identity
+from .readers import MediumReader
 from .settle import EctokenProvider, cancel_bill, fresh_medium, settle_bill, token_fields
 
 if TYPE_CHECKING:
@@ -107,10 +108,11 @@ class OutpatientVisit:
         }
 
     def settle(self, chrg_bchno: str, *, acct_used_flag: str = "0", psn_setlway: str = "01",
-               idem_key: str | None = None, ectoken_provider: EctokenProvider | None = None) -> Settlement:
+               idem_key: str | None = None, ectoken_provider: EctokenProvider | None = None,
+               reader: MediumReader | None = None) -> Settlement:
         """2206 门诊预结算 then 2207 门诊结算 of one batch (the single-use token fields of the
         region's steps are not part of the bill's identity: see the engine's fingerprint)."""
-        identity = fresh_medium(self.ctx, self.identity, "2207", ectoken_provider)
+        identity = fresh_medium(self.ctx, self.identity, "2207", ectoken_provider, reader)
         data = self._settle_input(identity, chrg_bchno, acct_used_flag, psn_setlway)
         data.update(token_fields(self.ctx, identity, "2207"))
         pre = {k: v for k, v in data.items() if k not in ("fulamt_ownpay_amt", "overlmt_selfpay",

@@ -56,6 +56,8 @@ class PagedLayout(NamedTuple):
 
 
 PAGED_KINDS: dict[str, PagedLayout] = {
+    # 【1304】 民族药品目录查询 is a paged query in the baseline, like 1312 (its rows carry rid, updt_time).
+    "1304": PagedLayout("民族药品目录", "med_list_codg", "drug_genname"),
     "1312": PagedLayout("医保目录信息", "hilist_code", "hilist_name"),
     "1316": PagedLayout("医疗目录与医保目录匹配信息", "med_list_codg", None),
     "1317": PagedLayout("医药机构目录匹配信息", "medins_list_codg", "medins_list_name"),

@@ -5,7 +5,12 @@ Rules applied here from the region profile, never by the caller:
 
 - fixed field values (Dongguan 2102 ``med_type`` 41) are filled in by the engine;
 - ``insuplc_admdvs`` in the envelope comes from 1101 (spec 表2 #4);
-- a fresh e-voucher token before the infnos in ``profile.fresh_ectoken_for`` (Guangdong §5);
+- a fresh e-voucher token before the infnos in ``profile.fresh_ectoken_for`` (Guangdong §5),
+  from the reader when one is given, else from ``ectoken_provider``;
+- the medium read again with its password before ``profile.reread_medium_for`` (Gansu §3.1.5,
+  :func:`~.readers.reread`);
+- an e-voucher token older than ``profile.ectoken_ttl_seconds`` read again through the token
+  steps (Yunnan §1.6: 3 minutes), never sent expired;
 - the medium-reading steps in ``profile.token_steps`` (Yunnan 1192 before 2207 / 2304).
 
 The cashier warnings a region gives for a result (Dongguan: the personal account is already
@@ -22,6 +27,7 @@ import attrs
 from ..engine import Call, Settlement
 from ..errors import StateError
 from .identify import Identity, Medium, identify
+from .readers import MediumReader, identify_by_reader, reread
 
 if TYPE_CHECKING:
     from .context import Context
@@ -32,13 +38,27 @@ __all__ = ["EctokenProvider", "fresh_medium", "settle_bill", "token_fields"]
 EctokenProvider = Callable[[Identity], str]
 
 
-def fresh_medium(ctx: Context, identity: Identity, infno: str, ectoken_provider: EctokenProvider | None) -> Identity:
-    """Guangdong §5: an e-voucher person needs a new code (and 1101) before 2207 / 2304."""
-    if identity.medium.mdtrt_cert_type != "01" or infno not in ctx.profile.fresh_ectoken_for:
+def fresh_medium(ctx: Context, identity: Identity, infno: str, ectoken_provider: EctokenProvider | None,
+                 reader: MediumReader | None = None) -> Identity:  # fmt: skip
+    """The medium a settlement of ``infno`` goes with (see the module docstring)."""
+    profile = ctx.profile
+    if infno in profile.reread_medium_for:
+        return reread(ctx, identity, infno, reader)
+    if identity.medium.mdtrt_cert_type != "01":
         return identity
-    if ectoken_provider is None:
-        raise StateError(f"{infno} needs a fresh e-voucher code for this region: pass ectoken_provider", infno=infno)
-    return identify(ctx, Medium.ectoken(ectoken_provider(identity)), insuplc_admdvs=identity.insuplc_admdvs)
+    if infno in profile.fresh_ectoken_for:  # Guangdong §5: a new code (and 1101) before 2207 / 2304
+        if reader is not None:
+            return identify_by_reader(ctx, reader, "ecode", insuplc_admdvs=identity.insuplc_admdvs)
+        if ectoken_provider is None:
+            raise StateError(f"{infno} needs a fresh e-voucher code for this region: pass ectoken_provider or "
+                             "reader", infno=infno)  # fmt: skip
+        return identify(ctx, Medium.ectoken(ectoken_provider(identity)), insuplc_admdvs=identity.insuplc_admdvs)
+    ttl, read_at = profile.ectoken_ttl_seconds, identity.medium.read_at
+    if ttl and read_at and ctx.now().timestamp() - read_at > ttl:
+        # Yunnan §1.6: 每个电子凭证令牌的默认有效时间是3分钟: read the e-voucher again (the token steps).
+        medium = Medium("01", "", certno=identity.certno, psn_name=identity.psn_name, source="ecode")
+        return identify(ctx, medium, insuplc_admdvs=identity.insuplc_admdvs)
+    return identity
 
 
 def token_fields(ctx: Context, identity: Identity, infno: str) -> dict[str, Any]:

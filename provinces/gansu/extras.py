@@ -25,7 +25,6 @@ SERVED_BY_INSTITUTION: Final = frozenset({"6201", "6202", "7102", "7103"})
 _SRC = "assumed: 甘肃接入指引 表1 (name and direction only); no public Gansu field table"
 
 _ENTRIES: Final[tuple[tuple[str, str, str, str], ...]] = (
-    ("2501A", "转院备案A", "state", ""),
     ("6101", "药店线上费用明细上传", "state", "pharmacy online-payment fee upload (§3.8 step 1)"),
     ("6201", "订单确认", "query", "served by the institution: see yibao.provinces.gansu.receiver"),
     ("6202", "医保结算结果通知", "query", "served by the institution: see yibao.provinces.gansu.receiver"),
@@ -53,4 +52,16 @@ def _entry(infno: str, name: str, kind: str, caption: str) -> dict[str, Any]:
     }
 
 
-EXTRA_TRANSACTIONS: Final[tuple[Mapping[str, Any], ...]] = tuple(_entry(*e) for e in _ENTRIES)
+def _referral_a() -> dict[str, Any]:
+    """2501A 转院备案A: 表1 lists it beside 2501 with the same name; the national 2501 table."""
+    from yibao.core.catalog import load_catalog
+
+    national = load_catalog().get("2501")
+    assert national is not None
+    entry = national.to_json()
+    entry.update(infno="2501A", name="转院备案A", verified=False,
+                 source="assumed: 甘肃接入指引 表1 lists 2501A beside 2501 (转院备案); the national 2501 table")
+    return entry
+
+
+EXTRA_TRANSACTIONS: Final[tuple[Mapping[str, Any], ...]] = (_referral_a(), *(_entry(*e) for e in _ENTRIES))

@@ -11,13 +11,23 @@ HK/Macao/TW, other     03                   document number     doc number   99 
 =====================  ===================  ==================  =========  ================
 
 Every e-voucher code can be used once only (每个电子凭证号只能被使用一次).
+
+:func:`data_for` is what identify sends for Gansu (``yibao_medium_input``): it maps the medium
+the counter read to the rule above (a social-security card issued in Gansu, 发卡地 62..., is a
+local / in-province card: 02 with the ID number on it; any other card is cross-province: 03
+with ``psn_cert_type`` ``1`` as §3.2 writes it, a code the Gansu profile adds to the dictionary).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-__all__ = ["Medium", "input_1101"]
+if TYPE_CHECKING:
+    from yibao.core import Medium as CoreMedium
+
+__all__ = ["PROVINCE_PREFIX", "Medium", "data_for", "input_1101"]
+
+PROVINCE_PREFIX = "62"
 
 Medium = Literal["ecard", "idcard", "card_local", "card_cross_province", "other_document"]
 
@@ -52,4 +62,26 @@ def input_1101(
         raise ValueError(f"unknown medium {medium!r}")
     if psn_name:
         data["psn_name"] = psn_name
+    return data
+
+
+def data_for(medium: CoreMedium) -> dict[str, str]:
+    """The 1101 ``data`` of a medium read at the counter (see the module docstring).
+
+    The guide's rule leaves ``psn_cert_type`` out for an e-voucher, an ID card and an in-province
+    card; the national 1101 table makes it 必填, so those go with 01 (居民身份证).
+    """
+    kind = medium.mdtrt_cert_type
+    if kind == "01":
+        data = input_1101("ecard", number=medium.mdtrt_cert_no, psn_name=medium.psn_name)
+    elif kind == "02":
+        data = input_1101("idcard", number=medium.mdtrt_cert_no, psn_name=medium.psn_name)
+    elif medium.psn_cert_type == "99":
+        data = input_1101("other_document", number=medium.mdtrt_cert_no, psn_name=medium.psn_name)
+    elif medium.card_sn.startswith(PROVINCE_PREFIX) and medium.certno:
+        data = input_1101("card_local", number=medium.certno, psn_name=medium.psn_name)
+    else:
+        data = input_1101("card_cross_province", number=medium.mdtrt_cert_no, certno=medium.certno,
+                          card_sn=medium.card_sn, psn_name=medium.psn_name)  # fmt: skip
+    data.setdefault("psn_cert_type", "01")
     return data

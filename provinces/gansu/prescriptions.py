@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:
-    from yibao.core import Client, FeeItem, Identity, Settlement
+    from yibao.core import Client, FeeItem, Identity, MediumReader, Settlement
 
 __all__ = ["ExternalPrescription", "cancel_purchase", "deliver", "download", "purchase", "scan"]
 
@@ -82,18 +82,21 @@ def purchase(
     sales: Mapping[str, Any] | None = None,
     acct_used_flag: str = "0",
     med_type: str = "41",
+    reader: MediumReader | None = None,
 ) -> Settlement:
     """7204 review, then 2102 with the prescription (``rxno`` = ``hi_rxno``, ``rx_circ_flag`` 1), then 3505.
 
     :param review: the pharmacist's review for 7204 (``phar_name``, ``rx_chk_stas_codg``, ...).
     :param med_type: 41 定点药店购药 (14 for 门诊慢特病 purchases).
+    :param reader: the medium reader: §3.1.5 reads the medium and its password again before 2102.
     :param sales: the 3505 input (``selinfo`` with trace codes); ``None`` skips 3505 (no drugs
         with trace codes were dispensed).
     """
     code = client.config.institution.fixmedins_code
     client.call("7204", {"data": {**review, "hi_rxno": rx.hi_rxno, "epc_token": rx.epc_token, "fixmedins_code": code}})
     dispensed = [attrs.evolve(i, rxno=rx.hi_rxno, rx_circ_flag="1") for i in items]
-    settlement = client.pharmacy.settle(identity, dispensed, acct_used_flag=acct_used_flag, med_type=med_type)
+    settlement = client.pharmacy.settle(identity, dispensed, acct_used_flag=acct_used_flag, med_type=med_type,
+                                        reader=reader)
     if sales is not None:
         client.call("3505", dict(sales))
     return settlement

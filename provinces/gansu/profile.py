@@ -10,7 +10,10 @@
 - §3.2 medium rules (01 single-use e-voucher; 02 ID number; 03 with ``card_sn`` and
   ``psn_cert_type`` 1 for cross-province cards; 03 + ``psn_cert_type`` 99 for other
   documents) are in :mod:`yibao.provinces.gansu.medium`.
+- §3.1.5 every settlement reads the medium again and verifies its password
+  (``reread_medium_for``; the settle workflows take ``reader=``).
 - §3.8 6201 / 6202 are served *by the institution*: :mod:`yibao.provinces.gansu.receiver`.
+- Institution kinds for ``yibao acceptance`` (:mod:`.kinds`) and the 附录1 form (:mod:`.form`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from yibao.core import RegionProfile, Routing
 
 from .extras import EXTRA_TRANSACTIONS
 from .extras import SERVED_BY_INSTITUTION as _SERVED
+from .kinds import KINDS
 
 __all__ = ["BASELINE_INFNOS", "GANSU", "ONLINE_SERVED_BY_INSTITUTION", "SERVED_BY_INSTITUTION"]
 
@@ -56,6 +60,11 @@ GANSU = RegionProfile(
     routing=Routing(style="single", path="/fsi/api/rsfComIfsService/callService"),
     auth="x-tif",
     extra_transactions=EXTRA_TRANSACTIONS,
+    # §3.2 writes 居民身份证 as psn_cert_type "1" for a cross-province card (the dictionary's 01).
+    dictionaries={"psn_cert_type": {"1": "居民身份证(甘肃接入指引§3.2的写法)"}},
+    # §3.1.5: 为了交易安全，所有结算时都需要进行读取就诊介质和密码验证.
+    reread_medium_for=frozenset({"2102", "2207", "2304"}),
+    institution_kinds=KINDS,
     notes=(
         "x-tif gateway; URL http://{host}/{应用账户编码}/{服务开放路径}: put the account code in "
         "gateway.url; 111 baseline transactions; 6201/6202 served by the institution "

@@ -10,19 +10,25 @@ catalogue entries of its extra transactions (:mod:`.dongguan_extras`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import attrs
 
 from yibao.core import RegionProfile, RegionRegistry, Settlement, hookimpl, merge_fixed
 
+from . import dongguan_city_flows, dongguan_rx_flows
 from . import dongguan_data as data
 from .dongguan_extras import CITY_CODES, EXTRA_TRANSACTIONS
 from .profile import GUANGDONG
 
+#: ``flow(session)`` of an acceptance run
+AcceptanceFlow = Callable[[Any], None]
+
 __all__ = [
     "DONGGUAN",
     "profile_for_kind",
+    "yibao_acceptance_flows",
     "yibao_acceptance_notes",
     "yibao_after_settle",
     "yibao_register_regions",
@@ -43,6 +49,7 @@ DONGGUAN: RegionProfile = attrs.evolve(
     province_prefixes=(data.PROVINCE_PREFIX,),
     clr_types=data.CLR_TYPES,
     institution_kinds=data.REQUIRED,
+    institution_groups=data.CONDITIONAL_GROUPS,
     # The province's corrections first, the city's own entries after (later entries win).
     extra_transactions=(*GUANGDONG.extra_transactions, *EXTRA_TRANSACTIONS),
     notes=(
@@ -73,6 +80,19 @@ def yibao_after_settle(profile: RegionProfile, infno: str, settlement: Settlemen
     """注意事项（一）: the cashier's warning when ``acct_pay`` was charged through the interface
     (a settlement only: a cancel gives the account back, there is nothing to swipe)."""
     return data.acct_pay_warning(infno, settlement.acct_pay)
+
+
+@hookimpl
+def yibao_acceptance_flows(profile: RegionProfile, kind: str, groups: Sequence[str]) -> list[AcceptanceFlow] | None:
+    """附件6's own transactions in an acceptance run: e-prescriptions, city services, self-pay."""
+    if kind not in data.KINDS:
+        return None
+    flows: list[AcceptanceFlow] = [dongguan_city_flows.city_flows]
+    if kind == "pharmacy":
+        flows.insert(0, dongguan_rx_flows.pharmacy_rx)
+    if kind == "hospital":
+        flows += [dongguan_rx_flows.hospital_rx, dongguan_city_flows.selfpay_flows]
+    return flows
 
 
 @hookimpl

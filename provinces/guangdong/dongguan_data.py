@@ -66,22 +66,24 @@ _TRACE_SALES = ("3505", "3505A", "3506", "3506A")
 _TRACE_STOCK = ("3501", "3501A", "3502", "3502A", "3513", "3512")
 _AUDIT = ("3101", "3102", "3103")
 
-#: 一、需实现的接口, in a sensible calling order (sign in, identify, settle, cancel, query,
-#: trace codes, audit, reconcile, clearing).  提取异地清分明细 is 3260 (Guangdong §7).
+#: 一、需实现的接口, in a sensible calling order (sign in, identify, settle, cancel, query, trace
+#: codes, audit, reconcile, clearing).  6101 stands beside 1101 on every list: 附件6 demands
+#: "需能通过6101接口解码获取身份核验令牌-ectoken" under 1101 for all three kinds.
+#: 提取异地清分明细 is 3260 (Guangdong §7).
 REQUIRED: Final[Mapping[str, tuple[str, ...]]] = {
     "pharmacy": (
-        "9001", "1101", "2101", "2102", "5201", "5203", "5204", "2103",
+        "9001", "1101", "6101", "2101", "2102", "5201", "5203", "5204", "2103",
         *_TRACE_SALES, "3513", *_AUDIT, *_RECONCILE, *_CLEARING,
         # 线下医保电子处方相关接口
         "CFYYJG111", "CFYYJG101", "CFYYJG104", "CFYYJG105", "CFYYJG106", "CFYYJG107",
         "CFYYJG108", "CFYYJG109", "CFYYJG110", "YDZF102",
     ),
     "clinic": (
-        "9001", "1101", "2201", "2203", "2204", "2206", "2207", "5201", "5203", "5204",
+        "9001", "1101", "6101", "2201", "2203", "2204", "2206", "2207", "5201", "5203", "5204",
         "2208", "2205", "2202", *_TRACE_SALES, *_TRACE_STOCK, *_AUDIT, *_RECONCILE, *_CLEARING,
     ),
     "hospital": (
-        "9001", "1101", "1201", "1901", "90100",
+        "9001", "1101", "6101", "1201", "1901", "90100",
         # (一) 门诊业务
         "2201", "2203", "2204", "2206", "2207", "5201", "5202", "5203", "5204",
         "2208", "2205", "2202",
@@ -99,7 +101,9 @@ REQUIRED: Final[Mapping[str, tuple[str, ...]]] = {
     ),
 }  # fmt: skip
 
-#: Interfaces the document requires only for some institutions (its 其他 paragraphs).
+#: Interfaces the document requires only for some institutions (its 其他 paragraphs), selected
+#: with ``yibao acceptance --with GROUP``: ``chronic`` (其他: 如存在医疗类别14-门诊慢特病服务范畴)
+#: and ``maternity`` (90201/90101/90517: 存在生育业务服务范畴机构需实现).
 CONDITIONAL_GROUPS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
     "pharmacy": {"chronic": ("90104", "5301", "5302")},  # 医疗类别 14 门诊慢特病
     "clinic": {},
@@ -151,6 +155,7 @@ _NOTES: Final[Mapping[str, str]] = {
     "3101": _LOG, "3102": _LOG, "3103": _LOG,
     "9101": _RECON, "9102": _RECON, "3201": _RECON, "3202": _RECON,
     "90502": "查出数据提供界面截图验收", "90504": _SCREEN,
+    "6101": "(1101) 需能通过6101接口解码获取身份核验令牌-ectoken",
     "3260": _CLEAR, "3261": _CLEAR, "3262": _CLEAR, "2601": _CLEAR,
     "2501": _SCREEN, "2501A": _SCREEN, "90215": _SCREEN, "5304": _SCREEN, "2503": _SCREEN, "2505": _SCREEN,
     "90206": _SCREEN, "90304": _SCREEN, "90210": _SCREEN, "90211": _SCREEN, "90110": _SCREEN,
@@ -160,6 +165,6 @@ _NOTES: Final[Mapping[str, str]] = {
 
 
 def acceptance_notes(kind: str) -> dict[str, str]:
-    """The notes of the interfaces ``kind`` must show (only those on its list)."""
-    listed = set(REQUIRED.get(kind, ()))
+    """The notes of the interfaces ``kind`` must show (on its list or one of its groups)."""
+    listed = set(REQUIRED.get(kind, ())) | {i for g in CONDITIONAL_GROUPS.get(kind, {}).values() for i in g}
     return {infno: note for infno, note in _NOTES.items() if infno in listed}

@@ -22,7 +22,7 @@ from yibao.core import RegionProfile, Routing
 
 from .extras import EXTRA_TRANSACTIONS
 
-__all__ = ["CARD_INIT_URLS", "ENVIRONMENTS", "GATEWAY_HOST", "GUANGDONG", "Environment"]
+__all__ = ["CARD_INIT_URLS", "ENVIRONMENTS", "GATEWAY_HOST", "GUANGDONG", "KINDS", "Environment"]
 
 GATEWAY_HOST: Final = "igb.hsa.gdgov.cn"
 
@@ -62,6 +62,20 @@ ENVIRONMENTS: Final[dict[str, Environment]] = {
     ),
 }
 
+_RECON = ("3201", "9101", "3202", "9102")
+_CLEAR = ("3260", "3261", "3262")
+_OUTPATIENT = ("2201", "2203", "2204", "2206", "2207", "5201", "5202", "5203", "5204", "2208", "2205", "2202")
+#: The institution kinds of the guide (接入指引): every settlement identifies the person through the
+#: province's card reader (§3: ID card, social-security card, e-voucher QR), an e-voucher person
+#: gets a new code before 2207 / 2304 (§5), the reconciliation files go as byte arrays (§6), and
+#: 异地清分 3260-3262 (§7) closes the month.  2601 reverses a settlement whose answer was lost.
+KINDS: Final[dict[str, tuple[str, ...]]] = {
+    "pharmacy": ("9001", "1101", "2101", "2102", "5201", "5203", "5204", "2103", "2601", *_RECON, *_CLEAR),
+    "clinic": ("9001", "1101", *_OUTPATIENT, "2601", *_RECON, *_CLEAR),
+    "hospital": ("9001", "1101", *_OUTPATIENT, "2401", "5303", "2403", "2301", "2402", "2303", "2304", "2305", "2405",
+                 "2302", "2404", "2601", *_RECON, *_CLEAR),
+}  # fmt: skip
+
 GUANGDONG = RegionProfile(
     code="440000",
     name="广东省 (Guangdong)",
@@ -76,7 +90,9 @@ GUANGDONG = RegionProfile(
     card_readers={
         "gd-dll": "yibao.provinces.guangdong.readers:DllCardReader",
         "simulated": "yibao.provinces.guangdong.simulated:SimulatedReader",
+        "sandbox": "yibao.provinces.guangdong.simulated:SandboxReader",
     },
+    institution_kinds=KINDS,
     notes=(
         "x-tif gateway igb.hsa.gdgov.cn (bind with gateway.resolve); base + /hsa/hgs/{infno}; "
         "new e-voucher code for 2207 / 2304 (§5); 9101 as byte array (§6); 3260-3262 (§7)"

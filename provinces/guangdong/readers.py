@@ -27,6 +27,7 @@ from yibao.core import YibaoError
 
 from .._ctypes_lib import Calling, LibraryUnavailable, load_library
 from .profile import CARD_INIT_URLS
+from .reader_media import EcodeAs, MediumReading
 
 __all__ = [
     "CardReader",
@@ -163,11 +164,17 @@ class CardReader(Protocol):
     def get_qr_base(self, timeout: int = 30) -> QrCode: ...
 
 
-class DllCardReader:
+class DllCardReader(MediumReading):
     """The province's reader library through ctypes.
+
+    ``read(source)`` / ``verify_password(source)`` (:class:`~.reader_media.MediumReading`) make it
+    a medium reader for ``client.identify_by_reader``.
 
     :param library: path of the vendor DLL / shared object.
     :param encoding: ``gbk`` (the Windows library) or ``utf-8``.
+    :param ecode: ``token`` (the scanned code is the e-voucher number) or ``qrcode`` (the city
+        decodes it by 6101 first: Dongguan).
+    :param init_url / user: ``Init``'s URL and 使用地区 (run once before the first read).
     :param out_size: ``nOutBuffLen`` (the document suggests 1024; ReadSFZ carries a photo, so
         its buffer is ``sfz_size``).
     """
@@ -181,7 +188,11 @@ class DllCardReader:
         sign_size: int = 1024,
         sfz_size: int = 8192,
         calling: Calling = "auto",
+        ecode: EcodeAs = "token",
+        init_url: str = CARD_INIT_URLS["test"],
+        user: str = "",
     ) -> None:
+        self.ecode, self.init_url, self.init_user = ecode, init_url, user
         try:
             self._lib = load_library(library, calling)
         except LibraryUnavailable as exc:
@@ -218,6 +229,7 @@ class DllCardReader:
         rc = self._lib.Init(url.encode(self.encoding), user.encode(self.encoding))
         if rc != 0:
             raise CardReaderError("Init", rc, "initialisation failed (check pUrl and pUser)")
+        self._ready = True
 
     def _two(self, function: str, size: int, *lead: int) -> tuple[str, str]:
         out = ctypes.create_string_buffer(size)

@@ -8,9 +8,7 @@
   card number, ``card_sn`` and the ID number; 1101 then takes ``psn_cert_type`` 01.
 - 1192 (token step before 2207 / 2304): for ID-card persons only (``mdtrt_cert_type`` 02), with
   ``infno`` the settlement to come and an empty ``cardtoken``.
-- After a 2304 is reversed (2601) the patient is discharged and the details are void: 2405
-  出院撤销, then 2301 again with new ``feedetl_sn`` (§1.11.6).  The details to re-upload are the
-  centre's own record of them (5204 费用明细查询).
+- After a 2304 is reversed (2601): :mod:`.reupload`.
 """
 
 from __future__ import annotations
@@ -26,7 +24,7 @@ from .profile import ECTOKEN_TTL_SECONDS
 __all__ = [
     "ECTOKEN_TTL_SECONDS",
     "FEEDETAIL_FIELDS",
-    "after_inpatient_reversal",
+    "first_row",
     "fresh_feedetl_sns",
     "read_1191",
     "verify_1192",
@@ -46,7 +44,7 @@ FEEDETAIL_FIELDS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def _row(output: Any) -> Mapping[str, Any]:
+def first_row(output: Any) -> Mapping[str, Any]:
     """The single row of a reply: ``output.data``, else the output itself."""
     if isinstance(output, Mapping):
         data = output.get("data")
@@ -66,11 +64,14 @@ def read_1191(request: Mapping[str, Any], call: Call) -> dict[str, Any]:
         for key in ("businesstype", "operatorid", "operatorname", "officeid", "officename"):
             data[key] = str(request.get(key) or "")
         data["businesstype"] = data["businesstype"] or "01101"  # 门诊挂号/结算 用码业务类型
+        missing = [k for k in ("operatorid", "operatorname", "officeid", "officename") if not data[k]]
+        if missing:  # §1.6: the library needs all five; sending blanks only moves the error to the centre
+            raise ValueError(f"1191 e-voucher read needs {', '.join(missing)}")
     elif cert_type == "03":
         data["cardtype"] = str(request.get("cardtype") or "0")
     if request.get("certno"):
         data["certno"] = str(request["certno"])  # the sandbox's simulated reader; ignored by the library
-    got = _row(call("1191", {"data": data}))
+    got = first_row(call("1191", {"data": data}))
     out: dict[str, Any] = {"mdtrt_cert_type": cert_type}
     for key in ("mdtrt_cert_no", "card_sn", "certno", "psn_name"):
         if got.get(key):
@@ -81,8 +82,6 @@ def read_1191(request: Mapping[str, Any], call: Call) -> dict[str, Any]:
     else:
         # 01 and 03: 1101 takes psn_cert_type 01 with the ID number (§1.6 items 1, 3, 4).
         out["psn_cert_type"] = "01"
-    if cert_type == "01":
-        out["ectoken_read_at"] = datetime.now().isoformat(timespec="seconds")
     return out
 
 
@@ -100,7 +99,7 @@ def verify_1192(request: Mapping[str, Any], call: Call) -> dict[str, Any]:
         "infno": str(request.get("infno") or ""),
         "cardtoken": "",
     }
-    got = _row(call("1192", {"data": data}))
+    got = first_row(call("1192", {"data": data}))
     return {"mdtrt_cert_no": str(got["mdtrt_cert_no"])} if got.get("mdtrt_cert_no") else {}
 
 
@@ -116,34 +115,3 @@ def fresh_feedetl_sns(old: Sequence[str], now: datetime) -> list[str]:
         if sn not in taken:
             out.append(sn)
     return out
-
-
-def after_inpatient_reversal(entry: Mapping[str, Any], call: Call, *, now: datetime | None = None) -> list[str]:
-    """§1.11.6: 2405 出院撤销, then 2301 with the visit's details under fresh ``feedetl_sn``."""
-    inp = entry.get("input_full") or entry.get("input") or {}
-    data = _row(inp)
-    psn_no = str(entry.get("psn_no") or data.get("psn_no") or "")
-    mdtrt_id = str(entry.get("mdtrt_id") or data.get("mdtrt_id") or "")
-    if not (psn_no and mdtrt_id):
-        _log.warning("after_reversal_skipped", reason="no psn_no / mdtrt_id in the journal entry")
-        return []
-    call("2405", {"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no}})
-    sent = ["2405"]
-    listing = call("5204", {"data": {"psn_no": psn_no, "mdtrt_id": mdtrt_id, "setl_id": str(data.get("setl_id", ""))}})
-    rows = listing.get("output") if isinstance(listing, Mapping) and "output" in listing else listing
-    if isinstance(rows, Mapping):
-        rows = rows.get("data") or rows.get("feedetail") or []
-    details = [r for r in rows if isinstance(r, Mapping)] if isinstance(rows, list) else []
-    if not details:
-        _log.warning("after_reversal_no_details", infno="2301", note="the HIS must re-upload 2301 itself")
-        return sent
-    new_sns = fresh_feedetl_sns([str(r.get("feedetl_sn", "")) for r in details], now or datetime.now())
-    feedetail = []
-    for row, sn in zip(details, new_sns, strict=True):
-        item = {k: row[k] for k in FEEDETAIL_FIELDS if k in row and row[k] is not None}
-        item.update(feedetl_sn=sn, mdtrt_id=mdtrt_id, psn_no=psn_no)
-        item.pop("init_feedetl_sn", None)  # these are new charges, not refunds of old ones
-        feedetail.append(item)
-    call("2301", {"feedetail": feedetail})
-    sent.append("2301")
-    return sent

@@ -9,12 +9,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from yibao.core import RegionProfile, RegionRegistry, hookimpl
 
-from . import medium
+from . import medium, reupload
 from .profile import YUNNAN
 
 if TYPE_CHECKING:
@@ -52,8 +52,9 @@ def yibao_read_medium(
 
 
 @hookimpl
-def yibao_after_reversal(profile: RegionProfile, entry: Mapping[str, Any], call: Any) -> list[str] | None:
-    """§1.11.6: after a reversed 2304, 2405 and 2301 with fresh ``feedetl_sn``."""
+def yibao_after_reversal(profile: RegionProfile, entry: Mapping[str, Any], call: Any,
+                         history: Sequence[Mapping[str, Any]]) -> list[str] | None:
+    """§1.11.6: after a reversed 2304, 2405 and 2301 with fresh ``feedetl_sn`` (the journal's details)."""
     if entry.get("infno") != "2304":
         return None
-    return medium.after_inpatient_reversal(entry, call)
+    return reupload.after_inpatient_reversal(entry, call, history)

@@ -60,11 +60,14 @@ __all__ = [
     "handler",
     "load_handler_modules",
     "registered",
+    "schema",
+    "schemas",
 ]
 
 #: Handler modules of this package, imported in this order when they exist.
 MODULES: tuple[str, ...] = (
     "identity",
+    "evoucher",
     "signin",
     "pharmacy",
     "outpatient",
@@ -76,6 +79,16 @@ MODULES: tuple[str, ...] = (
     "files",
     "catalogs",
     "clearing",
+    "trace",
+    "audit",
+    "filings",
+    "dongguan_city",
+    "uploads",
+    "selfpay",
+    "rx_hospital",
+    "rx_pharmacy",
+    "catalog_map",
+    "basics",
     "extras",
 )
 
@@ -216,6 +229,21 @@ def get_handler(infno: str) -> HandlerSpec | None:
 def registered() -> dict[str, HandlerSpec]:
     """A copy of the registry (infno -> spec)."""
     return dict(_REGISTRY)
+
+
+_SCHEMAS: list[str] = []
+
+
+def schema(ddl: str) -> None:
+    """Declare the tables of a handler module (``CREATE TABLE IF NOT EXISTS ...``); the app
+    creates them when it opens the books (never inside a call: DDL would end its transaction)."""
+    if ddl not in _SCHEMAS:
+        _SCHEMAS.append(ddl)
+
+
+def schemas() -> list[str]:
+    """The DDL the loaded handler modules declared, in declaration order."""
+    return list(_SCHEMAS)
 
 
 #: Modules that exist but failed to import (name -> error text); the centre serves without them.

@@ -52,6 +52,14 @@ def _seed_rows(kind: str) -> list[tuple[str, str]]:
         return [(e["med_list_codg"], catalogue_line(kind, e["med_list_codg"], e["med_list_name"], SEED_VERSION))
                 for e in chosen]  # fmt: skip
     out = []
+    if kind == "1304":  # 民族药品: the drug rows, with 1304's own field names
+        for n, e in enumerate((e for e in entries if e.get("list_type") in ("101", "104")), 1):
+            row = {"rid": f"R{kind}{n:08d}", "med_list_codg": e["med_list_codg"], "drug_genname": e["med_list_name"],
+                   "drug_prodname": e["med_list_name"], "ethdrug_type": "1", "dosform": e.get("dosform_name", ""),
+                   "drug_spec": e.get("spec", ""), "vali_flag": "1", "updt_time": "2026-01-01 00:00:00",
+                   "ver": SEED_VERSION}  # fmt: skip
+            out.append((e["med_list_codg"], json.dumps(row, ensure_ascii=False, default=str)))
+        return out
     for n, e in enumerate(entries, 1):
         row = {"rid": f"R{kind}{n:08d}", "hilist_code": e["med_list_codg"], "hilist_name": e["med_list_name"],
                "med_list_codg": e["med_list_codg"], "medins_list_codg": e["med_list_codg"],
@@ -144,7 +152,9 @@ def dictionary(ctx: CallContext, inp: Mapping[str, Any]) -> Mapping[str, Any]:
     t = str(_data(inp).get("type") or "")
     if not t:
         raise Refusal("type: 字典类型不能为空")
-    table = catalog_for(ctx.region).dictionaries.get(t, {})
+    table = catalog_for(ctx.region).dictionaries.get(t)
+    if table is None:
+        raise Refusal(f"data.type: 字典类型[{t[:30]}]不存在")
     rows = [{"type": t, "label": label, "value": value, "parentValue": "0", "sort": n, "valiFlag": "1",
              "createUser": "sandbox", "createDate": "2026-01-01", "version": 1}
             for n, (value, label) in enumerate(sorted(table.items()), 1)]  # fmt: skip

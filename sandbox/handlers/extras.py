@@ -1,41 +1,26 @@
-"""Sandbox answers for the region extra transactions (Dongguan 附件6, Yunnan 1191 / 1192) and
-the national ones an acceptance run needs that no other handler module serves.
+"""Sandbox answers for Yunnan's 1191 / 1192 and Gansu's 2021 prescription calls 7201-7204.
 
-What the centre does here is deliberately small but real enough for an acceptance run:
-
-- trace-code uploads (3501/3501A, 3502/3502A, 3505/3505A, 3506/3506A) are kept per institution,
-  and 3512 / 3513 answer from what was uploaded (so "后台查验上传数据" can be shown);
-- 3101 / 3102 analyse and find nothing to warn about; 3103 takes the feedback;
-- 90502 / 90504 count and sum this institution's settlements of the month from the ledger;
-- CFYYJG111 issues an access token, CFYYJG106 a review serial; the other e-prescription and
-  city transactions accept their (generic) input and answer an empty success;
-- Gansu's 2021 prescription calls: 7201 answers a token and prescription number, 7203 the
-  prescription's header, 7204 a review serial; 6101, 7101, 7104, 7205 an empty success;
 - Yunnan 1191 reads a seeded person's medium (01 mints a single-use e-voucher token valid
-  ``ectoken_ttl`` seconds); 1192 confirms an ID-card person before 2207 / 2304.
+  ``ectoken_ttl`` seconds; ``officeid`` / ``officename`` required with ``businesstype``,
+  ``operatorid``, ``operatorname``, §1.6); 1192 confirms an ID-card person before 2207 / 2304;
+- Gansu's 2021 prescription calls (no public Gansu table): 7201 answers a token and prescription
+  number, 7203 the prescription's header, 7204 a review serial, 7202 an empty list.
 
-A handler is registered only where no other module registered the infno: this module is loaded
-last and must never replace the real handlers of the national transactions.  Money transactions
-(settlements, 2601) never get a stand-in.
+Every other transaction of a built-in region's lists has a module of its own (trace codes,
+audit, filings, the city's services, uploads, self-pay, prescriptions, 6101, 目录对照);
+this module is loaded last and never replaces them.  Nothing here answers success to input
+it does not check.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
-from ..codec import dumps_text, loads_stored
 from . import CallContext, HandlerFunc, HandlerResult, Refusal, get_handler, handler
 
 __all__: list[str] = []
-
-_UPLOADS = (
-    "CREATE TABLE IF NOT EXISTS extras_uploads (fixmedins_code TEXT NOT NULL, infno TEXT NOT NULL, "
-    "msgid TEXT NOT NULL, up_time TEXT NOT NULL, payload TEXT NOT NULL)"
-)
-_TRACE_UPLOADS = ("3501", "3501A", "3502", "3502A", "3505", "3505A", "3506", "3506A")
 
 
 def _register(infno: str, *, changes_state: bool) -> Callable[[HandlerFunc], HandlerFunc]:
@@ -59,137 +44,15 @@ def _rows(inp: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return out
 
 
-def _record(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
-    ctx.store.execute(_UPLOADS)
-    ctx.store.execute(
-        "INSERT INTO extras_uploads(fixmedins_code, infno, msgid, up_time, payload) VALUES (?,?,?,?,?)",
-        (ctx.fixmedins_code, ctx.infno, ctx.msgid, ctx.now_text, dumps_text(dict(inp))),
-    )
-    return None
-
-
-for _infno in _TRACE_UPLOADS:
-    _register(_infno, changes_state=True)(_record)
-
-
-def _uploaded(ctx: CallContext, infnos: tuple[str, ...]) -> list[dict[str, Any]]:
-    ctx.store.execute(_UPLOADS)
-    marks = ",".join("?" for _ in infnos)
-    found = ctx.store.query(
-        f"SELECT infno, payload FROM extras_uploads WHERE fixmedins_code = ? AND infno IN ({marks}) ORDER BY rowid",
-        (ctx.fixmedins_code, *infnos),
-    )
-    out = []
-    for row in found:
-        for item in _rows(loads_stored(row["payload"])):
-            codes = item.get("drugtracinfo") or item.get("drug_trac_info") or []
-            trace = [c.get("drug_trac_codg", "") for c in codes if isinstance(c, Mapping)]
-            out.append(
-                {
-                    "infno": row["infno"],
-                    "med_list_codg": item.get("med_list_codg", ""),
-                    "fixmedins_hilist_id": item.get("fixmedins_hilist_id", ""),
-                    "drug_trac_codg": trace,
-                }
-            )
-    return out
-
-
-@_register("3513", changes_state=False)
-def sold_trace(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
-    """3513 销售药品追溯信息查询: what 3505 / 3505A uploaded."""
-    return {"data": _uploaded(ctx, ("3505", "3505A"))}
-
-
-@_register("3512", changes_state=False)
-def stocked_trace(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
-    """3512 入库药品追溯信息查询: what 3501 / 3502 (and their A forms) uploaded."""
-    return {"data": _uploaded(ctx, ("3501", "3501A", "3502", "3502A"))}
-
-
-@_register("3101", changes_state=False)
-def audit_before(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
-    """3101 明细审核事前分析: no rule is violated."""
-    return {"result": []}
-
-
-@_register("3102", changes_state=False)
-def audit_during(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
-    """3102 明细审核事中分析: no rule is violated."""
-    return {"result": []}
-
-
-@_register("3103", changes_state=True)
-def audit_feedback(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
-    """3103 事前事中服务反馈: accepted."""
-    return None
-
-
-def _month_summary(ctx: CallContext, inp: Mapping[str, Any]) -> dict[str, Any]:
-    data = next(iter(_rows(inp)), {})
-    month = str(data.get("setl_ym") or data.get("trt_year", "") + str(data.get("trt_month", "")) or "")
-    rows = [r for r in ctx.store.ledger(ctx.fixmedins_code) if r.get("state") == "settled"]
-    if month.isdigit() and len(month) == 6:
-        ym = f"{month[:4]}-{month[4:]}"
-        rows = [r for r in rows if str(r.get("setl_time", "")).startswith(ym)]
-    total = sum((Decimal(str(r["medfee_sumamt"])) for r in rows), Decimal("0.00"))
-    fund = sum((Decimal(str(r["fund_pay_sumamt"])) for r in rows), Decimal("0.00"))
-    acct = sum((Decimal(str(r["acct_pay"])) for r in rows), Decimal("0.00"))
-    return {"setl_cnt": len(rows), "medfee_sumamt": total, "fund_pay_sumamt": fund, "acct_pay": acct}
-
-
-@_register("90502", changes_state=False)
-def month_counts(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
-    """90502 月结对数查询 (东莞): the month's settlement count and sums from the ledger."""
-    return {"data": [_month_summary(ctx, inp)]}
-
-
-@_register("90504", changes_state=False)
-def month_info(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
-    """90504 月结信息查询 (东莞): the same month summary, one row per institution."""
-    return {"data": [{"fixmedins_code": ctx.fixmedins_code, **_month_summary(ctx, inp)}]}
-
-
-@_register("CFYYJG111", changes_state=False)
-def rx_token(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
-    """CFYYJG111 获取电子处方访问令牌."""
-    return {"access_token": "RXT" + secrets.token_hex(12).upper(), "expires_in": 7200}
-
-
-@_register("CFYYJG106", changes_state=True)
-def rx_review(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
-    """CFYYJG106 药师审方信息上传 (public table): msg_code 0 and a review serial."""
-    return {"msg_code": "0", "flag": "True", "rx_chk_biz_sn": f"RXC{ctx.store.next_seq('rx_chk'):012d}"}
-
-
-def _generic_query(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
-    return {"data": []}
-
-
-def _generic_state(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
-    return {"msg_code": "0", "flag": "True"}
-
-
-def _register_generic() -> None:
-    """Every extra transaction of Dongguan (the sandbox's own region data) gets at least an
-    empty success; the national ones on its lists that no module serves too, never money ones."""
-    from ..regions import region_of
-
-    for entry in region_of("441900").own:
-        state = entry.get("kind") in ("state", "money")
-        _register(str(entry["infno"]), changes_state=state)(_generic_state if state else _generic_query)
-    for infno in ("1201", "1901", "2501", "2503", "2504", "2505", "2506", "3507", "4101", "4103", "4201",
-                  "4401", "5202", "5301", "5302", "5303", "5304"):  # fmt: skip
-        query = infno[0] in "15" or infno in ("4103",)
-        _register(infno, changes_state=not query)(_generic_query if query else _generic_state)
-
-
 # ---------------------------------------------------------------------------- Gansu 6101, 7101-7205 (2021 meanings)
 
 
 @_register("7201", changes_state=False)
 def rx_scan(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
     """7201 处方二维码解析 (Gansu): a prescription token and number for the scanned code."""
+    data = next(iter(_rows(inp)), {})
+    if not data.get("epc_qrcd"):
+        raise Refusal("data.epc_qrcd: 处方二维码内容不能为空")
     n = ctx.store.next_seq("rx")
     return {"data": {"epc_token": "EPC" + secrets.token_hex(12).upper(), "hi_rxno": f"RX{ctx.region}{n:012d}"}}
 
@@ -205,7 +68,11 @@ def rx_download(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
 
 @_register("7204", changes_state=True)
 def rx_pharmacist_review(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
-    """7204 电子处方审核 (Gansu): accepted with a review serial."""
+    """7204 电子处方审核 (Gansu): the reviewed prescription and its result, answered with a review serial."""
+    data = next(iter(_rows(inp)), {})
+    for key in ("hi_rxno", "rx_chk_stas_codg"):
+        if not data.get(key):
+            raise Refusal(f"data.{key}: 必填字段为空")
     return {"data": {"rx_chk_biz_sn": f"RXC{ctx.store.next_seq('rx_chk'):012d}"}}
 
 
@@ -213,10 +80,6 @@ def rx_pharmacist_review(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerRes
 def rx_query(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
     """7202 电子处方查询 (Gansu): no pending prescription for this person."""
     return {"data": []}
-
-
-for _infno in ("6101", "7101", "7104", "7205"):
-    _register(_infno, changes_state=True)(_generic_state)
 
 
 # ---------------------------------------------------------------------------- Yunnan 1191 / 1192
@@ -248,7 +111,7 @@ def read_medium(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
         "insuplc_admdvs": person["insuplc_admdvs"],
     }
     if kind == "01":
-        for key in ("businesstype", "operatorid", "operatorname"):
+        for key in ("businesstype", "operatorid", "operatorname", "officeid", "officename"):
             if not data.get(key):
                 raise Refusal(f"{key}: 电子凭证读取必须传入{key}")
         token = "ECT" + secrets.token_hex(16).upper()
@@ -280,5 +143,3 @@ def verify_id_card(ctx: CallContext, inp: Mapping[str, Any]) -> HandlerResult:
         raise Refusal("mdtrt_cert_no: 人员不存在")
     return {"data": {"mdtrt_cert_no": str(data["mdtrt_cert_no"]), "cardtoken": ""}}
 
-
-_register_generic()

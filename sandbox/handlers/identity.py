@@ -40,11 +40,13 @@ def _token_person(ctx: CallContext, token: str, *, consume: bool) -> dict[str, A
     row = ctx.store.query_one("SELECT * FROM ectokens WHERE ectoken = ?", (token,))
     if row is None:
         raise Refusal("mdtrt_cert_no: 电子凭证令牌(ecToken)无效")
+    # Valid 3 minutes (ectoken_ttl) for 1101 and for the settlement that goes with it (Yunnan §1.6:
+    # 每个电子凭证令牌的默认有效时间是3分钟): a client must read the e-voucher again, not send an old token.
+    if ctx.config.clock() > row["expires"]:
+        raise Refusal("mdtrt_cert_no: 电子凭证令牌已过期")
     if consume:
         if row["used"]:
             raise Refusal("mdtrt_cert_no: 电子凭证令牌已使用，每个电子凭证号只能被使用一次")
-        if ctx.config.clock() > row["expires"]:
-            raise Refusal("mdtrt_cert_no: 电子凭证令牌已过期")
         ctx.store.execute("UPDATE ectokens SET used = 1 WHERE ectoken = ?", (token,))
     person = ctx.store.person(row["psn_no"])
     if person is None:
@@ -58,7 +60,8 @@ def identify(ctx: CallContext, data: Mapping[str, Any], *, consume_token: bool) 
     cert_no = req(data, "mdtrt_cert_no")
     if cert_type == "02" and not valid_resident_id(cert_no):
         raise Refusal("data.mdtrt_cert_no: 居民身份证号码无效(GB 11643: 18位、出生日期、末位校验码)")
-    if opt(data, "psn_cert_type") == "01" and opt(data, "certno") and not valid_resident_id(opt(data, "certno")):
+    # Gansu §3.2 writes 居民身份证 as psn_cert_type "1" (its dictionary supplement); the check is the same.
+    if opt(data, "psn_cert_type") in ("01", "1") and opt(data, "certno") and not valid_resident_id(opt(data, "certno")):
         raise Refusal("data.certno: 居民身份证号码无效(GB 11643: 18位、出生日期、末位校验码)")
     store: Store = ctx.store
     person: dict[str, Any] | None

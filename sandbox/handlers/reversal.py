@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from .. import trace_book
 from ..books import fees, node, req, set_fees, update_visit, visit
 from . import CallContext, Refusal, handler
 
@@ -60,6 +61,7 @@ def _reverse_settlement(ctx: CallContext, omsgid: str, oinfno: str, psn_no: str)
     if oinfno == "2102":
         set_fees(ctx.store, mdtrt_id, "reversed", where_state=("settled",), only_setl_id=row["setl_id"])
         update_visit(ctx.store, mdtrt_id, state="reversed")
+        trace_book.release_sale(ctx, row["setl_id"])
     elif oinfno == "2207":
         set_fees(ctx.store, mdtrt_id, "uploaded", where_state=("settled",), only_setl_id=row["setl_id"])
     else:

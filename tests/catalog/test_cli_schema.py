@@ -52,3 +52,31 @@ def test_cli_unknown_infno_exits_2() -> None:
     result = CliRunner().invoke(_app(), ["schema", "0000"])
     assert result.exit_code == 2
     assert "0000" in result.stderr and result.stdout == ""
+
+
+def test_cli_region_shows_its_own_transactions() -> None:
+    """`--region` shows the region's own transactions (CFY*, 90xxx, 1191) with verified / source; "
+      "others do not have them."""
+    runner = CliRunner()
+    for region, infno, verified in (("441900", "CFYYJG106", True), ("441900", "CFYLJG003", False),
+                                    ("441900", "90502", False), ("530000", "1191", False)):  # fmt: skip
+        result = runner.invoke(_app(), ["schema", infno, "--json", "--region", region])
+        assert result.exit_code == 0, result.output
+        doc = json.loads(result.stdout)
+        assert (doc["region"], doc["verified"]) == (region, verified) and doc["input"]
+    assert runner.invoke(_app(), ["schema", "CFYLJG003", "--region", "530000"]).exit_code == 2
+    assert runner.invoke(_app(), ["schema", "CFYLJG003"]).exit_code == 2  # not national
+    assert runner.invoke(_app(), ["schema", "1101", "--region", "999999"]).exit_code == 2
+
+
+def test_cli_uses_the_configured_region(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Without --region, the configuration file's region decides (YIBAO_CONFIG)."""
+    cfg = tmp_path / "yibao.toml"
+    cfg.write_text('region = "441900"\n[gateway]\nurl = "http://127.0.0.1:1"\npaasid = "p"\nsecret_env = "X"\n'
+                   '[institution]\nfixmedins_code = "H44190000001"\nfixmedins_name = "x"\nmdtrtarea_admvs = "441900"\n'
+                   '[operator]\nopter = "1"\nopter_name = "x"\n[journal]\nurl = "sqlite:///:memory:"\n',
+                   encoding="utf-8")
+    monkeypatch.setenv("YIBAO_CONFIG", str(cfg))
+    result = CliRunner().invoke(_app(), ["schema", "90504", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["region"] == "441900"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ import httpx
 
 from yibao.core import FeeItem, Medium
 from yibao.core.acceptance import synth_input
+from yibao.core.acceptance.rehearsal import ControlApiReader
 from yibao.core.client import Client
 from yibao.core.plugins import RegionProfile, get_plugin_manager, hookimpl, load_registry
 from yibao.provinces.gansu import prescriptions
@@ -40,10 +42,14 @@ def test_external_prescription_purchase_and_cancel(fake_centre: FakeCentre) -> N
     item = fake_centre.items()[0]
     fee = FeeItem(feedetl_sn="1", med_list_codg=item["med_list_codg"], medins_list_codg="H-1", cnt=Decimal("1"),
                   pric=Decimal("9.50"))  # fmt: skip
-    sales = synth_input(client.transactions, "3505", {"med_list_codg": item["med_list_codg"], "rtal_docno": rx.hi_rxno})
+    code = f"{time.time_ns() % 10**12:012d}00000001"  # the dispensed package's 20-digit 追溯码
+    sales = synth_input(client.transactions, "3505", {"med_list_codg": item["med_list_codg"], "rtal_docno": rx.hi_rxno},
+                        overrides={"selinfo": {"trdn_flag": "0", "drugtracinfo": [{"drug_trac_codg": code}]}})
+    reader = ControlApiReader(fake_centre.url, person)  # §3.1.5: the medium and its password again at 2102
     settled = prescriptions.purchase(
-        client, identity, rx, [fee], review={"phar_name": "药师", "rx_chk_stas_codg": "1"}, sales=sales
+        client, identity, rx, [fee], review={"phar_name": "药师", "rx_chk_stas_codg": "1"}, sales=sales, reader=reader
     )
+    assert reader.reads == ["id_card", "password:id_card"]
     order = [i for i, _ in wire.sent]
     assert order.index("7201") < order.index("7203") < order.index("7204") < order.index("2102") < order.index("3505")
     detail = dict(wire.sent)["2102"]["drugdetail"][0]

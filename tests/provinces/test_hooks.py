@@ -166,19 +166,24 @@ def test_hook_yibao_after_settle(fake_centre: FakeCentre) -> None:
 
 
 def test_hook_yibao_after_reversal() -> None:
-    """Yunnan answers a reversed 2304 with 2405 and a re-upload; other infnos get None."""
+    """Yunnan answers a reversed 2304 with 2405 and a re-upload from the visit's journal history
+    (bound by the client as ``hooks.history``); other infnos get None."""
     registry = _registry()
     yunnan = registry.resolve("530000")
     calls: list[str] = []
 
     def call(infno: str, data: Mapping[str, Any]) -> Any:
         calls.append(infno)
-        return {"data": [{"feedetl_sn": "1", "med_list_codg": "A"}]} if infno == "5204" else {}
+        return {}
 
     entry = {"infno": "2304", "psn_no": "P", "mdtrt_id": "M", "input_full": {"data": {}}}
     hooks = RegionHooks.for_region(registry, yunnan)
+    asked: list[str] = []
+    hooks.history = lambda mdtrt_id: asked.append(mdtrt_id) or [  # type: ignore[func-returns-value]
+        {"infno": "2301", "input_full": {"feedetail": [{"feedetl_sn": "1", "mdtrt_id": "M", "med_list_codg": "A",
+                                                        "cnt": "1"}]}}]  # fmt: skip
     assert hooks.after_reversal(entry, call) == ["2405", "2301"]
-    assert calls == ["2405", "5204", "2301"]
+    assert calls == ["2405", "2301"] and asked == ["M"]
     assert hooks.after_reversal({**entry, "infno": "2102"}, call) == []
     # Another region's hooks do not reach Yunnan's plugin at all.
     assert RegionHooks.for_region(registry, registry.resolve("440000")).after_reversal(entry, call) == []
@@ -233,3 +238,40 @@ def test_hook_yibao_acceptance_notes() -> None:
     assert "录屏" in notes["2102"] and "使用日志" in notes["3101"]
     assert "2207" not in notes  # only the kind's own interfaces
     assert RegionHooks.for_region(registry, registry.resolve("620000")).acceptance_notes("pharmacy") == {}
+
+
+def test_hook_yibao_medium_input() -> None:
+    """Gansu builds 1101's data by §3.2 (a cross-province card: psn_cert_type "1"); "
+                                                                                "Guangdong leaves the national shape."""
+    from yibao.core import Medium
+
+    registry = _registry()
+    gansu = RegionHooks.for_region(registry, registry.resolve("620000"))
+    card = Medium("03", "C123", card_sn="440100D156X", psn_cert_type="01", certno="440106199001011234")
+    assert gansu.medium_input(card) == {"mdtrt_cert_type": "03", "mdtrt_cert_no": "C123", "card_sn": "440100D156X",
+                                        "psn_cert_type": "1", "certno": "440106199001011234"}  # fmt: skip
+    local = Medium("03", "C9", card_sn="620100D156X", certno="620102199001011234")
+    assert gansu.medium_input(local) == {"mdtrt_cert_type": "02", "mdtrt_cert_no": "620102199001011234",
+                                         "psn_cert_type": "01"}  # fmt: skip
+    assert RegionHooks.for_region(registry, registry.resolve("440000")).medium_input(card) is None
+
+
+def test_hook_yibao_acceptance_flows() -> None:
+    """Dongguan hospitals get the city's, e-prescription and self-pay flows; Gansu its 门慢/门特; Guangdong none."""
+    registry = _registry()
+    dg = RegionHooks.for_region(registry, registry.resolve("441900")).acceptance_flows("hospital", [])
+    assert [f.__name__ for f in dg] == ["city_flows", "hospital_rx", "selfpay_flows"]
+    pharmacy = RegionHooks.for_region(registry, registry.resolve("441900")).acceptance_flows("pharmacy", [])
+    assert [f.__name__ for f in pharmacy] == ["pharmacy_rx", "city_flows"]
+    assert [f.__name__ for f in RegionHooks.for_region(registry, registry.resolve("620000")).acceptance_flows(
+        "clinic", [])] == ["chronic_flows"]
+    assert RegionHooks.for_region(registry, registry.resolve("440000")).acceptance_flows("clinic", []) == []
+
+
+def test_hook_yibao_acceptance_form() -> None:
+    """Gansu fills 附录1 from a report; the other regions have no form."""
+    registry = _registry()
+    report = {"interfaces": [{"infno": "2102", "status": "passed"}], "media": [], "steps": [], "passed": False}
+    form = RegionHooks.for_region(registry, registry.resolve("620000")).acceptance_form("pharmacy", report)
+    assert form is not None and form["title"].startswith("附录1") and form["conclusion"] == "不通过"
+    assert RegionHooks.for_region(registry, registry.resolve("441900")).acceptance_form("pharmacy", report) is None

@@ -89,31 +89,48 @@ def test_1192_only_for_id_card_persons_and_only_in_yunnan() -> None:
 
 
 def test_after_2304_reversal_2405_then_2301_with_fresh_sns() -> None:
-    """§1.11.6: 2405, then the centre's details re-uploaded with new, non-repeating feedetl_sn."""
+    """§1.11.6: 2405, then the journal's standing 2301 rows re-uploaded with new, non-repeating feedetl_sn;
+    no 5204 for a lost settlement (its setl_id was never known, and 5204 requires one)."""
     hook, yunnan, _ = _hook()
     rows = [
-        {"feedetl_sn": "1", "med_list_codg": "A", "cnt": Decimal("2"), "pric": Decimal("1.50"),
-         "det_item_fee_sumamt": Decimal("3.00"), "setl_id": "S1", "init_feedetl_sn": None},
-        {"feedetl_sn": "2", "med_list_codg": "B", "cnt": Decimal("1"), "pric": Decimal("9.99"),
+        {"feedetl_sn": "1", "mdtrt_id": "M1", "med_list_codg": "A", "cnt": Decimal("2"), "pric": Decimal("1.50"),
+         "det_item_fee_sumamt": Decimal("3.00")},
+        {"feedetl_sn": "2", "mdtrt_id": "M1", "med_list_codg": "B", "cnt": Decimal("1"), "pric": Decimal("9.99"),
          "det_item_fee_sumamt": Decimal("9.99")},
+        {"feedetl_sn": "3", "mdtrt_id": "M1", "med_list_codg": "C", "cnt": Decimal("1"), "pric": Decimal("5"),
+         "det_item_fee_sumamt": Decimal("5.00")},
     ]  # fmt: skip
-    centre = Centre({"5204": {"data": rows}})
-    entry = {
-        "infno": "2304",
-        "msgid": "m1",
-        "psn_no": "P1",
-        "mdtrt_id": "M1",
-        "input_full": {"data": {"setl_id": ""}},
-    }
-    sent = hook.yibao_after_reversal(profile=yunnan, entry=entry, call=centre)
+    history = [
+        {"infno": "2301", "input_full": {"feedetail": rows}},
+        {"infno": "2302", "input_full": {"data": [{"feedetl_sn": "3", "mdtrt_id": "M1", "psn_no": "P1"}]}},
+    ]
+    centre = Centre({})
+    entry = {"infno": "2304", "msgid": "m1", "psn_no": "P1", "mdtrt_id": "M1", "input_full": {"data": {}}}
+    sent = hook.yibao_after_reversal(profile=yunnan, entry=entry, call=centre, history=history)
     assert sent == ["2405", "2301"]
+    assert [i for i, _ in centre.calls] == ["2405", "2301"]  # never a 5204 with an empty setl_id
     assert centre.calls[0] == ("2405", {"data": {"mdtrt_id": "M1", "psn_no": "P1"}})
-    upload = centre.calls[2][1]["feedetail"]
-    assert [r["med_list_codg"] for r in upload] == ["A", "B"]
-    assert {r["feedetl_sn"] for r in upload}.isdisjoint({"1", "2"})
-    assert all(r["mdtrt_id"] == "M1" and "setl_id" not in r and "init_feedetl_sn" not in r for r in upload)
+    upload = centre.calls[1][1]["feedetail"]
+    assert [r["med_list_codg"] for r in upload] == ["A", "B"]  # the revoked line 3 is not sent again
+    assert {r["feedetl_sn"] for r in upload}.isdisjoint({"1", "2", "3"})
+    assert all(r["mdtrt_id"] == "M1" and "init_feedetl_sn" not in r for r in upload)
     assert upload[0]["pric"] == Decimal("1.50")
-    assert hook.yibao_after_reversal(profile=yunnan, entry={**entry, "infno": "2207"}, call=centre) is None
+    assert hook.yibao_after_reversal(profile=yunnan, entry={**entry, "infno": "2207"}, call=centre, history=[]) is None
+
+
+def test_after_reversal_without_history_asks_5204_only_with_a_setl_id() -> None:
+    """No journal rows: 5204 when the reversed settlement's setl_id is known, nothing sent when it is not."""
+    hook, yunnan, _ = _hook()
+    row = {"feedetl_sn": "9", "med_list_codg": "A", "cnt": Decimal("1"), "pric": Decimal("1"),
+           "det_item_fee_sumamt": Decimal("1.00")}  # fmt: skip
+    centre = Centre({"5204": {"data": [row]}})
+    entry = {"infno": "2304", "msgid": "m1", "psn_no": "P1", "mdtrt_id": "M1", "setl_id": "S1", "input_full": {}}
+    assert hook.yibao_after_reversal(profile=yunnan, entry=entry, call=centre, history=[]) == ["2405", "2301"]
+    assert centre.calls[1] == ("5204", {"data": {"psn_no": "P1", "mdtrt_id": "M1", "setl_id": "S1"}})
+    lost = Centre({})
+    assert hook.yibao_after_reversal(profile=yunnan, entry={**entry, "setl_id": None}, call=lost,
+                                     history=[]) == ["2405"]
+    assert [i for i, _ in lost.calls] == ["2405"]
 
 
 def test_fresh_sns_are_digits_and_unique() -> None:

@@ -24,6 +24,7 @@ import pytest
 
 from yibao.sandbox.app import create_app
 from yibao.sandbox.config import SandboxConfig
+from yibao.sandbox.seed import CATALOG
 from yibao.sandbox.server import RunningSandbox, run_in_thread
 
 PAASID = "test-paasid"
@@ -195,8 +196,17 @@ def live_centre(live: RunningSandbox) -> Centre:
     return Centre(url=live.url)
 
 
+_TRACE = itertools.count(1)
+
+
+def trace_code() -> str:
+    """A fresh 20-digit drug trace code (药品追溯码), unique in this test run."""
+    return f"{time.time_ns() % 10**12:012d}{next(_TRACE):08d}"
+
+
 def drug_line(sn: str, code: str, cnt: str, pric: str, **extra: Any) -> dict[str, Any]:
-    """A drugdetail / feedetail row with det_item_fee_sumamt = cnt x pric."""
+    """A drugdetail / feedetail row with det_item_fee_sumamt = cnt x pric; a 西药中成药 line carries a
+    fresh trace code (``durg_trac_info``: Dongguan's 2102 demands one, 附件6)."""
     amount = (Decimal(cnt) * Decimal(pric)).quantize(Decimal("0.01"))
     row = {
         "feedetl_sn": sn,
@@ -214,5 +224,8 @@ def drug_line(sn: str, code: str, cnt: str, pric: str, **extra: Any) -> dict[str
         "bilg_dr_codg": "D0001",
         "bilg_dr_name": "测试医生",
     }
+    entry = CATALOG.get(code)
+    if entry is not None and entry["list_type"] == "101":
+        row["durg_trac_info"] = [{"feedetl_sn": sn, "drug_trac_codg": trace_code(), "trdn_flag": "0"}]
     row.update(extra)
     return row
