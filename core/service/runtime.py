@@ -1,0 +1,137 @@
+"""One running service instance: the client, the tokens, the idempotency store, the lease, the
+metrics, and the way a request runs (:meth:`Service.run`).
+
+The client is synchronous (httpx, sqlite3 / psycopg), so each request's work runs in a worker
+thread, at most ``[service] max_concurrency`` at once.  A worker thread is never abandoned: a
+request cut off by a client that went away, or by SIGTERM, still finishes its journaling (the
+engine commits INTENT+SENT before the bytes leave and the outcome after; a call whose answer
+does not come is UNKNOWN when the gateway's read timeout ends, and reversed with 2601).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import structlog
+
+from ..client import Client
+from ..config import Config
+from ..engine import Operator
+from ..journal import State
+from .auth import Tokens, load_tokens
+from .batches import Batches
+from .context import RequestContext
+from .idempotency import IdemStore
+from .leader import Leader
+from .metrics import Metrics
+from .models import OperatorIn
+from .store import Instances
+
+__all__ = ["Service"]
+
+log = structlog.get_logger("yibao.service")
+
+
+class Service:
+    """What every handler of one instance shares."""
+
+    def __init__(self, config: Config, *, client: Client | None = None, tokens: Tokens | None = None,
+                 start_leader: bool = True) -> None:
+        self.config = config
+        self.tokens = tokens if tokens is not None else load_tokens(config.service)
+        self.client = client if client is not None else Client(config)
+        db = self.client.engine.journal.database
+        db.migrate()  # the service's tables, should the client's journal have been opened before they registered
+        self.instances = Instances(db, config.service.leader_lease_seconds)
+        self.idem = IdemStore(db, self.instances, config.service.idempotency_hours)
+        self.batches = Batches(db)
+        self.leader = Leader(db, self.instances, config.service.leader_lease_seconds,
+                             startup=self.client.recover, tick=self._tick, prune=self.idem.prune)
+        self.metrics = Metrics(db, lambda: self.leader.is_leader)
+        self.client.add_observer(self.metrics)
+        self.limiter = anyio.CapacityLimiter(config.service.max_concurrency)
+        self._start_leader = start_leader
+        self._inflight = 0
+        self._idle = threading.Condition()
+        self.started = time.time()
+
+    # ------------------------------------------------------------------ life
+
+    def start(self) -> None:
+        if self._start_leader:
+            self.leader.start()
+        log.info("service_started", instance=self.instances.instance_id, region=self.config.region,
+                 terminals=",".join(self.tokens.terminals), leader=self.leader.is_leader)
+
+    def stop(self) -> None:
+        """Wait for the worker threads (each ends by itself: see the module docstring), then close."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._inflight == 0, timeout=float(self.config.gateway.timeout.read) + 30)
+        self.leader.stop()
+        self.client.close()
+
+    def _tick(self) -> None:
+        # Rows a dead instance left in flight, then the 2601s due now (one pass, no waiting).
+        self.client.journal.recover(wait=False)
+
+    # ------------------------------------------------------------------ requests
+
+    def context(self, terminal: str, operator: OperatorIn | None, idem_key: str | None) -> RequestContext:
+        op = Operator(operator.opter, operator.opter_name, operator.opter_type) if operator is not None else None
+        return RequestContext(self.client.engine, self.config, operator=op, terminal=terminal, idem_key=idem_key)
+
+    async def run(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn`` in a worker thread; not cancellable once started (see the module docstring)."""
+        with self._idle:
+            self._inflight += 1
+        try:
+            return await anyio.to_thread.run_sync(fn, limiter=self.limiter)
+        finally:
+            with self._idle:
+                self._inflight -= 1
+                self._idle.notify_all()
+
+    @property
+    def inflight(self) -> int:
+        return self._inflight
+
+    def sent_under(self, idem_key: str) -> list[str]:
+        """msgids of journaled messages recorded under ``idem_key`` that may have reached the centre."""
+        entries = self.client.journal.list(idem_key=idem_key, limit=50)
+        return [e.msgid for e in entries if e.state not in (State.NOT_SENT,)]
+
+    # ------------------------------------------------------------------ readiness
+
+    def ready(self) -> dict[str, Any]:
+        """``/readyz``: the journal takes a write, and the gateway answers a TCP connection."""
+        checks: dict[str, Any] = {}
+        try:
+            self.instances.beat()
+            checks["journal"] = "ok"
+        except Exception as exc:
+            checks["journal"] = f"failed: {type(exc).__name__}"
+        checks["gateway"] = _reachable(self.config.gateway.url, self.config.gateway.resolve)
+        checks["leader"] = self.leader.is_leader
+        checks["instance"] = self.instances.instance_id
+        return checks
+
+
+def _reachable(url: str, resolve: Any) -> str:
+    """A TCP connect to the gateway's host and port (no request: nothing is signed or sent)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = dict(resolve or {}).get(host, host)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=2.0):
+            return "ok"
+    except OSError as exc:
+        return f"unreachable: {type(exc).__name__}"
