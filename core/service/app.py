@@ -122,7 +122,7 @@ def create_app(service: Service, *, manage: bool = True) -> Litestar:
     v1 = Router(path="/", route_handlers=[*routes_core.ROUTES, *routes_visits.ROUTES, *routes_books.ROUTES],
                 guards=[_auth], security=[{"bearer": []}])
     openapi = OpenAPIConfig(
-        title="yibao HIS service", version=__version__, path="/schema", enabled_endpoints=set(),
+        title="yibao HIS service", version=__version__, path="/schema", render_plugins=[],
         description="两定医药机构接口 for any HIS: every yibao guarantee (journal before send, unknown outcomes "
                     "reversed with 2601, idempotent bills) over HTTP. Errors are application/problem+json with the "
                     "kind and exit_code of `yibao call`.",

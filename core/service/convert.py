@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import HeaderParameter
 
 from ..clock import SHANGHAI
 from ..engine import Settlement
@@ -20,10 +20,10 @@ from .problems import KINDS, PROBLEM_TYPE, Problem, validation
 __all__ = ["KEY_HEADER", "diagnoses", "errors", "identity", "items", "medium", "person", "settlement"]
 
 #: the ``Idempotency-Key`` request header, as documented in the OpenAPI document
-KEY_HEADER = Parameter(header="Idempotency-Key", required=False, max_length=255,
+KEY_HEADER = HeaderParameter(name="Idempotency-Key", required=False, max_length=255,
                        description="the HIS's id of this request (e.g. its bill number): a repeat replays the "
                                    "first response; required for a transaction that moves money")
-MONEY_KEY_HEADER = Parameter(header="Idempotency-Key", required=True, min_length=1, max_length=255,
+MONEY_KEY_HEADER = HeaderParameter(name="Idempotency-Key", required=True, min_length=1, max_length=255,
                              description="required: the HIS's id of this bill; a repeat replays the first response "
                                          "and never charges twice")
 

@@ -37,6 +37,7 @@ from ..errors import (
     ValidationIssue,
     YibaoError,
 )
+from ..journal import IllegalTransition
 from ..masking import scrub_text
 
 __all__ = ["KINDS", "PROBLEM_TYPE", "Issue", "Problem", "ProblemError", "from_yibao", "problem", "validation"]
@@ -125,10 +126,13 @@ def from_yibao(exc: YibaoError) -> Problem:
         return problem("not_sent", str(exc), msgid=msgid)
     if isinstance(exc, OutcomeUnknownError):
         return problem("outcome_unknown", str(exc), msgid=msgid)
-    if isinstance(exc, StateError):
+    if isinstance(exc, StateError | IllegalTransition):
+        # Refused by local state, or the journal entry moved under the request (another
+        # instance resolved it): the entry, by its msgid, tells what happened.
         return problem("conflict", str(exc), msgid=msgid)
-    # ConfigurationError, PluginError: the request asked for something this deployment lacks.
-    return problem("validation", str(exc), msgid=msgid)
+    if exc.exit_code == 2:  # ConfigurationError, PluginError: this deployment lacks what was asked
+        return problem("validation", str(exc), msgid=msgid)
+    return problem("internal", str(exc), msgid=msgid)
 
 
 def encode(p: Problem) -> bytes:

@@ -31,11 +31,13 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, post
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, JSONBody
 
 from ..workflows.inpatient import InpatientStay
 from ..workflows.outpatient import OutpatientVisit
 from ..workflows.settle import cancel_bill
 from . import convert
+from .batches import Batches
 from .bodies import (
     AdmitRequest,
     BatchOut,
@@ -52,7 +54,6 @@ from .bodies import (
     VisitOut,
     VisitRequest,
 )
-from .batches import Batches
 from .context import RequestContext
 from .convert import KEY_HEADER, MONEY_ERRORS, MONEY_KEY_HEADER, errors
 from .models import SettlementOut
@@ -82,11 +83,11 @@ def _batches(request: Request[Any, Any, Any]) -> Batches:
     return service.batches
 
 
-def _visit(ctx: RequestContext, body: VisitRequest, mdtrt_id: str) -> OutpatientVisit:
+def _visit(ctx: RequestContext, body: VisitRequest, mdtrt_id: FromPath[str]) -> OutpatientVisit:
     return OutpatientVisit(ctx, convert.identity(body.person), mdtrt_id, body.ipt_otp_no, body.med_type)
 
 
-def _stay(ctx: RequestContext, body: StayRequest, mdtrt_id: str) -> InpatientStay:
+def _stay(ctx: RequestContext, body: StayRequest, mdtrt_id: FromPath[str]) -> InpatientStay:
     return InpatientStay(ctx, convert.identity(body.person), mdtrt_id, body.ipt_no, body.med_type, body.dept_codg,
                          body.dept_name)
 
@@ -99,7 +100,7 @@ def _ok(ctx: RequestContext, **extra: Any) -> Outcome:
 
 
 @post(_O, status_code=200, tags=["outpatient"], summary="Register a visit: 2201", responses=_STATE_ERRORS)
-async def register(request: Request[Any, Any, Any], data: RegisterRequest, idempotency_key: _Key = None
+async def register(request: Request[Any, Any, Any], data: JSONBody[RegisterRequest], idempotency_key: _Key = None
                    ) -> Response[VisitOut]:
     def work(ctx: RequestContext) -> Outcome:
         v = OutpatientVisit.register(ctx, convert.identity(data.person), ipt_otp_no=data.ipt_otp_no,
@@ -113,7 +114,7 @@ async def register(request: Request[Any, Any, Any], data: RegisterRequest, idemp
 
 @post(f"{_O}/{{mdtrt_id:str}}/diagnoses", status_code=200, tags=["outpatient"], summary="Diagnose: 2203",
       responses=_STATE_ERRORS)
-async def diagnose(request: Request[Any, Any, Any], mdtrt_id: str, data: DiagnosesRequest,
+async def diagnose(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[DiagnosesRequest],
                    idempotency_key: _Key = None) -> Response[dict[str, Any]]:
     def work(ctx: RequestContext) -> Outcome:
         _visit(ctx, data, mdtrt_id).upload_visit(convert.diagnoses(data.diagnoses), main_cond_dscr=data.main_cond_dscr,
@@ -125,7 +126,7 @@ async def diagnose(request: Request[Any, Any, Any], mdtrt_id: str, data: Diagnos
 
 @post(f"{_O}/{{mdtrt_id:str}}/fees", status_code=200, tags=["outpatient"], summary="Upload one fee batch: 2204",
       responses=_STATE_ERRORS)
-async def outpatient_fees(request: Request[Any, Any, Any], mdtrt_id: str, data: OutpatientFeesRequest,
+async def outpatient_fees(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[OutpatientFeesRequest],
                           idempotency_key: _Key = None) -> Response[BatchOut]:
     batches = _batches(request)
 
@@ -140,7 +141,7 @@ async def outpatient_fees(request: Request[Any, Any, Any], mdtrt_id: str, data: 
     return await _run(request, f"{_O}/{{mdtrt_id}}/fees", "2204", work, data, mdtrt_id)
 
 
-def _outpatient_settle(request: Request[Any, Any, Any], mdtrt_id: str, data: SettleRequest, key: str | None,
+def _outpatient_settle(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[SettleRequest], key: str | None,
                        pre: bool) -> Coroutine[Any, Any, Response[Any]]:
     if not data.chrg_bchno:
         raise validation("chrg_bchno is required: the fee batch to settle", "chrg_bchno", "required")
@@ -164,19 +165,19 @@ def _outpatient_settle(request: Request[Any, Any, Any], mdtrt_id: str, data: Set
 
 @post(f"{_O}/{{mdtrt_id:str}}/pre-settlement", status_code=200, tags=["outpatient"], summary="Pre-settle: 2206",
       responses=_STATE_ERRORS)
-async def outpatient_pre_settle(request: Request[Any, Any, Any], mdtrt_id: str, data: SettleRequest,
+async def outpatient_pre_settle(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[SettleRequest],
                                 idempotency_key: _Key = None) -> Response[dict[str, Any]]:
     return await _outpatient_settle(request, mdtrt_id, data, idempotency_key, pre=True)
 
 
 @post(f"{_O}/{{mdtrt_id:str}}/settlement", status_code=200, tags=["outpatient"],
       summary="Settle one fee batch: 2206 → 2207", responses=errors(*MONEY_ERRORS))
-async def outpatient_settle(request: Request[Any, Any, Any], mdtrt_id: str, data: SettleRequest,
+async def outpatient_settle(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[SettleRequest],
                             idempotency_key: _MoneyKey) -> Response[SettlementOut]:
     return await _outpatient_settle(request, mdtrt_id, data, idempotency_key, pre=False)
 
 
-def _cancel(request: Request[Any, Any, Any], path: str, infno: str, mdtrt_id: str, data: CancelRequest
+def _cancel(request: Request[Any, Any, Any], path: str, infno: str, mdtrt_id: FromPath[str], data: CancelRequest
             ) -> Coroutine[Any, Any, Response[Any]]:
     who = convert.identity(data.person)
 
@@ -190,14 +191,14 @@ def _cancel(request: Request[Any, Any, Any], path: str, infno: str, mdtrt_id: st
 
 @post(f"{_O}/{{mdtrt_id:str}}/settlement/cancel", status_code=200, tags=["outpatient"],
       summary="Undo a settlement: 2208", responses=errors(*MONEY_ERRORS))
-async def outpatient_cancel(request: Request[Any, Any, Any], mdtrt_id: str, data: CancelRequest,
+async def outpatient_cancel(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[CancelRequest],
                             idempotency_key: _MoneyKey) -> Response[SettlementOut]:
     return await _cancel(request, f"{_O}/{{mdtrt_id}}/settlement/cancel", "2208", mdtrt_id, data)
 
 
 @post(f"{_O}/{{mdtrt_id:str}}/fees/revoke", status_code=200, tags=["outpatient"], summary="Revoke fees: 2205",
       responses=_STATE_ERRORS)
-async def outpatient_revoke(request: Request[Any, Any, Any], mdtrt_id: str, data: RevokeRequest,
+async def outpatient_revoke(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[RevokeRequest],
                             idempotency_key: _Key = None) -> Response[dict[str, Any]]:
     batches = _batches(request)
 
@@ -211,7 +212,7 @@ async def outpatient_revoke(request: Request[Any, Any, Any], mdtrt_id: str, data
 
 @post(f"{_O}/{{mdtrt_id:str}}/cancel", status_code=200, tags=["outpatient"], summary="Cancel the registration: 2202",
       responses=_STATE_ERRORS)
-async def unregister(request: Request[Any, Any, Any], mdtrt_id: str, data: VisitRequest,
+async def unregister(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[VisitRequest],
                      idempotency_key: _Key = None) -> Response[dict[str, Any]]:
     def work(ctx: RequestContext) -> Outcome:
         _visit(ctx, data, mdtrt_id).unregister()
@@ -224,7 +225,7 @@ async def unregister(request: Request[Any, Any, Any], mdtrt_id: str, data: Visit
 
 
 @post(_I, status_code=200, tags=["inpatient"], summary="Admit: 2401", responses=_STATE_ERRORS)
-async def admit(request: Request[Any, Any, Any], data: AdmitRequest, idempotency_key: _Key = None
+async def admit(request: Request[Any, Any, Any], data: JSONBody[AdmitRequest], idempotency_key: _Key = None
                 ) -> Response[StayOut]:
     def work(ctx: RequestContext) -> Outcome:
         s = InpatientStay.admit(ctx, convert.identity(data.person), ipt_no=data.ipt_no,
@@ -239,7 +240,7 @@ async def admit(request: Request[Any, Any, Any], data: AdmitRequest, idempotency
 
 @post(f"{_I}/{{mdtrt_id:str}}/fees", status_code=200, tags=["inpatient"], summary="Upload one fee batch: 2301",
       responses=_STATE_ERRORS)
-async def stay_fees(request: Request[Any, Any, Any], mdtrt_id: str, data: StayFeesRequest,
+async def stay_fees(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[StayFeesRequest],
                     idempotency_key: _Key = None) -> Response[BatchOut]:
     batches = _batches(request)
 
@@ -256,7 +257,7 @@ async def stay_fees(request: Request[Any, Any, Any], mdtrt_id: str, data: StayFe
 
 @post(f"{_I}/{{mdtrt_id:str}}/discharge", status_code=200, tags=["inpatient"], summary="Discharge: 2402",
       responses=_STATE_ERRORS)
-async def discharge(request: Request[Any, Any, Any], mdtrt_id: str, data: DischargeRequest,
+async def discharge(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[DischargeRequest],
                     idempotency_key: _Key = None) -> Response[dict[str, Any]]:
     def work(ctx: RequestContext) -> Outcome:
         _stay(ctx, data, mdtrt_id).discharge(convert.diagnoses(data.diagnoses), dscg_way=data.dscg_way)
@@ -265,7 +266,7 @@ async def discharge(request: Request[Any, Any, Any], mdtrt_id: str, data: Discha
     return await _run(request, f"{_I}/{{mdtrt_id}}/discharge", "2402", work, data, mdtrt_id)
 
 
-def _stay_settle(request: Request[Any, Any, Any], mdtrt_id: str, data: SettleRequest, key: str | None,
+def _stay_settle(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[SettleRequest], key: str | None,
                  pre: bool) -> Coroutine[Any, Any, Response[Any]]:
     if not data.ipt_no:
         raise validation("ipt_no is required: the stay's 住院号", "ipt_no", "required")
@@ -289,27 +290,27 @@ def _stay_settle(request: Request[Any, Any, Any], mdtrt_id: str, data: SettleReq
 
 @post(f"{_I}/{{mdtrt_id:str}}/pre-settlement", status_code=200, tags=["inpatient"], summary="Pre-settle: 2303",
       responses=_STATE_ERRORS)
-async def stay_pre_settle(request: Request[Any, Any, Any], mdtrt_id: str, data: SettleRequest,
+async def stay_pre_settle(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[SettleRequest],
                           idempotency_key: _Key = None) -> Response[dict[str, Any]]:
     return await _stay_settle(request, mdtrt_id, data, idempotency_key, pre=True)
 
 
 @post(f"{_I}/{{mdtrt_id:str}}/settlement", status_code=200, tags=["inpatient"], summary="Settle: 2303 → 2304",
       responses=errors(*MONEY_ERRORS))
-async def stay_settle(request: Request[Any, Any, Any], mdtrt_id: str, data: SettleRequest,
+async def stay_settle(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[SettleRequest],
                       idempotency_key: _MoneyKey) -> Response[SettlementOut]:
     return await _stay_settle(request, mdtrt_id, data, idempotency_key, pre=False)
 
 
 @post(f"{_I}/{{mdtrt_id:str}}/settlement/cancel", status_code=200, tags=["inpatient"],
       summary="Undo the settlement: 2305", responses=errors(*MONEY_ERRORS))
-async def stay_cancel(request: Request[Any, Any, Any], mdtrt_id: str, data: CancelRequest,
+async def stay_cancel(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[CancelRequest],
                       idempotency_key: _MoneyKey) -> Response[SettlementOut]:
     return await _cancel(request, f"{_I}/{{mdtrt_id}}/settlement/cancel", "2305", mdtrt_id, data)
 
 
 def _simple(name: str, infno: str, summary: str, step: Callable[[InpatientStay, Any], None]) -> HTTPRouteHandler:
-    async def handler(request: Request[Any, Any, Any], mdtrt_id: str, data: RevokeRequest,
+    async def handler(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[RevokeRequest],
                       idempotency_key: _Key = None) -> Response[dict[str, Any]]:
         batches = _batches(request)
 

@@ -22,6 +22,7 @@ import structlog
 from ..client import Client
 from ..config import Config
 from ..engine import Operator
+from ..errors import ConfigurationError
 from ..journal import State
 from .auth import Tokens, load_tokens
 from .batches import Batches
@@ -42,6 +43,7 @@ class Service:
 
     def __init__(self, config: Config, *, client: Client | None = None, tokens: Tokens | None = None,
                  start_leader: bool = True) -> None:
+        check_config(config)
         self.config = config
         self.tokens = tokens if tokens is not None else load_tokens(config.service)
         self.client = client if client is not None else Client(config)
@@ -119,6 +121,18 @@ class Service:
         checks["leader"] = self.leader.is_leader
         checks["instance"] = self.instances.instance_id
         return checks
+
+
+def check_config(config: Config) -> None:
+    """The lease holder resolves rows other instances left in flight once they are older than
+    ``reversal.interrupted_after_seconds``: that must be longer than any live request can keep a
+    row SENT (the gateway's timeouts), or a live settlement would be reversed under it."""
+    t = config.gateway.timeout
+    longest = float(t.connect + t.write + t.read + t.pool) + 5
+    if config.reversal.interrupted_after_seconds < longest:
+        raise ConfigurationError("reversal.interrupted_after_seconds",
+                                 f"must be at least {longest:.0f} s (the gateway's timeouts + 5 s) for yibao serve: a "
+                                 "shorter one would make a live request's row UNKNOWN and reverse it")
 
 
 def _reachable(url: str, resolve: Any) -> str:

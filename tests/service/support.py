@@ -42,7 +42,10 @@ def free_port() -> int:
 
 def service_dict(url: str, paasid: str, journal_url: str, *, port: int = 0, lease: int = 3, **cfg: Any
                  ) -> dict[str, Any]:
+    cfg.setdefault("interrupted_after_seconds", 20)  # > the timeouts below (yibao serve checks it)
+    cfg.setdefault("read_timeout", "5")
     d = config_dict(url, paasid, journal_url, **cfg)
+    d["gateway"]["timeout"].update({"connect": 2, "write": 2, "pool": 2})
     d["service"] = {"host": "127.0.0.1", "port": port or 8765, "tokens_env": TOKENS_ENV,
                     "leader_lease_seconds": lease, "shutdown_grace_seconds": 20}
     return d
