@@ -35,12 +35,15 @@ from .runtime import Service
 
 __all__ = ["ROUTES"]
 
+Req = Request[Any, Any, Any]
+
 _READ_ERRORS = errors("not_found")
 _Key = Annotated[str | None, KEY_HEADER]
+_Q = FromQuery[str | None]
 _Month = Annotated[str, PathParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 
 
-def _service(request: Request[Any, Any, Any]) -> Service:
+def _service(request: Req) -> Service:
     service: Service = request.app.state.service
     return service
 
@@ -60,9 +63,8 @@ def entry_out(e: Entry, *, full: bool = False) -> dict[str, Any]:
 
 
 @get("/v1/journal", tags=["journal"], summary="Journal entries, newest first", responses=_READ_ERRORS)
-async def journal_list(request: Request[Any, Any, Any],
-                       entry_state: Annotated[str | None, QueryParameter(name="state")] = None, infno: FromQuery[str | None] = None,
-                       idem_key: FromQuery[str | None] = None, mdtrt_id: FromQuery[str | None] = None, setl_id: FromQuery[str | None] = None,
+async def journal_list(request: Req, entry_state: Annotated[str | None, QueryParameter(name="state")] = None,
+                       infno: _Q = None, idem_key: _Q = None, mdtrt_id: _Q = None, setl_id: _Q = None,
                        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200) -> Response[list[EntryOut]]:
     """The same rows as ``yibao journal list --json`` (personal data masked)."""
     service = _service(request)
@@ -80,7 +82,7 @@ async def journal_list(request: Request[Any, Any, Any],
 
 
 @get("/v1/journal/{msgid:str}", tags=["journal"], summary="One journal entry", responses=_READ_ERRORS)
-async def journal_show(request: Request[Any, Any, Any], msgid: FromPath[str]) -> Response[EntryOut]:
+async def journal_show(request: Req, msgid: FromPath[str]) -> Response[EntryOut]:
     service = _service(request)
 
     def work(ctx: RequestContext) -> Outcome:
@@ -94,7 +96,7 @@ async def journal_show(request: Request[Any, Any, Any], msgid: FromPath[str]) ->
 
 @post("/v1/journal/recover", status_code=200, tags=["journal"], summary="Resolve every unknown outcome (2601)",
       responses=errors(*MONEY_ERRORS))
-async def journal_recover(request: Request[Any, Any, Any], data: JSONBody[RecoverRequest], idempotency_key: _Key = None
+async def journal_recover(request: Req, data: JSONBody[RecoverRequest], idempotency_key: _Key = None
                           ) -> Response[dict[str, Any]]:
     """``yibao journal recover``: rows a stopped process left in flight, then every due 2601 (with
     ``wait``, also those falling due within ``max_wait`` seconds).  ``unresolved`` lists what is left."""
@@ -110,7 +112,7 @@ async def journal_recover(request: Request[Any, Any, Any], data: JSONBody[Recove
 
 @post("/v1/journal/{msgid:str}/reverse", status_code=200, tags=["journal"], summary="Send this entry's 2601 now",
       responses=errors("not_found", *MONEY_ERRORS))
-async def journal_reverse(request: Request[Any, Any, Any], msgid: FromPath[str], idempotency_key: _Key = None
+async def journal_reverse(request: Req, msgid: FromPath[str], idempotency_key: _Key = None
                           ) -> Response[dict[str, Any]]:
     service = _service(request)
 
@@ -126,7 +128,7 @@ async def journal_reverse(request: Request[Any, Any, Any], msgid: FromPath[str],
 
 @post("/v1/reconcile", status_code=200, tags=["reconcile"], summary="Reconcile a month or a day (3201 ...)",
       responses=errors(*MONEY_ERRORS))
-async def reconcile(request: Request[Any, Any, Any], data: JSONBody[ReconcileRequest], idempotency_key: _Key = None
+async def reconcile(request: Req, data: JSONBody[ReconcileRequest], idempotency_key: _Key = None
                     ) -> Response[dict[str, Any]]:
     """``balanced`` false is an answer, not an error: each difference is named."""
     service = _service(request)
@@ -151,7 +153,7 @@ async def reconcile(request: Request[Any, Any, Any], data: JSONBody[ReconcileReq
 
 @post("/v1/clearing/{month:str}", status_code=200, tags=["clearing"], summary="异地清分 of a month: 3260 (+ 3261)",
       responses=errors(*MONEY_ERRORS))
-async def clearing(request: Request[Any, Any, Any], month: _Month, data: JSONBody[ClearRequest], idempotency_key: _Key = None
+async def clearing(request: Req, month: _Month, data: JSONBody[ClearRequest], idempotency_key: _Key = None
                    ) -> Response[dict[str, Any]]:
     service = _service(request)
 
@@ -167,7 +169,7 @@ async def clearing(request: Request[Any, Any, Any], month: _Month, data: JSONBod
 
 @post("/v1/clearing/{month:str}/rollback", status_code=200, tags=["clearing"], summary="Roll back a confirmation: 3262",
       responses=errors(*MONEY_ERRORS))
-async def clearing_rollback(request: Request[Any, Any, Any], month: _Month, data: JSONBody[RollbackRequest],
+async def clearing_rollback(request: Req, month: _Month, data: JSONBody[RollbackRequest],
                             idempotency_key: _Key = None) -> Response[dict[str, Any]]:
     service = _service(request)
 
@@ -181,7 +183,7 @@ async def clearing_rollback(request: Request[Any, Any, Any], month: _Month, data
 
 @post("/v1/catalog/sync", status_code=200, tags=["catalog"], summary="Download the catalogues (1301-1319, 1901)",
       responses=errors(*MONEY_ERRORS))
-async def catalog_sync(request: Request[Any, Any, Any], data: JSONBody[CatalogSyncRequest], idempotency_key: _Key = None
+async def catalog_sync(request: Req, data: JSONBody[CatalogSyncRequest], idempotency_key: _Key = None
                        ) -> Response[list[dict[str, Any]]]:
     service = _service(request)
 
@@ -192,7 +194,7 @@ async def catalog_sync(request: Request[Any, Any, Any], data: JSONBody[CatalogSy
 
 
 @get("/v1/catalog/search", tags=["catalog"], summary="Look up the local catalogue", responses=_READ_ERRORS)
-async def catalog_search(request: Request[Any, Any, Any], text: Annotated[str, QueryParameter(min_length=1, max_length=100)],
+async def catalog_search(request: Req, text: Annotated[str, QueryParameter(min_length=1, max_length=100)],
                          limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50) -> Response[list[dict[str, Any]]]:
     service = _service(request)
 
@@ -203,7 +205,7 @@ async def catalog_search(request: Request[Any, Any, Any], text: Annotated[str, Q
 
 
 @get("/v1/catalog/status", tags=["catalog"], summary="The last sync of every catalogue kind", responses=_READ_ERRORS)
-async def catalog_status(request: Request[Any, Any, Any]) -> Response[list[dict[str, Any]]]:
+async def catalog_status(request: Req) -> Response[list[dict[str, Any]]]:
     service = _service(request)
 
     def work(ctx: RequestContext) -> Outcome:

@@ -23,10 +23,12 @@ from .runtime import Service
 
 __all__ = ["ROUTES"]
 
+Req = Request[Any, Any, Any]
+
 _Infno = Annotated[str, PathParameter(pattern=r"^\d{4,6}$", description="the transaction number, e.g. 1101, 2102")]
 
 
-def _service(request: Request[Any, Any, Any]) -> Service:
+def _service(request: Req) -> Service:
     service: Service = request.app.state.service
     return service
 
@@ -34,7 +36,7 @@ def _service(request: Request[Any, Any, Any]) -> Service:
 @post("/v1/transactions/{infno:str}", status_code=200, tags=["transactions"],
       summary="One transaction, as `yibao call` sends it",
       responses=errors("not_found", *MONEY_ERRORS))
-async def transaction(request: Request[Any, Any, Any], infno: _Infno, data: JSONBody[TransactionRequest],
+async def transaction(request: Req, infno: _Infno, data: JSONBody[TransactionRequest],
                       idempotency_key: Annotated[str | None, KEY_HEADER] = None) -> Response[TransactionResponse]:
     """Validates ``input`` against the spec catalogue, fills in the region's fixed values, journals
     the message when it changes state, signs and sends it; ``output`` is the reply's output.
@@ -59,7 +61,7 @@ async def transaction(request: Request[Any, Any, Any], infno: _Infno, data: JSON
 
 @post("/v1/identify", status_code=200, tags=["identify"], summary="Identify a person (1101, with the region's "
       "token steps)", responses=errors("conflict", "business", "gateway_refused", "not_sent", "outcome_unknown"))
-async def identify(request: Request[Any, Any, Any], data: JSONBody[IdentifyRequest]) -> Response[IdentifyResponse]:
+async def identify(request: Req, data: JSONBody[IdentifyRequest]) -> Response[IdentifyResponse]:
     """E-voucher token, ID card, social-security card or another document; the region's medium
     steps (Yunnan 1191) first, then 1101 人员信息获取, and the insurance record chosen by the
     Dongguan rule.  Send ``person`` back unchanged in the requests that follow."""
@@ -78,7 +80,7 @@ async def identify(request: Request[Any, Any, Any], data: JSONBody[IdentifyReque
 
 @post("/v1/pharmacy/settlements", status_code=200, tags=["pharmacy"], summary="Sell at the counter: 2101 → 2102",
       responses=errors(*MONEY_ERRORS))
-async def pharmacy_settle(request: Request[Any, Any, Any], data: JSONBody[PharmacySettleRequest],
+async def pharmacy_settle(request: Req, data: JSONBody[PharmacySettleRequest],
                           idempotency_key: Annotated[str, MONEY_KEY_HEADER]) -> Response[SettlementOut]:
     """药店预结算 then 药店结算 of one bill.  The ``Idempotency-Key`` is the bill: sent again (a
     client-side timeout, a double click), the first answer comes back and nothing is charged twice."""
@@ -98,7 +100,7 @@ async def pharmacy_settle(request: Request[Any, Any, Any], data: JSONBody[Pharma
 
 @post("/v1/pharmacy/settlements/{setl_id:str}/cancel", status_code=200, tags=["pharmacy"],
       summary="Undo a sale: 2103", responses=errors(*MONEY_ERRORS))
-async def pharmacy_cancel(request: Request[Any, Any, Any], setl_id: FromPath[str], data: JSONBody[CancelRequest],
+async def pharmacy_cancel(request: Req, setl_id: FromPath[str], data: JSONBody[CancelRequest],
                           idempotency_key: Annotated[str, MONEY_KEY_HEADER]) -> Response[SettlementOut]:
     """药店结算撤销 of one settlement (``setl_id`` in the path; the body's ``setl_id`` must match)."""
     service = _service(request)

@@ -63,6 +63,8 @@ from .runtime import Service
 
 __all__ = ["ROUTES"]
 
+Req = Request[Any, Any, Any]
+
 _O, _I = "/v1/outpatient/visits", "/v1/inpatient/stays"
 _STATE_ERRORS = errors("conflict", "business", "gateway_refused", "not_sent", "outcome_unknown")
 _Key = Annotated[str | None, KEY_HEADER]
@@ -70,7 +72,7 @@ _MoneyKey = Annotated[str, MONEY_KEY_HEADER]
 Work = Callable[[RequestContext], Outcome]
 
 
-def _run(request: Request[Any, Any, Any], path: str, infno: str, work: Work, body: Any, mdtrt_id: str = "",
+def _run(request: Req, path: str, infno: str, work: Work, body: Any, mdtrt_id: str = "",
          money: bool = False) -> Coroutine[Any, Any, Response[Any]]:
     service: Service = request.app.state.service
     params = {"mdtrt_id": mdtrt_id} if mdtrt_id else {}
@@ -78,7 +80,7 @@ def _run(request: Request[Any, Any, Any], path: str, infno: str, work: Work, bod
                    params=params)
 
 
-def _batches(request: Request[Any, Any, Any]) -> Batches:
+def _batches(request: Req) -> Batches:
     service: Service = request.app.state.service
     return service.batches
 
@@ -100,7 +102,7 @@ def _ok(ctx: RequestContext, **extra: Any) -> Outcome:
 
 
 @post(_O, status_code=200, tags=["outpatient"], summary="Register a visit: 2201", responses=_STATE_ERRORS)
-async def register(request: Request[Any, Any, Any], data: JSONBody[RegisterRequest], idempotency_key: _Key = None
+async def register(request: Req, data: JSONBody[RegisterRequest], idempotency_key: _Key = None
                    ) -> Response[VisitOut]:
     def work(ctx: RequestContext) -> Outcome:
         v = OutpatientVisit.register(ctx, convert.identity(data.person), ipt_otp_no=data.ipt_otp_no,
@@ -114,7 +116,7 @@ async def register(request: Request[Any, Any, Any], data: JSONBody[RegisterReque
 
 @post(f"{_O}/{{mdtrt_id:str}}/diagnoses", status_code=200, tags=["outpatient"], summary="Diagnose: 2203",
       responses=_STATE_ERRORS)
-async def diagnose(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[DiagnosesRequest],
+async def diagnose(request: Req, mdtrt_id: FromPath[str], data: JSONBody[DiagnosesRequest],
                    idempotency_key: _Key = None) -> Response[dict[str, Any]]:
     def work(ctx: RequestContext) -> Outcome:
         _visit(ctx, data, mdtrt_id).upload_visit(convert.diagnoses(data.diagnoses), main_cond_dscr=data.main_cond_dscr,
@@ -126,7 +128,7 @@ async def diagnose(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], dat
 
 @post(f"{_O}/{{mdtrt_id:str}}/fees", status_code=200, tags=["outpatient"], summary="Upload one fee batch: 2204",
       responses=_STATE_ERRORS)
-async def outpatient_fees(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[OutpatientFeesRequest],
+async def outpatient_fees(request: Req, mdtrt_id: FromPath[str], data: JSONBody[OutpatientFeesRequest],
                           idempotency_key: _Key = None) -> Response[BatchOut]:
     batches = _batches(request)
 
@@ -141,7 +143,7 @@ async def outpatient_fees(request: Request[Any, Any, Any], mdtrt_id: FromPath[st
     return await _run(request, f"{_O}/{{mdtrt_id}}/fees", "2204", work, data, mdtrt_id)
 
 
-def _outpatient_settle(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[SettleRequest], key: str | None,
+def _outpatient_settle(request: Req, mdtrt_id: str, data: SettleRequest, key: str | None,
                        pre: bool) -> Coroutine[Any, Any, Response[Any]]:
     if not data.chrg_bchno:
         raise validation("chrg_bchno is required: the fee batch to settle", "chrg_bchno", "required")
@@ -165,19 +167,19 @@ def _outpatient_settle(request: Request[Any, Any, Any], mdtrt_id: FromPath[str],
 
 @post(f"{_O}/{{mdtrt_id:str}}/pre-settlement", status_code=200, tags=["outpatient"], summary="Pre-settle: 2206",
       responses=_STATE_ERRORS)
-async def outpatient_pre_settle(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[SettleRequest],
+async def outpatient_pre_settle(request: Req, mdtrt_id: FromPath[str], data: JSONBody[SettleRequest],
                                 idempotency_key: _Key = None) -> Response[dict[str, Any]]:
     return await _outpatient_settle(request, mdtrt_id, data, idempotency_key, pre=True)
 
 
 @post(f"{_O}/{{mdtrt_id:str}}/settlement", status_code=200, tags=["outpatient"],
       summary="Settle one fee batch: 2206 → 2207", responses=errors(*MONEY_ERRORS))
-async def outpatient_settle(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[SettleRequest],
+async def outpatient_settle(request: Req, mdtrt_id: FromPath[str], data: JSONBody[SettleRequest],
                             idempotency_key: _MoneyKey) -> Response[SettlementOut]:
     return await _outpatient_settle(request, mdtrt_id, data, idempotency_key, pre=False)
 
 
-def _cancel(request: Request[Any, Any, Any], path: str, infno: str, mdtrt_id: FromPath[str], data: CancelRequest
+def _cancel(request: Req, path: str, infno: str, mdtrt_id: FromPath[str], data: CancelRequest
             ) -> Coroutine[Any, Any, Response[Any]]:
     who = convert.identity(data.person)
 
@@ -191,14 +193,14 @@ def _cancel(request: Request[Any, Any, Any], path: str, infno: str, mdtrt_id: Fr
 
 @post(f"{_O}/{{mdtrt_id:str}}/settlement/cancel", status_code=200, tags=["outpatient"],
       summary="Undo a settlement: 2208", responses=errors(*MONEY_ERRORS))
-async def outpatient_cancel(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[CancelRequest],
+async def outpatient_cancel(request: Req, mdtrt_id: FromPath[str], data: JSONBody[CancelRequest],
                             idempotency_key: _MoneyKey) -> Response[SettlementOut]:
     return await _cancel(request, f"{_O}/{{mdtrt_id}}/settlement/cancel", "2208", mdtrt_id, data)
 
 
 @post(f"{_O}/{{mdtrt_id:str}}/fees/revoke", status_code=200, tags=["outpatient"], summary="Revoke fees: 2205",
       responses=_STATE_ERRORS)
-async def outpatient_revoke(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[RevokeRequest],
+async def outpatient_revoke(request: Req, mdtrt_id: FromPath[str], data: JSONBody[RevokeRequest],
                             idempotency_key: _Key = None) -> Response[dict[str, Any]]:
     batches = _batches(request)
 
@@ -212,7 +214,7 @@ async def outpatient_revoke(request: Request[Any, Any, Any], mdtrt_id: FromPath[
 
 @post(f"{_O}/{{mdtrt_id:str}}/cancel", status_code=200, tags=["outpatient"], summary="Cancel the registration: 2202",
       responses=_STATE_ERRORS)
-async def unregister(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[VisitRequest],
+async def unregister(request: Req, mdtrt_id: FromPath[str], data: JSONBody[VisitRequest],
                      idempotency_key: _Key = None) -> Response[dict[str, Any]]:
     def work(ctx: RequestContext) -> Outcome:
         _visit(ctx, data, mdtrt_id).unregister()
@@ -225,7 +227,7 @@ async def unregister(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], d
 
 
 @post(_I, status_code=200, tags=["inpatient"], summary="Admit: 2401", responses=_STATE_ERRORS)
-async def admit(request: Request[Any, Any, Any], data: JSONBody[AdmitRequest], idempotency_key: _Key = None
+async def admit(request: Req, data: JSONBody[AdmitRequest], idempotency_key: _Key = None
                 ) -> Response[StayOut]:
     def work(ctx: RequestContext) -> Outcome:
         s = InpatientStay.admit(ctx, convert.identity(data.person), ipt_no=data.ipt_no,
@@ -240,7 +242,7 @@ async def admit(request: Request[Any, Any, Any], data: JSONBody[AdmitRequest], i
 
 @post(f"{_I}/{{mdtrt_id:str}}/fees", status_code=200, tags=["inpatient"], summary="Upload one fee batch: 2301",
       responses=_STATE_ERRORS)
-async def stay_fees(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[StayFeesRequest],
+async def stay_fees(request: Req, mdtrt_id: FromPath[str], data: JSONBody[StayFeesRequest],
                     idempotency_key: _Key = None) -> Response[BatchOut]:
     batches = _batches(request)
 
@@ -257,7 +259,7 @@ async def stay_fees(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], da
 
 @post(f"{_I}/{{mdtrt_id:str}}/discharge", status_code=200, tags=["inpatient"], summary="Discharge: 2402",
       responses=_STATE_ERRORS)
-async def discharge(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[DischargeRequest],
+async def discharge(request: Req, mdtrt_id: FromPath[str], data: JSONBody[DischargeRequest],
                     idempotency_key: _Key = None) -> Response[dict[str, Any]]:
     def work(ctx: RequestContext) -> Outcome:
         _stay(ctx, data, mdtrt_id).discharge(convert.diagnoses(data.diagnoses), dscg_way=data.dscg_way)
@@ -266,7 +268,7 @@ async def discharge(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], da
     return await _run(request, f"{_I}/{{mdtrt_id}}/discharge", "2402", work, data, mdtrt_id)
 
 
-def _stay_settle(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[SettleRequest], key: str | None,
+def _stay_settle(request: Req, mdtrt_id: str, data: SettleRequest, key: str | None,
                  pre: bool) -> Coroutine[Any, Any, Response[Any]]:
     if not data.ipt_no:
         raise validation("ipt_no is required: the stay's 住院号", "ipt_no", "required")
@@ -290,27 +292,27 @@ def _stay_settle(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data:
 
 @post(f"{_I}/{{mdtrt_id:str}}/pre-settlement", status_code=200, tags=["inpatient"], summary="Pre-settle: 2303",
       responses=_STATE_ERRORS)
-async def stay_pre_settle(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[SettleRequest],
+async def stay_pre_settle(request: Req, mdtrt_id: FromPath[str], data: JSONBody[SettleRequest],
                           idempotency_key: _Key = None) -> Response[dict[str, Any]]:
     return await _stay_settle(request, mdtrt_id, data, idempotency_key, pre=True)
 
 
 @post(f"{_I}/{{mdtrt_id:str}}/settlement", status_code=200, tags=["inpatient"], summary="Settle: 2303 → 2304",
       responses=errors(*MONEY_ERRORS))
-async def stay_settle(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[SettleRequest],
+async def stay_settle(request: Req, mdtrt_id: FromPath[str], data: JSONBody[SettleRequest],
                       idempotency_key: _MoneyKey) -> Response[SettlementOut]:
     return await _stay_settle(request, mdtrt_id, data, idempotency_key, pre=False)
 
 
 @post(f"{_I}/{{mdtrt_id:str}}/settlement/cancel", status_code=200, tags=["inpatient"],
       summary="Undo the settlement: 2305", responses=errors(*MONEY_ERRORS))
-async def stay_cancel(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[CancelRequest],
+async def stay_cancel(request: Req, mdtrt_id: FromPath[str], data: JSONBody[CancelRequest],
                       idempotency_key: _MoneyKey) -> Response[SettlementOut]:
     return await _cancel(request, f"{_I}/{{mdtrt_id}}/settlement/cancel", "2305", mdtrt_id, data)
 
 
 def _simple(name: str, infno: str, summary: str, step: Callable[[InpatientStay, Any], None]) -> HTTPRouteHandler:
-    async def handler(request: Request[Any, Any, Any], mdtrt_id: FromPath[str], data: JSONBody[RevokeRequest],
+    async def handler(request: Req, mdtrt_id: FromPath[str], data: JSONBody[RevokeRequest],
                       idempotency_key: _Key = None) -> Response[dict[str, Any]]:
         batches = _batches(request)
 
