@@ -83,7 +83,7 @@ def render_docs(document: dict[str, Any]) -> str:
         parts.extend(ops)
     parts.append("<h2>Schemas</h2>")
     for name, schema in sorted(((document.get("components") or {}).get("schemas") or {}).items()):
-        text = json.dumps(schema, ensure_ascii=False, indent=1)
+        text = json.dumps(schema, ensure_ascii=False, indent=1, default=str)  # Decimal defaults
         parts.append(f"<h3 id='schema-{escape(name)}'>{escape(name)}</h3><pre>{escape(text)}</pre>")
     parts.append("</body></html>")
     return "\n".join(parts)
