@@ -16,9 +16,11 @@ from ..workflows.support import Centre, settled_total
 from .conftest import StartService, api_client, new_key
 
 
-def _lines(drugs: list[dict[str, Any]], start: int, n: int, cnt: str = "2", pric: str = "12.50") -> list[dict[str, Any]]:
-    return [{"feedetl_sn": str(start + i), "med_list_codg": d["med_list_codg"], "medins_list_codg": f"HIS{start + i:05d}",
-             "cnt": Decimal(cnt), "pric": Decimal(pric)} for i, d in enumerate(drugs[:n])]
+def _lines(drugs: list[dict[str, Any]], start: int, n: int, cnt: str = "2", pric: str = "12.50"
+           ) -> list[dict[str, Any]]:
+    return [{"feedetl_sn": str(start + i), "med_list_codg": d["med_list_codg"],
+             "medins_list_codg": f"HIS{start + i:05d}", "cnt": Decimal(cnt), "pric": Decimal(pric)}
+            for i, d in enumerate(drugs[:n])]
 
 
 class Alternating:
