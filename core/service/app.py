@@ -138,6 +138,7 @@ def create_app(service: Service, *, manage: bool = True) -> Litestar:
         state=_state(service),
         request_max_body_size=4 * 1024 * 1024,
         debug=False,
+        logging_config=None,  # yibao configures logging (stderr, redacted); Litestar must not add its own
     )
 
 
