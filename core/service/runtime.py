@@ -76,6 +76,7 @@ class Service:
             self._idle.wait_for(lambda: self._inflight == 0, timeout=float(self.config.gateway.timeout.read) + 30)
         self.leader.stop()
         self.client.close()
+        log.warning("service_stopped", instance=self.instances.instance_id, inflight=self._inflight)
 
     def _tick(self) -> None:
         # Rows a dead instance left in flight, then the 2601s due now (one pass, no waiting).
