@@ -9,6 +9,7 @@ concurrent requests never interleave.
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 import time
@@ -73,5 +74,5 @@ def _template(scope: Scope) -> str:
     handler = scope.get("route_handler")
     paths = getattr(handler, "paths", None)
     if paths:
-        return str(sorted(paths)[0])
+        return re.sub(r":\w+}", "}", str(sorted(paths)[0]))  # "{infno:str}" -> "{infno}"
     return "(unmatched)"

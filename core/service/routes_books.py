@@ -43,6 +43,17 @@ _Q = FromQuery[str | None]
 _Month = Annotated[str, PathParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 
 
+def _month(month: str) -> str:
+    """A real ``YYYY-MM`` (the path pattern lets 0000-01 through; the calendar does not)."""
+    from ..workflows.reconcile import month_bounds
+
+    try:
+        month_bounds(month)
+    except ValueError as exc:
+        raise validation(str(exc), "month", "format") from None
+    return month
+
+
 def _service(request: Req) -> Service:
     service: Service = request.app.state.service
     return service
@@ -136,12 +147,10 @@ async def reconcile(request: Req, data: JSONBody[ReconcileRequest], idempotency_
         raise validation("give exactly one of month (YYYY-MM) or day (YYYY-MM-DD)", "month", "one_of")
     try:
         day = date.fromisoformat(data.day) if data.day else None
-        if data.month:
-            from ..workflows.reconcile import month_bounds
-
-            month_bounds(data.month)
     except ValueError as exc:
-        raise validation(str(exc), "day" if data.day else "month", "format") from None
+        raise validation(str(exc), "day", "format") from None
+    if data.month:
+        _month(data.month)
 
     def work(ctx: RequestContext) -> Outcome:
         svc = ReconcileService(ctx)
@@ -155,7 +164,7 @@ async def reconcile(request: Req, data: JSONBody[ReconcileRequest], idempotency_
       responses=errors(*MONEY_ERRORS))
 async def clearing(request: Req, month: _Month, data: JSONBody[ClearRequest], idempotency_key: _Key = None
                    ) -> Response[dict[str, Any]]:
-    service = _service(request)
+    service, month = _service(request), _month(month)
 
     def work(ctx: RequestContext) -> Outcome:
         svc = ClearingService(ctx)
@@ -171,7 +180,7 @@ async def clearing(request: Req, month: _Month, data: JSONBody[ClearRequest], id
       responses=errors(*MONEY_ERRORS))
 async def clearing_rollback(request: Req, month: _Month, data: JSONBody[RollbackRequest],
                             idempotency_key: _Key = None) -> Response[dict[str, Any]]:
-    service = _service(request)
+    service, month = _service(request), _month(month)
 
     def work(ctx: RequestContext) -> Outcome:
         ClearingService(ctx).rollback(month, data.otransid)
