@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from litestar.openapi.datastructures import ResponseSpec
@@ -67,6 +68,7 @@ def person(who: Identity) -> Person:
 
 def identity(p: Person) -> Identity:
     """The person a HIS sent back, as the workflows take it (no second 1101)."""
+    _amount(p.balc, "person.balc")
     m = Medium(p.mdtrt_cert_type, p.mdtrt_cert_no, card_sn=p.card_sn, psn_cert_type=p.psn_cert_type,
                certno=p.certno, psn_name=p.psn_name)
     return Identity(psn_no=p.psn_no, psn_name=p.psn_name, certno=p.certno, psn_cert_type=p.psn_cert_type,
@@ -83,7 +85,21 @@ def _time(text: str | None, field: str) -> datetime | None:
         raise validation(f"{field} must be yyyy-MM-dd HH:mm:ss", field, "format") from None
 
 
+_LIMIT = Decimal("1e12")  # 16,2 / 16,4 / 16,6 leave at most 12-14 integer digits
+_PLACES = Decimal("1e-8")
+
+
+def _amount(value: Decimal | None, field: str) -> Decimal | None:
+    """An amount fit for arithmetic; the spec catalogue checks its digits later (422 naming it)."""
+    if value is not None and (not value.is_finite() or abs(value) >= _LIMIT or value != value.quantize(_PLACES)):
+        raise validation(f"{field} {value} is not an amount of at most 12 digits and 8 decimals", field, "range")
+    return value
+
+
 def items(lines: list[FeeLine]) -> list[FeeItem]:
+    for n, x in enumerate(lines):
+        for name in ("cnt", "pric", "det_item_fee_sumamt"):
+            _amount(getattr(x, name), f"items[{n}].{name}")
     return [FeeItem(feedetl_sn=x.feedetl_sn, med_list_codg=x.med_list_codg, medins_list_codg=x.medins_list_codg,
                     cnt=x.cnt, pric=x.pric, fee_ocur_time=_time(x.fee_ocur_time, f"items[{n}].fee_ocur_time"),
                     det_item_fee_sumamt=x.det_item_fee_sumamt, rxno=x.rxno, rx_circ_flag=x.rx_circ_flag,
