@@ -208,8 +208,8 @@ class ServiceConfig:
                                                                          "must be 3 ... 20 seconds"))
     #: seconds SIGTERM waits for in-flight requests before the server stops
     shutdown_grace_seconds: int = attrs.field(default=30, validator=_rule(_whole, "must be a whole number >= 0"))
-    #: requests handled at once by one instance (the rest wait in the accept queue)
-    max_concurrency: int = attrs.field(default=64, validator=_rule(lambda n: n >= 1, "must be at least 1"))
+    #: requests handled at once by one instance, each with a journal connection of its own (the rest wait)
+    max_concurrency: int = attrs.field(default=8, validator=_rule(lambda n: 1 <= n <= 256, "must be 1 ... 256"))
 
 
 @attrs.frozen

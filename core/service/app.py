@@ -44,8 +44,9 @@ __all__ = ["create_app"]
 log = structlog.get_logger("yibao.service")
 
 
-def _auth(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
-    """Guard of ``/v1``: the bearer token decides the terminal (runs before the body is read)."""
+async def _auth(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """Guard of ``/v1``: the bearer token decides the terminal (runs before the body is read; async,
+    so Litestar does not hand it to a thread)."""
     service: Service = connection.app.state.service
     terminal = service.tokens.terminal_for(connection.headers.get("authorization"))
     connection.scope.setdefault("state", {})["terminal"] = terminal
@@ -92,7 +93,7 @@ async def healthz() -> dict[str, str]:
 @get("/readyz", tags=["service"], summary="Readiness: journal writable, gateway reachable")
 async def readyz(request: Request[Any, Any, Any]) -> Response[Any]:
     service: Service = request.app.state.service
-    checks = await service.run(service.ready)
+    checks = await service.run(service.ready)  # on a worker thread: it may wait for the network
     if checks["journal"] == "ok" and checks["gateway"] == "ok":
         return Response(content=wire.dumps_bytes({"status": "ready", **checks}), media_type=MediaType.JSON)
     p = problem("not_sent", f"not ready: journal {checks['journal']}, gateway {checks['gateway']}")
@@ -113,7 +114,7 @@ async def docs(request: Request[Any, Any, Any]) -> str:
 @get("/metrics", tags=["service"], summary="Prometheus metrics", include_in_schema=False)
 async def metrics(request: Request[Any, Any, Any]) -> Response[Any]:
     service: Service = request.app.state.service
-    body = await service.run(service.metrics.render)
+    body = await service.run(lambda _w: service.metrics.render())
     return Response(content=body, media_type=CONTENT_TYPE)
 
 

@@ -28,6 +28,8 @@ class RequestContext(Context):
     operator: Operator | None = None
     terminal: str | None = None
     idem_key: str | None = None
+    #: the worker's client (its journal service, catalogue...), for the routes that read the books
+    client: Any = None
     #: msgids of what this request sent, in order (the access line names the last)
     sent: list[str] = attrs.field(factory=list)
 

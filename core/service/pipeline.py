@@ -32,7 +32,7 @@ from ..errors import YibaoError
 from .context import RequestContext
 from .idempotency import Stored, fingerprint
 from .problems import PROBLEM_TYPE, Problem, ProblemError, encode, from_yibao, problem, validation
-from .runtime import Service
+from .runtime import Service, Worker
 
 __all__ = ["JSON_TYPE", "Outcome", "Route", "execute", "problem_response"]
 
@@ -74,7 +74,7 @@ def _note(request: Request[Any, Any, Any], **fields: Any) -> None:
     state.update({k: v for k, v in fields.items() if v is not None})
 
 
-def _work(service: Service, ctx: RequestContext, fn: Callable[[RequestContext], Outcome]) -> Outcome:
+def _work(ctx: RequestContext, fn: Callable[[RequestContext], Outcome]) -> Outcome:
     try:
         outcome = fn(ctx)
     except YibaoError as exc:
@@ -93,10 +93,33 @@ def _work(service: Service, ctx: RequestContext, fn: Callable[[RequestContext], 
     return outcome
 
 
+@attrs.frozen
+class _Answer:
+    status: int
+    content: bytes
+    media: str
+    kind: str
+    msgid: str | None = None
+    headers: dict[str, str] = attrs.field(factory=dict)
+
+
+def _encode(outcome: Outcome) -> _Answer:
+    if outcome.problem is not None:
+        return _Answer(outcome.status, encode(outcome.problem), PROBLEM_TYPE, outcome.problem.kind, outcome.msgid)
+    return _Answer(outcome.status, wire.dumps_bytes(outcome.payload, check_floats=False), JSON_TYPE, "ok",
+                   outcome.msgid)
+
+
+def _problem_answer(kind: str, detail: str, headers: dict[str, str] | None = None) -> _Answer:
+    p = problem(kind, detail)
+    return _Answer(p.status, encode(p), PROBLEM_TYPE, kind, headers=headers or {})
+
+
 async def execute(service: Service, request: Request[Any, Any, Any], route: Route,
                   fn: Callable[[RequestContext], Outcome], *, operator: Any = None,
                   params: dict[str, str] | None = None) -> Response[Any]:
-    """Run a state-changing request through key, work, answer and store (module docstring)."""
+    """Run a state-changing request through key, work, answer and store (module docstring): all of
+    it in one worker thread, on one journal connection."""
     terminal = str(request.scope.get("state", {}).get("terminal", ""))
     _note(request, route=route.name, infno=route.infno or None)
     key = request.headers.get("idempotency-key")
@@ -105,50 +128,44 @@ async def execute(service: Service, request: Request[Any, Any, Any], route: Rout
     if key is None and route.money:
         raise validation(f"a transaction that moves money ({route.infno or route.name}) needs an Idempotency-Key "
                          "header (the HIS's bill number); nothing was sent", "Idempotency-Key", "required")
-    orphaned = False
-    if key is not None:
-        body = wire.loads(await request.body() or b"null")
-        digest = fingerprint(route.name, params or {}, body)
-        claim = await service.run(lambda: service.idem.claim(key, digest, route.name, terminal))
+    digest = fingerprint(route.name, params or {}, wire.loads(await request.body() or b"null")) if key else ""
+
+    def whole(worker: Worker) -> _Answer:
+        ctx = service.context(worker, terminal, operator, key)
+        if key is None:
+            return _encode(_work(ctx, fn))
+        claim = worker.idem.claim(key, digest, route.name, terminal)
         if claim.status == "replay" and claim.stored is not None:
-            service.metrics.replays.inc()
             s = claim.stored
-            _note(request, msgid=s.msgid, outcome="replayed")
-            return Response(content=s.body, status_code=s.status_code, media_type=s.content_type,
-                            headers={"Idempotent-Replayed": "true"})
+            return _Answer(s.status_code, s.body, s.content_type, "replayed", s.msgid,
+                           {"Idempotent-Replayed": "true"})
         if claim.status == "mismatch":
-            raise ProblemError("conflict", f"Idempotency-Key {key!r} was used with another request body or endpoint;"
-                                           " nothing was sent")
+            return _problem_answer("conflict", f"Idempotency-Key {key!r} was used with another request body or "
+                                               "endpoint; nothing was sent")
         if claim.status == "running":
-            raise ProblemError("conflict", f"Idempotency-Key {key!r}: the first request is still running; retry "
-                                           "later for its response", headers={"Retry-After": "1"})
-        orphaned = claim.status == "orphaned"
-    ctx = service.context(terminal, operator, key)
-
-    def work() -> Outcome:
-        if orphaned and not (route.money or route.rerun_safe) and key is not None:
-            sent = service.sent_under(key)
-            if sent:
-                return Outcome(504, problem=problem(
-                    "outcome_unknown", "the instance serving the first request with this Idempotency-Key stopped "
-                    f"before it answered; its messages ({', '.join(sent)}) are in the journal under the key and "
-                    "unresolved ones are reversed; nothing is sent again", msgid=sent[-1]), msgid=sent[-1])
-        return _work(service, ctx, fn)
-
-    outcome = await service.run(work)
-    if outcome.problem is not None:
-        content, media = encode(outcome.problem), PROBLEM_TYPE
-        kind = outcome.problem.kind
-    else:
-        content, media, kind = wire.dumps_bytes(outcome.payload, check_floats=False), JSON_TYPE, "ok"
-    if key is not None:
-        if kind in _RELEASED:
-            await service.run(lambda: service.idem.release(key))
+            return _problem_answer("conflict", f"Idempotency-Key {key!r}: the first request is still running; "
+                                               "retry later for its response", {"Retry-After": "1"})
+        sent = service.sent_under(worker, key) if claim.status == "orphaned" and not (route.money or
+                                                                                       route.rerun_safe) else []
+        if sent:
+            outcome = Outcome(504, problem=problem(
+                "outcome_unknown", "the instance serving the first request with this Idempotency-Key stopped "
+                f"before it answered; its messages ({', '.join(sent)}) are in the journal under the key and "
+                "unresolved ones are reversed; nothing is sent again", msgid=sent[-1]), msgid=sent[-1])
         else:
-            stored = Stored(outcome.status, media, content, outcome.msgid)
-            await service.run(lambda: service.idem.finish(key, stored))
-    _note(request, msgid=outcome.msgid, outcome=kind)
-    return Response(content=content, status_code=outcome.status, media_type=media)
+            outcome = _work(ctx, fn)
+        answer = _encode(outcome)
+        if answer.kind in _RELEASED:
+            worker.idem.release(key)
+        else:
+            worker.idem.finish(key, Stored(answer.status, answer.media, answer.content, answer.msgid))
+        return answer
+
+    a = await service.run(whole)
+    if a.kind == "replayed":
+        service.metrics.replays.inc()
+    _note(request, msgid=a.msgid, outcome=a.kind)
+    return Response(content=a.content, status_code=a.status, media_type=a.media, headers=a.headers)
 
 
 async def query(service: Service, request: Request[Any, Any, Any], route: Route,
@@ -156,11 +173,6 @@ async def query(service: Service, request: Request[Any, Any, Any], route: Route,
     """A request that changes nothing (GET, identify): no key; the same answer shapes."""
     terminal = str(request.scope.get("state", {}).get("terminal", ""))
     _note(request, route=route.name, infno=route.infno or None)
-    ctx = service.context(terminal, operator, None)
-    outcome = await service.run(lambda: _work(service, ctx, fn))
-    if outcome.problem is not None:
-        _note(request, msgid=outcome.msgid, outcome=outcome.problem.kind)
-        return problem_response(outcome.problem)
-    _note(request, msgid=outcome.msgid, outcome="ok")
-    return Response(content=wire.dumps_bytes(outcome.payload, check_floats=False), status_code=outcome.status,
-                    media_type=JSON_TYPE)
+    a = await service.run(lambda w: _encode(_work(service.context(w, terminal, operator, None), fn)))
+    _note(request, msgid=a.msgid, outcome=a.kind)
+    return Response(content=a.content, status_code=a.status, media_type=a.media)

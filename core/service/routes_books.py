@@ -85,7 +85,7 @@ async def journal_list(request: Req, entry_state: Annotated[str | None, QueryPar
         raise validation(f"state must be one of {', '.join(s.value for s in State)}", "state", "enum") from None
 
     def work(ctx: RequestContext) -> Outcome:
-        rows = service.client.journal.list(state=st, infno=infno, limit=limit, idem_key=idem_key,
+        rows = ctx.client.journal.list(state=st, infno=infno, limit=limit, idem_key=idem_key,
                                            mdtrt_id=mdtrt_id, setl_id=setl_id)
         return Outcome(200, [entry_out(e) for e in rows])
 
@@ -97,7 +97,7 @@ async def journal_show(request: Req, msgid: FromPath[str]) -> Response[EntryOut]
     service = _service(request)
 
     def work(ctx: RequestContext) -> Outcome:
-        entry = service.client.journal.get(msgid)
+        entry = ctx.client.journal.get(msgid)
         if entry is None:
             raise ProblemError("not_found", f"no journal entry with msgid {msgid}")
         return Outcome(200, entry_out(entry, full=True), msgid=msgid)
@@ -114,7 +114,7 @@ async def journal_recover(request: Req, data: JSONBody[RecoverRequest], idempote
     service = _service(request)
 
     def work(ctx: RequestContext) -> Outcome:
-        r = service.client.journal.recover(wait=data.wait, max_wait=float(data.max_wait))
+        r = ctx.client.journal.recover(wait=data.wait, max_wait=float(data.max_wait))
         return Outcome(200, {"reversed": r.reversed, "pending": r.pending, "needs_attention": r.needs_attention,
                              "not_sent": r.not_sent, "follow_ups": r.follow_ups, "unresolved": r.unresolved})
 
@@ -128,9 +128,9 @@ async def journal_reverse(request: Req, msgid: FromPath[str], idempotency_key: _
     service = _service(request)
 
     def work(ctx: RequestContext) -> Outcome:
-        if service.client.journal.get(msgid) is None:
+        if ctx.client.journal.get(msgid) is None:
             raise ProblemError("not_found", f"no journal entry with msgid {msgid}")
-        st = service.client.journal.reverse_now(msgid)
+        st = ctx.client.journal.reverse_now(msgid)
         return Outcome(200, {"msgid": msgid, "state": st.value}, msgid=msgid)
 
     return await execute(service, request, Route("/v1/journal/{msgid}/reverse", infno="2601", rerun_safe=True),

@@ -44,7 +44,7 @@ async def transaction(request: Req, infno: _Infno, data: JSONBody[TransactionReq
     A transaction that moves money (2102, 2103, 2207, 2208, 2304, 2305, 2601) needs an
     ``Idempotency-Key``."""
     service = _service(request)
-    tx = service.client.transactions.get(infno)
+    tx = service.client.transactions.get(infno)  # the catalogue: the same in every worker
     money = (tx.kind if tx is not None else kind_of(infno)) == "money"
     # The input as its own text said it: amounts as Decimal (the struct's free-form object would
     # have read them as floats).

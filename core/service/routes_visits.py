@@ -80,9 +80,9 @@ def _run(request: Req, path: str, infno: str, work: Work, body: Any, mdtrt_id: s
                    params=params)
 
 
-def _batches(request: Req) -> Batches:
-    service: Service = request.app.state.service
-    return service.batches
+def _batches(ctx: RequestContext) -> Batches:
+    # on the worker's own journal connection, like everything else the request writes
+    return Batches(ctx.journal.database)
 
 
 def _visit(ctx: RequestContext, body: VisitRequest, mdtrt_id: FromPath[str]) -> OutpatientVisit:
@@ -130,13 +130,12 @@ async def diagnose(request: Req, mdtrt_id: FromPath[str], data: JSONBody[Diagnos
       responses=_STATE_ERRORS)
 async def outpatient_fees(request: Req, mdtrt_id: FromPath[str], data: JSONBody[OutpatientFeesRequest],
                           idempotency_key: _Key = None) -> Response[BatchOut]:
-    batches = _batches(request)
 
     def work(ctx: RequestContext) -> Outcome:
         visit = _visit(ctx, data, mdtrt_id)
         result = visit.upload_fees(data.chrg_bchno, convert.items(data.items))
         sums = visit.batches[data.chrg_bchno]
-        batches.save(mdtrt_id, data.chrg_bchno, "outpatient", dict(sums))
+        _batches(ctx).save(mdtrt_id, data.chrg_bchno, "outpatient", dict(sums))
         return Outcome(200, {"mdtrt_id": mdtrt_id, "chrg_bchno": data.chrg_bchno,
                              "medfee_sumamt": sums["medfee_sumamt"], "result": [dict(r) for r in result]})
 
@@ -147,12 +146,11 @@ def _outpatient_settle(request: Req, mdtrt_id: str, data: SettleRequest, key: st
                        pre: bool) -> Coroutine[Any, Any, Response[Any]]:
     if not data.chrg_bchno:
         raise validation("chrg_bchno is required: the fee batch to settle", "chrg_bchno", "required")
-    batches = _batches(request)
     token = (lambda _who: data.ectoken) if data.ectoken else None
 
     def work(ctx: RequestContext) -> Outcome:
         visit = _visit(ctx, data, mdtrt_id)
-        visit.batches[data.chrg_bchno] = batches.outpatient(mdtrt_id, data.chrg_bchno)
+        visit.batches[data.chrg_bchno] = _batches(ctx).outpatient(mdtrt_id, data.chrg_bchno)
         if pre:
             out = visit.pre_settle(data.chrg_bchno, acct_used_flag=data.acct_used_flag, psn_setlway=data.psn_setlway,
                                    ectoken_provider=token)
@@ -202,11 +200,10 @@ async def outpatient_cancel(request: Req, mdtrt_id: FromPath[str], data: JSONBod
       responses=_STATE_ERRORS)
 async def outpatient_revoke(request: Req, mdtrt_id: FromPath[str], data: JSONBody[RevokeRequest],
                             idempotency_key: _Key = None) -> Response[dict[str, Any]]:
-    batches = _batches(request)
 
     def work(ctx: RequestContext) -> Outcome:
         _visit(ctx, data, mdtrt_id).revoke_fees(data.chrg_bchno)
-        batches.revoke(mdtrt_id, chrg_bchno=data.chrg_bchno)
+        _batches(ctx).revoke(mdtrt_id, chrg_bchno=data.chrg_bchno)
         return _ok(ctx, mdtrt_id=mdtrt_id)
 
     return await _run(request, f"{_O}/{{mdtrt_id}}/fees/revoke", "2205", work, data, mdtrt_id)
@@ -244,12 +241,11 @@ async def admit(request: Req, data: JSONBody[AdmitRequest], idempotency_key: _Ke
       responses=_STATE_ERRORS)
 async def stay_fees(request: Req, mdtrt_id: FromPath[str], data: JSONBody[StayFeesRequest],
                     idempotency_key: _Key = None) -> Response[BatchOut]:
-    batches = _batches(request)
 
     def work(ctx: RequestContext) -> Outcome:
         lines = convert.items(data.items)
         result = _stay(ctx, data, mdtrt_id).upload_fees(lines)
-        batches.save(mdtrt_id, data.batch_no, "inpatient", {"lines": {i.feedetl_sn: i.amount for i in lines}})
+        _batches(ctx).save(mdtrt_id, data.batch_no, "inpatient", {"lines": {i.feedetl_sn: i.amount for i in lines}})
         total = sum((i.amount for i in lines), Decimal("0"))
         return Outcome(200, {"mdtrt_id": mdtrt_id, "chrg_bchno": data.batch_no, "medfee_sumamt": total,
                              "result": [dict(r) for r in result if isinstance(r, dict)]})
@@ -272,12 +268,11 @@ def _stay_settle(request: Req, mdtrt_id: str, data: SettleRequest, key: str | No
                  pre: bool) -> Coroutine[Any, Any, Response[Any]]:
     if not data.ipt_no:
         raise validation("ipt_no is required: the stay's 住院号", "ipt_no", "required")
-    batches = _batches(request)
     token = (lambda _who: data.ectoken) if data.ectoken else None
 
     def work(ctx: RequestContext) -> Outcome:
         stay = InpatientStay(ctx, convert.identity(data.person), mdtrt_id, data.ipt_no, data.med_type or "21",
-                             data.dept_codg, data.dept_name, uploaded=batches.inpatient_total(mdtrt_id))
+                             data.dept_codg, data.dept_name, uploaded=_batches(ctx).inpatient_total(mdtrt_id))
         if pre:
             out = stay.pre_settle(acct_used_flag=data.acct_used_flag, psn_setlway=data.psn_setlway,
                                   mid_setl_flag=data.mid_setl_flag, ectoken_provider=token)
@@ -314,14 +309,12 @@ async def stay_cancel(request: Req, mdtrt_id: FromPath[str], data: JSONBody[Canc
 def _simple(name: str, infno: str, summary: str, step: Callable[[InpatientStay, Any], None]) -> HTTPRouteHandler:
     async def handler(request: Req, mdtrt_id: FromPath[str], data: JSONBody[RevokeRequest],
                       idempotency_key: _Key = None) -> Response[dict[str, Any]]:
-        batches = _batches(request)
-
         def work(ctx: RequestContext) -> Outcome:
             stay = InpatientStay(ctx, convert.identity(data.person), mdtrt_id, data.ipt_no, data.med_type or "21",
                                  "A03", "内科")
             step(stay, data)
             if infno == "2302":
-                batches.revoke(mdtrt_id, feedetl_sn=data.feedetl_sn)
+                _batches(ctx).revoke(mdtrt_id, feedetl_sn=data.feedetl_sn)
             return _ok(ctx, mdtrt_id=mdtrt_id)
 
         return await _run(request, f"{_I}/{{mdtrt_id}}/{name}", infno, work, data, mdtrt_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import sys
+from typing import Any
 
 import uvicorn
 
@@ -22,7 +23,7 @@ from ..errors import ConfigurationError
 from .app import create_app
 from .runtime import Service
 
-__all__ = ["check_bind", "is_loopback", "serve"]
+__all__ = ["check_bind", "is_loopback", "serve", "uvicorn_config"]
 
 
 def is_loopback(host: str) -> bool:
@@ -46,6 +47,19 @@ def check_bind(config: Config, host: str) -> None:
                                                      "[service] tls_cert and tls_key (PEM files)")
 
 
+def uvicorn_config(app: Any, host: str, port: int, *, grace: int = 30, cert: str = "", key: str = ""
+                   ) -> uvicorn.Config:
+    """uvicorn as the service runs it.
+
+    ``http="h11"``: Java's ``java.net.http`` client (HTTP/2 by default) asks a plain-text server to
+    upgrade (``Upgrade: h2c``); uvicorn's httptools parser then drops the request body (the request
+    fails as an empty body), while its h11 parser ignores the upgrade and serves HTTP/1.1.  A HIS
+    with default client settings must just work, so h11 it is."""
+    return uvicorn.Config(app, host=host, port=port, http="h11", log_level="warning", access_log=False,
+                          lifespan="on", timeout_graceful_shutdown=grace, server_header=False,
+                          ssl_certfile=cert or None, ssl_keyfile=key or None)
+
+
 def serve(config: Config, host: str | None = None, port: int | None = None) -> None:
     """Run one instance until SIGTERM / Ctrl-C."""
     svc = config.service
@@ -54,9 +68,7 @@ def serve(config: Config, host: str | None = None, port: int | None = None) -> N
     check_bind(config, host)
     service = Service(config)
     app = create_app(service)
-    uv = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on",
-                        timeout_graceful_shutdown=svc.shutdown_grace_seconds, server_header=False,
-                        ssl_certfile=svc.tls_cert or None, ssl_keyfile=svc.tls_key or None)
+    uv = uvicorn_config(app, host, port, grace=svc.shutdown_grace_seconds, cert=svc.tls_cert, key=svc.tls_key)
     scheme = "https" if svc.tls_cert else "http"
     sys.stderr.write(f"yibao serve: {scheme}://{host}:{port} (region {config.region}, terminals "
                      f"{','.join(service.tokens.terminals)}; docs at /docs)\n")

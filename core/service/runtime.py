@@ -2,7 +2,8 @@
 metrics, and the way a request runs (:meth:`Service.run`).
 
 The client is synchronous (httpx, sqlite3 / psycopg), so each request's work runs in a worker
-thread, at most ``[service] max_concurrency`` at once.  A worker thread is never abandoned: a
+thread on a :class:`Worker` of its own (a client: a journal connection and a keep-alive HTTP pool),
+at most ``[service] max_concurrency`` at once.  A worker thread is never abandoned: a
 request cut off by a client that went away, or by SIGTERM, still finishes its journaling (the
 engine commits INTENT+SENT before the bytes leave and the outcome after; a call whose answer
 does not come is UNKNOWN when the gateway's read timeout ends, and reversed with 2601).
@@ -10,10 +11,11 @@ does not come is UNKNOWN when the gateway's read timeout ends, and reversed with
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -33,9 +35,24 @@ from .metrics import Metrics
 from .models import OperatorIn
 from .store import Instances
 
-__all__ = ["Service"]
+__all__ = ["Service", "Worker"]
+
+T = TypeVar("T")
 
 log = structlog.get_logger("yibao.service")
+
+
+class Worker:
+    """One request's tools: a client of its own (its journal connection, its keep-alive HTTP pool)
+    and the service's stores on that connection.  Requests of one instance run on different
+    workers at once, so their journal commits go in parallel (PostgreSQL groups them) instead of
+    queueing on one connection."""
+
+    def __init__(self, client: Client, instances: Instances, keep_hours: int) -> None:
+        self.client = client
+        db = client.engine.journal.database
+        self.idem = IdemStore(db, instances, keep_hours)
+        self.batches = Batches(db)
 
 
 class Service:
@@ -46,17 +63,27 @@ class Service:
         check_config(config)
         self.config = config
         self.tokens = tokens if tokens is not None else load_tokens(config.service)
+        #: the instance's own client: the lease, the reversal queue, readiness, the metrics' counts
         self.client = client if client is not None else Client(config)
         db = self.client.engine.journal.database
         db.migrate()  # the service's tables, should the client's journal have been opened before they registered
-        self.instances = Instances(db, config.service.leader_lease_seconds)
-        self.idem = IdemStore(db, self.instances, config.service.idempotency_hours)
-        self.batches = Batches(db)
-        self.leader = Leader(db, self.instances, config.service.leader_lease_seconds,
-                             startup=self.client.recover, tick=self._tick, prune=self.idem.prune)
+        svc = config.service
+        self.instances = Instances(db, svc.leader_lease_seconds)
+        self.leader = Leader(db, self.instances, svc.leader_lease_seconds,
+                             startup=self.client.recover, tick=self._tick,
+                             prune=IdemStore(db, self.instances, svc.idempotency_hours).prune)
         self.metrics = Metrics(db, lambda: self.leader.is_leader)
         self.client.add_observer(self.metrics)
-        self.limiter = anyio.CapacityLimiter(config.service.max_concurrency)
+        self._workers: queue.SimpleQueue[Worker] = queue.SimpleQueue()
+        self._all: list[Worker] = []
+        for _ in range(svc.max_concurrency):
+            worker = Worker(Client(config, registry=self.client.registry), self.instances, svc.idempotency_hours)
+            # 1101 teaches the engine a person's 参保地; every worker should know what any learned
+            worker.client.engine.persons = self.client.engine.persons
+            worker.client.add_observer(self.metrics)
+            self._workers.put(worker)
+            self._all.append(worker)
+        self.limiter = anyio.CapacityLimiter(svc.max_concurrency)
         self._start_leader = start_leader
         self._inflight = 0
         self._idle = threading.Condition()
@@ -75,6 +102,8 @@ class Service:
         with self._idle:
             self._idle.wait_for(lambda: self._inflight == 0, timeout=float(self.config.gateway.timeout.read) + 30)
         self.leader.stop()
+        for worker in self._all:
+            worker.client.close()
         self.client.close()
         log.warning("service_stopped", instance=self.instances.instance_id, inflight=self._inflight)
 
@@ -84,33 +113,43 @@ class Service:
 
     # ------------------------------------------------------------------ requests
 
-    def context(self, terminal: str, operator: OperatorIn | None, idem_key: str | None) -> RequestContext:
+    def context(self, worker: Worker, terminal: str, operator: OperatorIn | None, idem_key: str | None
+                ) -> RequestContext:
         op = Operator(operator.opter, operator.opter_name, operator.opter_type) if operator is not None else None
-        return RequestContext(self.client.engine, self.config, operator=op, terminal=terminal, idem_key=idem_key)
+        return RequestContext(worker.client.engine, self.config, operator=op, terminal=terminal, idem_key=idem_key,
+                              client=worker.client)
 
-    async def run(self, fn: Callable[[], Any]) -> Any:
-        """Run ``fn`` in a worker thread; not cancellable once started (see the module docstring)."""
+    async def run(self, fn: Callable[[Worker], T]) -> T:
+        """Run ``fn`` on a free worker, in a thread; not cancellable once started (module docstring)."""
         with self._idle:
             self._inflight += 1
         try:
-            return await anyio.to_thread.run_sync(fn, limiter=self.limiter)
+            return await anyio.to_thread.run_sync(self._on_worker, fn, limiter=self.limiter)
         finally:
             with self._idle:
                 self._inflight -= 1
                 self._idle.notify_all()
 
+    def _on_worker(self, fn: Callable[[Worker], T]) -> T:
+        worker = self._workers.get()  # never waits: the limiter lets as many threads in as there are workers
+        try:
+            return fn(worker)
+        finally:
+            self._workers.put(worker)
+
     @property
     def inflight(self) -> int:
         return self._inflight
 
-    def sent_under(self, idem_key: str) -> list[str]:
+    @staticmethod
+    def sent_under(worker: Worker, idem_key: str) -> list[str]:
         """msgids of journaled messages recorded under ``idem_key`` that may have reached the centre."""
-        entries = self.client.journal.list(idem_key=idem_key, limit=50)
+        entries = worker.client.journal.list(idem_key=idem_key, limit=50)
         return [e.msgid for e in entries if e.state not in (State.NOT_SENT,)]
 
     # ------------------------------------------------------------------ readiness
 
-    def ready(self) -> dict[str, Any]:
+    def ready(self, _worker: Worker | None = None) -> dict[str, Any]:
         """``/readyz``: the journal takes a write, and the gateway answers a TCP connection."""
         checks: dict[str, Any] = {}
         try:

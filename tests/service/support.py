@@ -107,11 +107,11 @@ def start_service(config: Any, **kwargs: Any) -> RunningService:
     """Start the service for ``config`` on a free loopback port; returns once /healthz answers."""
     from yibao.core.service import Service, create_app
     from yibao.core.service.auth import load_tokens
+    from yibao.core.service.runner import uvicorn_config
 
     service = Service(config, tokens=load_tokens(config.service, {TOKENS_ENV: tokens_text()}), **kwargs)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(service), host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="on"))
+    server = uvicorn.Server(uvicorn_config(create_app(service), "127.0.0.1", port))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_healthy(f"http://127.0.0.1:{port}")

@@ -64,7 +64,7 @@ public final class HisClient {
     private static String fail(HttpResponse<String> r) {
         // problem+json: kind tells what happened; exit_code is the CLI's code for it.
         return "HTTP " + r.statusCode() + " kind=" + field(r.body(), "kind") + " exit_code="
-            + number(r.body(), "exit_code") + " msgid=" + field(r.body(), "msgid");
+            + number(r.body(), "exit_code") + " msgid=" + field(r.body(), "msgid") + " detail=" + field(r.body(), "detail");
     }
 
     public static void main(String[] args) throws Exception {
