@@ -3,8 +3,9 @@
 The sandbox and each service instance run in processes of their own, all over loopback; ratios are
 taken in one run, the two sides of each in alternating rounds (median of ``BENCH_ROUNDS``).
 
-(a) 1101 through the service (``POST /v1/transactions/1101``, one HTTP client, one request at a
-    time) versus the library in-process (``client.call("1101")``) against the same sandbox.
+(a) 1101 through the service (``POST /v1/transactions/1101``, one request at a time; printed for
+    an httpx client and for the stdlib's leaner ``http.client``, as the HIS's own client is not
+    yibao's) versus the library in-process (``client.call("1101")``) against the same sandbox.
     Goal: >= 0.8x.
 (b) 16 terminals settling at once (2101 + 2102, each bill with its Idempotency-Key) through two
     service instances on one PostgreSQL journal, versus 16 concurrent bare keep-alive clients
@@ -39,9 +40,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # tests.service.support.write_config
-from settle import CODE, PAASID, SECRET, SECRET_ENV, bare_client, envelopes, free_port, start_sandbox  # noqa: E402
+from settle import CODE, PAASID, SECRET, SECRET_ENV, bare_client, envelopes, free_port, start_sandbox
 
-from yibao.core import Client, Medium, configure_logging, parse_config, wire, wire_time  # noqa: E402
+from yibao.core import Client, Medium, configure_logging, parse_config, wire, wire_time
 
 N = int(os.environ.get("BENCH_N", "300"))
 BILLS = int(os.environ.get("BENCH_BILLS", "8"))
@@ -147,34 +148,53 @@ class Instance:
 # ---------------------------------------------------------------------------- (a)
 
 
-def leg_a(url: str, work: Path) -> tuple[float, float]:
+def leg_a(url: str, work: Path) -> tuple[float, float, float]:
+    """Rates of 1101: through the service with httpx, with the stdlib's keep-alive ``http.client``
+    (a lean client: closer to what a C# or Java HIS spends), and the library in-process."""
+    import http.client as stdlib_http
+
     journal = f"sqlite:///{work / 'a.db'}"
     inst = Instance(work, "a", config(url, journal, free_port()))
     try:
         with Client(parse_config(config(url, journal, 1), source="bench")) as client, \
                 httpx.Client(base_url=inst.url, headers={"Authorization": f"Bearer {token(1)}"}, timeout=30) as http:
+            lean = stdlib_http.HTTPConnection("127.0.0.1", inst.port, timeout=30)
+            headers = {"Authorization": f"Bearer {token(1)}", "Content-Type": "application/json"}
             p = persons(url)[0]
             q = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": p["certno"], "psn_cert_type": "01",
                           "certno": p["certno"], "psn_name": "", "card_sn": "", "begntime": "2026-11-22 08:00:00"}}
             body = wire.dumps_bytes({"input": q, "insuplc_admdvs": p["insuplc_admdvs"]})
+
+            def via_lean() -> None:
+                lean.request("POST", "/v1/transactions/1101", body=body, headers=headers)
+                r = lean.getresponse()
+                r.read()
+                assert r.status == 200
+
             for _ in range(20):
                 client.call("1101", q)
                 http.post("/v1/transactions/1101", content=body)
-            lib, svc = [], []
+                via_lean()
+            lib, svc, svc_lean = [], [], []
             for _ in range(ROUNDS):
-                tl, ts = [], []
+                tl, ts, tn = [], [], []
                 for _ in range(N):
                     t0 = time.perf_counter()
                     client.call("1101", q, insuplc_admdvs=p["insuplc_admdvs"])
                     t1 = time.perf_counter()
                     r = http.post("/v1/transactions/1101", content=body)
                     t2 = time.perf_counter()
+                    via_lean()
+                    t3 = time.perf_counter()
                     assert r.status_code == 200, r.text
                     tl.append(t1 - t0)
                     ts.append(t2 - t1)
+                    tn.append(t3 - t2)
                 lib.append(len(tl) / sum(tl))
                 svc.append(len(ts) / sum(ts))
-            return statistics.median(svc), statistics.median(lib)
+                svc_lean.append(len(tn) / sum(tn))
+            lean.close()
+            return statistics.median(svc), statistics.median(svc_lean), statistics.median(lib)
     finally:
         inst.stop()
 
@@ -326,7 +346,7 @@ def main() -> None:
         proc, url = start_sandbox(work / "sandbox")
         schema = ""
         try:
-            svc, lib = leg_a(url, work)
+            svc, lean, lib = leg_a(url, work)
             schema, pg = pg_schema()
             b = leg_concurrent(url, work, pg, "pg")
             c = leg_concurrent(url, work, f"sqlite:///{work / 'c.db'}", "sq")
@@ -340,7 +360,8 @@ def main() -> None:
                     conn.execute(f"DROP SCHEMA {schema} CASCADE")
     print(f"cores: {os.cpu_count()}  (sandbox, each instance and this client in processes of their own; "
           f"median of {ROUNDS} alternating rounds)")
-    print(f"(a) 1101            service {svc:7.1f}/s  library {lib:7.1f}/s  ratio {svc / lib:.2f}  (goal >= 0.8)")
+    print(f"(a) 1101            service {svc:7.1f}/s (httpx client), {lean:7.1f}/s (http.client)  library "
+          f"{lib:7.1f}/s  ratio {svc / lib:.2f} / {lean / lib:.2f}  (goal >= 0.8)")
     for name, r in (("(b) PostgreSQL", b), ("(c) SQLite    ", c)):
         wal = f", PostgreSQL WAL syncs {r['wal']:.2f}" if r["wal"] is not None else ""
         print(f"{name} 16 terminals x 2101+2102 through 2 instances: service {r['svc']:6.1f}/s  bare {r['bare']:6.1f}/s"
