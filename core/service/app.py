@@ -27,6 +27,7 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from .. import __version__, wire
@@ -123,7 +124,9 @@ def create_app(service: Service, *, manage: bool = True) -> Litestar:
     v1 = Router(path="/", route_handlers=[*routes_core.ROUTES, *routes_visits.ROUTES, *routes_books.ROUTES],
                 guards=[_auth], security=[{"bearer": []}])
     openapi = OpenAPIConfig(
-        title="yibao HIS service", version=__version__, path="/schema", render_plugins=[],
+        # No browser viewer of Litestar's (they load scripts from a CDN; /docs is rendered here);
+        # Litestar still answers /schema with the same JSON document.
+        title="yibao HIS service", version=__version__, path="/schema", render_plugins=[JsonRenderPlugin(path=[])],
         description="两定医药机构接口 for any HIS: every yibao guarantee (journal before send, unknown outcomes "
                     "reversed with 2601, idempotent bills) over HTTP. Errors are application/problem+json with the "
                     "kind and exit_code of `yibao call`.",
