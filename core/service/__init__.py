@@ -7,7 +7,7 @@ journal.  Modules:
 
 - :mod:`.app` (the Litestar application), :mod:`.runner` (uvicorn, TLS, SIGTERM);
 - :mod:`.pipeline` (how a request runs), :mod:`.context` (operator, terminal and key on every call);
-- :mod:`.routes_core`, :mod:`.routes_visits`, :mod:`.routes_books` (the endpoints);
+- :mod:`.routes_core`, :mod:`.routes_visits`, :mod:`.routes_stays`, :mod:`.routes_books` (the endpoints);
 - :mod:`.models`, :mod:`.bodies`, :mod:`.convert` (bodies and their conversion), :mod:`.problems`;
 - :mod:`.auth`, :mod:`.idempotency`, :mod:`.leader`, :mod:`.store`, :mod:`.batches` (state in the
   journal's database), :mod:`.metrics`, :mod:`.access`, :mod:`.docs_page`.

@@ -32,7 +32,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from .. import __version__, wire
 from ..errors import YibaoError
-from . import routes_books, routes_core, routes_visits
+from . import routes_books, routes_core, routes_stays, routes_visits
 from .access import AccessLog
 from .docs_page import render_docs
 from .metrics import CONTENT_TYPE
@@ -121,7 +121,8 @@ async def metrics(request: Request[Any, Any, Any]) -> Response[Any]:
 
 def create_app(service: Service, *, manage: bool = True) -> Litestar:
     """The application for ``service``; with ``manage``, its start and stop follow the app's."""
-    v1 = Router(path="/", route_handlers=[*routes_core.ROUTES, *routes_visits.ROUTES, *routes_books.ROUTES],
+    v1 = Router(path="/", route_handlers=[*routes_core.ROUTES, *routes_visits.ROUTES, *routes_stays.ROUTES,
+                                                   *routes_books.ROUTES],
                 guards=[_auth], security=[{"bearer": []}])
     openapi = OpenAPIConfig(
         # No browser viewer of Litestar's (they load scripts from a CDN; /docs is rendered here);
