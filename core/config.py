@@ -35,6 +35,7 @@ __all__ = [
     "JournalConfig",
     "OperatorConfig",
     "ReversalConfig",
+    "ServiceConfig",
     "TimeoutConfig",
     "find_config_path",
     "load_config",
@@ -182,6 +183,37 @@ class EnvelopeConfig:
         return {k: v for k, v in attrs.asdict(self).items() if v}
 
 
+def _port(value: int) -> bool:
+    return 0 < value < 65536
+
+
+@attrs.frozen
+class ServiceConfig:
+    """``[service]``: ``yibao serve``, the HIS service (contract "``yibao serve``: the HIS service").
+
+    Loopback by default; listening anywhere else needs ``tls_cert`` and ``tls_key`` (checked when
+    the service starts, where the bind address is known)."""
+
+    host: str = attrs.field(default="127.0.0.1", validator=_rule(bool, "must not be empty"))
+    port: int = attrs.field(default=8765, validator=_rule(_port, "must be a TCP port 1-65535"))
+    #: the NAME of the environment variable holding ``TERMINAL=TOKEN,...``
+    tokens_env: str = attrs.field(default="YIBAO_SERVICE_TOKENS", validator=_rule(bool, "must name a variable"))
+    tls_cert: str = attrs.field(default="", validator=_rule(lambda p: not p or Path(p).is_file(),
+                                                             "must be an existing PEM file"))
+    tls_key: str = attrs.field(default="", validator=_rule(lambda p: not p or Path(p).is_file(),
+                                                            "must be an existing PEM file"))
+    #: how long a finished Idempotency-Key replays its response (the contract promises >= 24 h)
+    idempotency_hours: int = attrs.field(default=72, validator=_rule(lambda h: h >= 24, "must be at least 24"))
+    #: seconds an instance's reversal-queue lease lasts unrenewed; standbys poll every third of it, so
+    #: another instance takes over within 4/3 of it (at most 20: under the 30 s the contract allows)
+    leader_lease_seconds: int = attrs.field(default=15, validator=_rule(lambda s: 3 <= s <= 20,
+                                                                         "must be 3 ... 20 seconds"))
+    #: seconds SIGTERM waits for in-flight requests before the server stops
+    shutdown_grace_seconds: int = attrs.field(default=30, validator=_rule(_whole, "must be a whole number >= 0"))
+    #: requests handled at once by one instance, each with a journal connection of its own (the rest wait)
+    max_concurrency: int = attrs.field(default=8, validator=_rule(lambda n: 1 <= n <= 256, "must be 1 ... 256"))
+
+
 @attrs.frozen
 class Config:
     """The whole file."""
@@ -193,6 +225,7 @@ class Config:
     journal: JournalConfig = attrs.field(factory=JournalConfig)
     reversal: ReversalConfig = attrs.field(factory=ReversalConfig)
     envelope: EnvelopeConfig = attrs.field(factory=EnvelopeConfig)
+    service: ServiceConfig = attrs.field(factory=ServiceConfig)
     #: options of a plugin-supplied transport (Yunnan's library); the region lists the keys it reads
     transport: Mapping[str, Any] = attrs.field(factory=dict)
     source: str = ""
@@ -349,4 +382,4 @@ def load_config(path: str | Path | None = None) -> Config:
 
 
 _TABLES.update({c.__name__: c for c in (GatewayConfig, TimeoutConfig, InstitutionConfig, OperatorConfig, JournalConfig,
-                                        ReversalConfig, EnvelopeConfig)})
+                                        ReversalConfig, EnvelopeConfig, ServiceConfig)})

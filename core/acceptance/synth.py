@@ -91,9 +91,8 @@ def synth_input(
     # table does not have is left out, as validation would refuse it (issue 10 #6).
     nodes = {n.name: n for n in transaction.input}
     for name, value in list(out.items()):
-        node = nodes.get(name)
-        if node is not None and name:
-            out[name] = _trim(node, value)
+        if name and name in nodes:
+            out[name] = _trim(nodes[name], value)
     root = nodes.get("")
     if root is not None and root.fields:
         known = {f.code for f in root.fields} | set(nodes)

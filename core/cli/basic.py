@@ -56,6 +56,11 @@ delay_seconds = 15               # wait before the first 2601 of an unknown outc
 # interrupted_after_seconds = 120  # recovery leaves younger in-flight rows to their live terminal
 # recover_max_wait_seconds = 120   # `yibao journal recover` waits at most this for queued 2601s (--max-wait)
 
+# [service]                      # `yibao serve`, the HIS service (docs/service.md)
+# host = "127.0.0.1"             # loopback by default; any other host needs tls_cert and tls_key
+# port = 8765
+# tokens_env = "YIBAO_SERVICE_TOKENS"   # the variable holding TERMINAL=TOKEN,... (T01=...,T02=...)
+
 # [envelope]                     # envelope fields the bureau dictates
 # infver = "V1.0"
 # recer_sys_code = "YBXT"

@@ -105,16 +105,27 @@ class InpatientStay:
         }
         self.ctx.call("2402", data, insuplc_admdvs=self.identity.insuplc_admdvs)
 
+    def _settle_input(self, identity: Identity, acct_used_flag: str, psn_setlway: str, mid_setl_flag: str
+                      ) -> dict[str, Any]:
+        return {
+            "psn_no": identity.psn_no, **identity.cert_fields(), "medfee_sumamt": self.uploaded,
+            "psn_setlway": psn_setlway, "mdtrt_id": self.mdtrt_id, "insutype": identity.insutype,
+            "acct_used_flag": acct_used_flag, "mid_setl_flag": mid_setl_flag,
+        }
+
+    def pre_settle(self, *, acct_used_flag: str = "0", psn_setlway: str = "01", mid_setl_flag: str = "0",
+                   ectoken_provider: EctokenProvider | None = None, reader: MediumReader | None = None) -> Any:
+        """2303 住院预结算 alone (what the patient will pay; nothing is booked)."""
+        identity = fresh_medium(self.ctx, self.identity, "2304", ectoken_provider, reader)
+        data = self._settle_input(identity, acct_used_flag, psn_setlway, mid_setl_flag)
+        return self.ctx.call("2303", {"data": data}, insuplc_admdvs=identity.insuplc_admdvs)
+
     def settle(self, *, acct_used_flag: str = "0", psn_setlway: str = "01", mid_setl_flag: str = "0",
                idem_key: str | None = None, ectoken_provider: EctokenProvider | None = None,
                reader: MediumReader | None = None) -> Settlement:
         """2303 住院预结算 then 2304 住院结算."""
         identity = fresh_medium(self.ctx, self.identity, "2304", ectoken_provider, reader)
-        data: dict[str, Any] = {
-            "psn_no": identity.psn_no, **identity.cert_fields(), "medfee_sumamt": self.uploaded,
-            "psn_setlway": psn_setlway, "mdtrt_id": self.mdtrt_id, "insutype": identity.insutype,
-            "acct_used_flag": acct_used_flag, "mid_setl_flag": mid_setl_flag,
-        }
+        data = self._settle_input(identity, acct_used_flag, psn_setlway, mid_setl_flag)
         data.update(token_fields(self.ctx, identity, "2304"))
         self.settlement = settle_bill(self.ctx, identity, "2304", {"data": data}, pre=("2303", {"data": data}),
                                       idem_key=idem_key)

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["Diagnosis", "OutpatientService", "OutpatientVisit"]
 
 _SPLIT_SUMS = ("fulamt_ownpay_amt", "overlmt_amt", "preselfpay_amt", "inscp_scp_amt")
+#: 2207's inputs from the 2204 split, which 2206 does not take
+_SPLIT_INPUTS = ("fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt")
 
 
 @attrs.frozen
@@ -107,6 +109,14 @@ class OutpatientVisit:
             "preselfpay_amt": sums["preselfpay_amt"], "inscp_scp_amt": sums["inscp_scp_amt"],
         }
 
+    def pre_settle(self, chrg_bchno: str, *, acct_used_flag: str = "0", psn_setlway: str = "01",
+                   ectoken_provider: EctokenProvider | None = None) -> Any:
+        """2206 门诊预结算 of one batch alone (what the patient will pay; nothing is booked)."""
+        identity = fresh_medium(self.ctx, self.identity, "2207", ectoken_provider)
+        data = self._settle_input(identity, chrg_bchno, acct_used_flag, psn_setlway)
+        pre = {k: v for k, v in data.items() if k not in _SPLIT_INPUTS}
+        return self.ctx.call("2206", {"data": pre}, insuplc_admdvs=identity.insuplc_admdvs)
+
     def settle(self, chrg_bchno: str, *, acct_used_flag: str = "0", psn_setlway: str = "01",
                idem_key: str | None = None, ectoken_provider: EctokenProvider | None = None,
                reader: MediumReader | None = None) -> Settlement:
@@ -115,8 +125,7 @@ class OutpatientVisit:
         identity = fresh_medium(self.ctx, self.identity, "2207", ectoken_provider, reader)
         data = self._settle_input(identity, chrg_bchno, acct_used_flag, psn_setlway)
         data.update(token_fields(self.ctx, identity, "2207"))
-        pre = {k: v for k, v in data.items() if k not in ("fulamt_ownpay_amt", "overlmt_selfpay",
-                                                           "preselfpay_amt", "inscp_scp_amt")}
+        pre = {k: v for k, v in data.items() if k not in _SPLIT_INPUTS}
         result = settle_bill(self.ctx, identity, "2207", {"data": data}, pre=("2206", {"data": pre}),
                              idem_key=idem_key)
         self.settlements[chrg_bchno] = result

@@ -43,7 +43,7 @@ class PharmacyService:
             "medfee_sumamt": total(items), "insutype": identity.insutype, "acct_used_flag": acct_used_flag,
             "med_type": med_type, "dise_codg": dise_codg, "dise_name": dise_name,
         }
-        rows = [i.row(now, **({"durg_trac_info": trace_rows(i)} if i.trace_codes else {})) for i in items]
+        rows = [i.row(now, durg_trac_info=trace_rows(i)) if i.trace_codes else i.row(now) for i in items]
         data = {"druginfo": druginfo, "drugdetail": rows}
         # 2101's drugdetail (national 表) has no trace-code node: the codes go with 2102 only.
         pre = {"druginfo": druginfo, "drugdetail": [i.row(now) for i in items]} if any(i.trace_codes for i in items) \

@@ -1,0 +1,76 @@
+"""Serving the application with uvicorn (contract "``yibao serve``"): loopback by default, TLS
+required anywhere else, graceful on SIGTERM.
+
+SIGTERM (or Ctrl-C): uvicorn stops accepting connections and waits up to ``[service]
+shutdown_grace_seconds`` for the requests in hand; a worker thread is never abandoned, so every
+money call in flight still journals its outcome (an answer that does not come within the
+gateway's read timeout is UNKNOWN, queued for 2601).  Then the lease is handed back, so another
+instance takes the reversal queue at once.  A second signal, or SIGKILL, cuts the process off:
+what it left SENT is made UNKNOWN and reversed by whichever instance holds the lease next
+(after ``reversal.interrupted_after_seconds``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from typing import Any
+
+import uvicorn
+
+from ..config import Config
+from ..errors import ConfigurationError
+from .app import create_app
+from .runtime import Service
+
+__all__ = ["check_bind", "is_loopback", "serve", "uvicorn_config"]
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or an address in 127.0.0.0/8 or ::1 (a host name may resolve anywhere)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(config: Config, host: str) -> None:
+    """Off loopback, bearer tokens cross the network: TLS (``[service] tls_cert`` / ``tls_key``) or no start."""
+    svc = config.service
+    if bool(svc.tls_cert) != bool(svc.tls_key):
+        raise ConfigurationError("service.tls_cert" if not svc.tls_cert else "service.tls_key",
+                                 "tls_cert and tls_key go together")
+    if not is_loopback(host) and not svc.tls_cert:
+        raise ConfigurationError("service.tls_cert", f"listening on {host} (not loopback) needs TLS: set "
+                                                     "[service] tls_cert and tls_key (PEM files)")
+
+
+def uvicorn_config(app: Any, host: str, port: int, *, grace: int = 30, cert: str = "", key: str = ""
+                   ) -> uvicorn.Config:
+    """uvicorn as the service runs it.
+
+    ``http="h11"``: Java's ``java.net.http`` client (HTTP/2 by default) asks a plain-text server to
+    upgrade (``Upgrade: h2c``); uvicorn's httptools parser then drops the request body (the request
+    fails as an empty body), while its h11 parser ignores the upgrade and serves HTTP/1.1.  A HIS
+    with default client settings must just work, so h11 it is."""
+    return uvicorn.Config(app, host=host, port=port, http="h11", log_level="warning", access_log=False,
+                          lifespan="on", timeout_graceful_shutdown=grace, server_header=False,
+                          ssl_certfile=cert or None, ssl_keyfile=key or None)
+
+
+def serve(config: Config, host: str | None = None, port: int | None = None) -> None:
+    """Run one instance until SIGTERM / Ctrl-C."""
+    svc = config.service
+    host = host or svc.host
+    port = port if port is not None else svc.port
+    check_bind(config, host)
+    service = Service(config)
+    app = create_app(service)
+    uv = uvicorn_config(app, host, port, grace=svc.shutdown_grace_seconds, cert=svc.tls_cert, key=svc.tls_key)
+    scheme = "https" if svc.tls_cert else "http"
+    sys.stderr.write(f"yibao serve: {scheme}://{host}:{port} (region {config.region}, terminals "
+                     f"{','.join(service.tokens.terminals)}; docs at /docs)\n")
+    sys.stderr.flush()
+    uvicorn.Server(uv).run()

@@ -1,0 +1,94 @@
+"""``yibao serve`` as a command (contract "``yibao serve``"): loopback by default, TLS required
+anywhere else, refusals of a configuration that could not keep the guarantees (exit 2, naming the
+key), and HTTPS with the configured certificate."""
+
+from __future__ import annotations
+
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import trustme
+
+from yibao.sandbox.server import RunningSandbox
+
+from ..workflows.support import SECRET_ENV
+from .support import TOKENS_ENV, free_port, service_dict, tokens_text, wait_healthy, write_config
+
+CLI = [sys.executable, "-c", "from yibao.core.cli import main; main()"]
+
+
+def _serve(config: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60
+           ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, "--config", str(config), "serve", *args], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def _env(secret: str, **more: str) -> dict[str, str]:
+    return {**os.environ, SECRET_ENV: secret, TOKENS_ENV: tokens_text(), **more}
+
+
+def _config(tmp_path: Path, sandbox: RunningSandbox, journal_url: str, **service: Any) -> Path:
+    d = service_dict(sandbox.url, sandbox.paasid, journal_url, kind="pharmacy", port=free_port())
+    d["service"].update(service)
+    return write_config(tmp_path / "yibao.toml", d)
+
+
+def test_a_host_other_than_loopback_needs_tls(sandbox: RunningSandbox, tmp_path: Path, journal_url: str) -> None:
+    r = _serve(_config(tmp_path, sandbox, journal_url), "--host", "0.0.0.0", env=_env(sandbox.secret))
+    assert r.returncode == 2 and "service.tls_cert" in r.stderr and "not loopback" in r.stderr
+
+
+def test_no_tokens_or_a_short_recovery_age_refuse_to_start(sandbox: RunningSandbox, tmp_path: Path,
+                                                          journal_url: str) -> None:
+    config = _config(tmp_path, sandbox, journal_url)
+    r = _serve(config, env={**_env(sandbox.secret), TOKENS_ENV: ""})
+    assert r.returncode == 2 and "service.tokens_env" in r.stderr
+    r = _serve(config, env={**_env(sandbox.secret), TOKENS_ENV: "T01=short"})
+    assert r.returncode == 2 and "shorter than 16" in r.stderr
+    d = service_dict(sandbox.url, sandbox.paasid, journal_url, interrupted_after_seconds=5)
+    r = _serve(write_config(tmp_path / "short.toml", d), env=_env(sandbox.secret))
+    assert r.returncode == 2 and "reversal.interrupted_after_seconds" in r.stderr
+
+
+def test_https_with_the_configured_certificate(sandbox: RunningSandbox, tmp_path: Path, journal_url: str) -> None:
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    cert.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
+    cert.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    config = _config(tmp_path, sandbox, journal_url, tls_cert=str(tmp_path / "cert.pem"),
+                     tls_key=str(tmp_path / "key.pem"))
+    port = int(next(line for line in config.read_text().splitlines() if line.startswith("port")).split("=")[1])
+    log = (tmp_path / "serve.log").open("wb")
+    proc = subprocess.Popen([*CLI, "--config", str(config), "serve"], env=_env(sandbox.secret), stdout=log,
+                            stderr=subprocess.STDOUT)
+    try:
+        url = f"https://127.0.0.1:{port}"
+        https = httpx.Client(verify=ssl.create_default_context(cafile=str(tmp_path / "ca.pem")), timeout=2)
+        for _ in range(200):
+            try:
+                if https.get(url + "/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+                time.sleep(0.1)
+        assert https.get(url + "/healthz").json() == {"status": "ok"}
+        r = https.get(url + "/v1/journal")
+        assert r.status_code == 401
+        try:
+            wait_healthy(f"http://127.0.0.1:{port}", timeout=1)
+            plain = True
+        except (TimeoutError, RuntimeError):
+            plain = False
+        assert not plain, "plain HTTP must not be served when TLS is configured"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+        log.close()
