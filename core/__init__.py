@@ -50,6 +50,10 @@ if TYPE_CHECKING:
     from .journal import Entry, State
     from .logging import configure_logging
     from .masking import mask_input, scrub_text
+    from .online.profile import CredentialDefaults as OnlineCredentials
+    from .online.profile import Endpoint as OnlineEndpoint
+    from .online.profile import FunctionRow as OnlineFunction
+    from .online.profile import OnlineProfile, RetryPolicy
     from .plugins import (
         NATIONAL_CODE,
         RegionHooks,
@@ -87,6 +91,10 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Observer": (".engine", "Observer"),
     "Operator": (".engine", "Operator"),
     "OutcomeUnknownError": (".errors", "OutcomeUnknownError"),
+    "OnlineCredentials": (".online.profile", "CredentialDefaults"),
+    "OnlineEndpoint": (".online.profile", "Endpoint"),
+    "OnlineFunction": (".online.profile", "FunctionRow"),
+    "OnlineProfile": (".online.profile", "OnlineProfile"),
     "OutpatientVisit": (".workflows.outpatient", "OutpatientVisit"),
     "PluginError": (".errors", "PluginError"),
     "RecoverReport": (".engine", "RecoverReport"),
@@ -94,6 +102,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "RegionProfile": (".plugins", "RegionProfile"),
     "RegionRegistry": (".plugins", "RegionRegistry"),
     "Reply": (".envelope", "Reply"),
+    "RetryPolicy": (".online.profile", "RetryPolicy"),
     "Routing": (".plugins", "Routing"),
     "SHANGHAI": (".clock", "SHANGHAI"),
     "Sessions": (".client", "Sessions"),
@@ -140,6 +149,10 @@ __all__ = [
     "Medium",
     "NotSentError",
     "Observer",
+    "OnlineCredentials",
+    "OnlineEndpoint",
+    "OnlineFunction",
+    "OnlineProfile",
     "Operator",
     "OutcomeUnknownError",
     "OutpatientVisit",
@@ -149,6 +162,7 @@ __all__ = [
     "RegionProfile",
     "RegionRegistry",
     "Reply",
+    "RetryPolicy",
     "Routing",
     "Sessions",
     "Settlement",

@@ -26,6 +26,8 @@ import cattrs
 import cattrs.gen
 
 from .errors import ConfigurationError
+from .online.settings import TABLES as _ONLINE_TABLES
+from .online.settings import OnlineConfig, OnlineRuleError
 
 __all__ = [
     "Config",
@@ -193,6 +195,8 @@ class Config:
     envelope: EnvelopeConfig = attrs.field(factory=EnvelopeConfig)
     #: options of a plugin-supplied transport (Yunnan's library); the region lists the keys it reads
     transport: Mapping[str, Any] = attrs.field(factory=dict)
+    #: online settlement: 医保移动支付, e-prescription centre, e-invoice vendor, local services
+    online: OnlineConfig = attrs.field(factory=OnlineConfig)
     source: str = ""
 
     def masked(self) -> dict[str, Any]:
@@ -208,6 +212,12 @@ class Config:
 def _strict_str(value: Any, _type: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"must be a string, got {type(value).__name__}")
+    return value
+
+
+def _strict_bool(value: Any, _type: Any) -> bool:
+    if not isinstance(value, bool):  # no "false" -> True
+        raise TypeError(f"must be true or false, got {type(value).__name__}")
     return value
 
 
@@ -255,6 +265,7 @@ _converter = cattrs.Converter(forbid_extra_keys=True)
 _converter.register_structure_hook_factory(attrs.has, _tables)
 _converter.register_structure_hook(str, _strict_str)
 _converter.register_structure_hook(int, _strict_int)
+_converter.register_structure_hook(bool, _strict_bool)
 _converter.register_structure_hook(Decimal, _seconds_value)
 _converter.register_structure_hook_func(lambda t: t == Mapping[str, str], _str_table)
 _converter.register_structure_hook_func(lambda t: t == Mapping[str, Any], _any_table)
@@ -276,7 +287,7 @@ def _errors(exc: BaseException, path: str = "$") -> list[tuple[str, str]]:
             note = next((n for n in getattr(sub, "__notes__", []) if hasattr(n, "name")), None)
             name = getattr(note, "name", None)
             found += _errors(sub, f"{path}.{name}" if name else path)
-    elif isinstance(exc, _RuleError):
+    elif isinstance(exc, _RuleError | OnlineRuleError):
         found.append((_key(f"{path}.{exc.name}"), str(exc)))
     elif isinstance(exc, KeyError):
         found.append((_key(path), "is required"))
@@ -348,3 +359,4 @@ def load_config(path: str | Path | None = None) -> Config:
 
 _TABLES.update({c.__name__: c for c in (GatewayConfig, TimeoutConfig, InstitutionConfig, OperatorConfig, JournalConfig,
                                         ReversalConfig, EnvelopeConfig)})
+_TABLES.update(_ONLINE_TABLES)

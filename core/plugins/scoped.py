@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     import httpx
 
     from ..engine.results import Settlement
+    from ..gm import Credentials, EnvelopeOptions
+    from ..online.schemes import EnvelopeScheme
     from .profile import RegionProfile
     from .registry import RegionRegistry
 
@@ -106,6 +108,21 @@ class RegionHooks:
                               "over HTTP")
         return result
 
+    def envelope_scheme(self, name: str, credentials: Credentials | None, options: EnvelopeOptions
+                        ) -> EnvelopeScheme:
+        """The online envelope scheme ``name`` (``sm4-sm2`` built in)."""
+        from ..online.schemes import EnvelopeScheme
+
+        scheme = self._hook.yibao_envelope_scheme(profile=self.profile, name=name, credentials=credentials,
+                                                  options=options)
+        if scheme is None:
+            raise PluginError(f"region {self.profile.code} speaks the envelope {name!r} online, which no installed "
+                              "plugin supplies (yibao_envelope_scheme)")
+        if not isinstance(scheme, EnvelopeScheme):
+            raise PluginError(f"yibao_envelope_scheme {name!r} returned {type(scheme).__name__}, not an envelope "
+                              "scheme (seal, open_reply, open_notice, answer_notice)")
+        return scheme
+
     def before_send(self, infno: str, envelope: Mapping[str, Any]) -> None:
         """Tell the observers an envelope is about to leave."""
         self._hook.yibao_before_send(profile=self.profile, infno=infno, envelope=envelope)
@@ -142,6 +159,13 @@ class RegionHooks:
         result = self._hook.yibao_online_order(profile=self.profile, infno=infno, order=order)
         if result is not None and not isinstance(result, Mapping):
             raise PluginError(f"yibao_online_order {infno} returned {type(result).__name__}")
+        return result
+
+    def his_request(self, name: str, payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The HIS's answer to a callback (functions 23-25); ``None`` when no handler answered."""
+        result = self._hook.yibao_his_request(profile=self.profile, name=name, payload=payload)
+        if result is not None and not isinstance(result, Mapping):
+            raise PluginError(f"yibao_his_request {name} returned {type(result).__name__}, not a mapping")
         return result
 
     def acceptance_notes(self, kind: str) -> dict[str, str]:
