@@ -53,7 +53,7 @@ NAME_FIELDS = frozenset({
     "prac_psn_name", "dept_resper_name", "sel_retn_opter_name", "purc_retn_opter_name",
     "inv_chg_opter_name", "emp_psn_name",
     # the mobile-payment and e-prescription platforms' camelCase names, as their snake form
-    "user_name", "dr_name", "undo_dr_name", "diag_dr_name", "dise_dor_name", "bilg_dr_name", "payer",
+    "user_name", "dr_name", "undo_dr_name", "diag_dr_name", "payer",
 })  # fmt: skip
 #: Card numbers (social-security card, bank card).
 CARD_FIELDS = frozenset({"card_sn", "card_no", "cardno", "bank_card_no", "bankcard_no", "card_num"})
@@ -70,7 +70,7 @@ DIAGNOSIS_FIELDS = frozenset({
     "adm_diag_dscr", "dscg_maindiag_code", "dscg_maindiag_name", "opsp_dise_code", "opsp_dise_cod",
     "opsp_dise_name", "tcm_dise_code", "tcm_dise_name", "bydise_setl_list_code",
     "daysrg_dise_list_code", "dise_type_code", "oprn_oprt_code", "oprn_oprt_name",
-    "maindiag_code", "maindiag_name", "dise_cond_dscr", "tcmsymp", "tcmsymp_code", "tcm_dise_name",
+    "maindiag_code", "maindiag_name", "dise_cond_dscr", "tcmsymp", "tcmsymp_code",
 })  # fmt: skip
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")

@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 
 from .. import gm
-from ..gm.keys import KeyKind
 from ..errors import ConfigurationError
+from ..gm.keys import KeyKind
 from .profile import CredentialDefaults
 from .settings import EnvelopeSettings, OnlineConfig, PartySettings
 

@@ -26,6 +26,7 @@ from ..catalog import Catalog, validate
 from ..engine.prepare import apply_fixed
 from ..errors import (
     BusinessError,
+    ConfigurationError,
     NotSentError,
     OutcomeUnknownError,
     StateError,
@@ -96,9 +97,12 @@ class Sender:
 
     # ------------------------------------------------------------------ send
     def send(self, interface: str, data: Mapping[str, Any], *, move: Move | None = None, biz_ser: str = "",
-             refund: Mapping[str, Decimal] | None = None, resend: str = "") -> tuple[str, gm.Reply]:
+             refund: Mapping[str, Decimal] | None = None, resend: str = "", msg_id: str = "",
+             order: str = "") -> tuple[str, gm.Reply]:
         """Send ``data`` to ``interface``; ``(msg_id, reply)`` for a verified success, else the
-        error of the outcome class.  ``resend`` names an UNKNOWN message to send again as it was."""
+        error of the outcome class.  ``resend`` names an UNKNOWN message to send again as it was;
+        ``msg_id`` one allocated by the caller (it is also the message's ``orgBizSer`` / ``appRefdSn``);
+        ``order`` the ``medOrgOrd`` a message that moves no order belongs to (an e-invoice)."""
         endpoint = self.profile.online.endpoint(interface) if self.profile.online else None
         if endpoint is None:
             raise ValidationError([ValidationIssue(interface, "-", "interface", "unknown", "no online profile")])
@@ -107,12 +111,14 @@ class Sender:
             ready = self.prepare(interface, data)
         except ValidationError as exc:
             if journaled:
-                self._refused(interface, data, exc, move)
+                self._refused(interface, data, exc, move, order)
             raise
-        channel = self.channels[endpoint.party]
-        msg_id = resend or self.journal.allocate_msgid(self.fixmedins_code)
+        channel = self.channels.get(f"{endpoint.party}:{endpoint.envelope}") or self.channels.get(endpoint.party)
+        if channel is None:
+            raise ConfigurationError("online", f"{interface}: no {endpoint.party} party is configured")
+        msg_id = resend or msg_id or self.journal.allocate_msgid(self.fixmedins_code)
         if journaled:
-            self._intent(msg_id, interface, endpoint.kind, ready, move, biz_ser, refund, resend)
+            self._intent(msg_id, interface, endpoint.kind, ready, move, biz_ser, refund, resend, order)
         stopwatch = timed()
         try:
             reply = channel.exchange(endpoint.path, ready, interface=interface, msg_id=msg_id)
@@ -140,12 +146,12 @@ class Sender:
 
     # ------------------------------------------------------------------ journal
     def _intent(self, msg_id: str, interface: str, kind: str, ready: Mapping[str, Any], move: Move | None,
-                biz_ser: str, refund: Mapping[str, Decimal] | None, resend: str) -> None:
+                biz_ser: str, refund: Mapping[str, Decimal] | None, resend: str, order: str) -> None:
         now = utc_now()
         with self.store.transaction():
             if move is not None:
-                order = self.store.one("online_orders", med_org_ord=move.med_org_ord)
-                prev = order["state"] if order else None
+                row = self.store.one("online_orders", med_org_ord=move.med_org_ord)
+                prev = row["state"] if row else None
                 if not self.store.update("online_orders", {"med_org_ord": move.med_org_ord},
                                          {"state": move.intent, "updated_at": now, **move.values}, move.sources):
                     raise StateError(f"order {move.med_org_ord} is {prev or 'unknown'}: {interface} needs one of "
@@ -159,8 +165,9 @@ class Sender:
                 return
             try:
                 self.store.insert("online_messages", {
-                    "msg_id": msg_id, "med_org_ord": move.med_org_ord if move else None, "interface": interface,
-                    "kind": kind, "state": "SENT", "prev_state": prev, "biz_ser": biz_ser or None,
+                    "msg_id": msg_id, "med_org_ord": move.med_org_ord if move else order or None,
+                    "interface": interface, "kind": kind, "state": "SENT", "prev_state": prev,
+                    "biz_ser": biz_ser or None,
                     "input_full": dict(ready), "input_masked": mask_input(dict(ready)),
                     **{f"refd_{k}": v for k, v in (refund or {}).items()}, "created_at": now, "sent_at": now,
                 })  # fmt: skip
@@ -190,7 +197,8 @@ class Sender:
                 self.store.update("online_orders", {"med_org_ord": move.med_org_ord},
                                   {"state": target, "updated_at": utc_now()}, [move.intent])
 
-    def _refused(self, interface: str, data: Mapping[str, Any], exc: ValidationError, move: Move | None) -> None:
+    def _refused(self, interface: str, data: Mapping[str, Any], exc: ValidationError, move: Move | None,
+                 order: str) -> None:
         msg_id = self.journal.allocate_msgid(self.fixmedins_code)
         safe: Any = data
         try:
@@ -199,7 +207,7 @@ class Sender:
             safe = {"unreadable_input": type(data).__name__}
         now = utc_now()
         self.store.insert("online_messages", {
-            "msg_id": msg_id, "med_org_ord": move.med_org_ord if move else None, "interface": interface,
+            "msg_id": msg_id, "med_org_ord": move.med_org_ord if move else order or None, "interface": interface,
             "kind": "refused", "state": "FAILED", "input_full": dict(safe), "input_masked": mask_input(dict(safe)),
             "err_msg": f"not sent: {exc.message}"[:2000], "created_at": now, "outcome_at": now,
         })  # fmt: skip

@@ -12,6 +12,7 @@ broken rule is a configuration error naming the key (exit 2).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import attrs
 
@@ -32,9 +33,9 @@ class OnlineRuleError(ValueError):
         self.name = name
 
 
-def _rule(check: object, problem: str) -> object:
+def _rule(check: Any, problem: str) -> Any:
     def validate(_inst: object, attribute: attrs.Attribute[object], value: object) -> None:
-        if not check(value):  # type: ignore[operator]
+        if not check(value):
             raise OnlineRuleError(attribute.name, f"{problem}, got {value!r}")
 
     return validate
@@ -48,7 +49,7 @@ def _env_name(value: str) -> bool:
     return not value or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value) is not None
 
 
-def _one_of(*choices: str) -> object:
+def _one_of(*choices: str) -> Any:
     return _rule(lambda v: v in choices, "must be one of " + ", ".join(choices))
 
 
