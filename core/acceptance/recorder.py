@@ -17,6 +17,7 @@ from ..engine import Call
 from ..envelope import Envelope, Reply
 from ..errors import YibaoError
 from ..masking import mask_input
+from ..online.channel import OnlineCall
 from .report import CallRecord
 
 __all__ = ["Recorder"]
@@ -49,6 +50,12 @@ class Recorder:
             request=mask_input(request), reply=mask_input(reply), error=error,
             at=now().isoformat(timespec="seconds"),
         ))  # fmt: skip
+
+    def online(self, call: OnlineCall) -> None:
+        """An exchange with an online party (``client.online.add_observer(recorder.online)``)."""
+        self.records.append(CallRecord(infno=call.interface, ok=call.ok, seconds=call.seconds, msgid=call.msg_id,
+                                       request=call.request, reply=call.reply, error=call.error,
+                                       at=now().isoformat(timespec="seconds")))
 
     def by_infno(self, infno: str) -> list[CallRecord]:
         return [r for r in self.records if r.infno == infno]

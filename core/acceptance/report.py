@@ -71,10 +71,13 @@ class AcceptanceReport:
     interfaces: list[InterfaceResult] = attrs.field(factory=list)
     records: list[CallRecord] = attrs.field(factory=list)
     notes: list[str] = attrs.field(factory=list)
+    #: ``--kind internet``: the region's functions (Xiamen's 29), each with its interfaces and evidence
+    functions: list[dict[str, Any]] = attrs.field(factory=list)
 
     @property
     def passed(self) -> bool:
-        return bool(self.interfaces) and all(i.status == "passed" for i in self.interfaces)
+        return bool(self.interfaces) and all(i.status == "passed" for i in self.interfaces) and all(
+            f["status"] == "passed" for f in self.functions)
 
     def to_json(self) -> dict[str, Any]:
         d = attrs.asdict(self, recurse=True)

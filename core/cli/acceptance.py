@@ -46,6 +46,28 @@ def _sandbox_data(url: str) -> Any:
     return AcceptanceData(persons=persons, items=items, ectoken=ectoken)
 
 
+def _rehearsal(url: str) -> Any:
+    """The sandbox's control calls for the people of an internet-hospital cycle (loopback only)."""
+    import httpx
+
+    from ..acceptance.internet import Rehearsal
+
+    def post(path: str, body: dict[str, Any]) -> Any:
+        r = httpx.post(f"{url}/_sandbox/{path}", json=body, timeout=30)
+        r.raise_for_status()
+        return r.json()
+
+    def auth(certno: str) -> str:
+        return str(post("mobilepay/authorize", {"certno": certno})["authCode"])
+
+    return Rehearsal(
+        authorize=auth, pay=lambda o: post("mobilepay/cashier", {"payOrdId": o}),
+        review=lambda rx: post("rx/review", {"hiRxno": rx}), face=lambda sn: post("local/face", {"faceSn": sn}),
+        deliver=lambda sn: post("local/logistics", {"logisticsSn": sn}),
+        register_callback=lambda u: post("mobilepay/callback", {"notify_url": u + "/6302", "sync_url": u + "/6204"}),
+    )
+
+
 def _file_data(path: Path) -> Any:
     from ..acceptance import AcceptanceData
 
@@ -91,6 +113,14 @@ def render_html(report: Any) -> str:
         )
     summary = report.to_json()["summary"]
     notes = "".join(f"<li>{esc(n)}</li>" for n in report.notes)
+    functions = "".join(
+        f'<tr class="{esc(f["status"])}"><td>{f["number"]}</td><td>{esc(f["module"])}</td><td>{esc(f["name"])}</td>'
+        f'<td>{esc(f["status"])}</td><td>{esc(" → ".join(f["interfaces"]))}</td>'
+        f'<td>{"yes" if f["verified"] else "no (assumed)"}</td><td>{esc(f["evidence"])}</td></tr>'
+        for f in report.functions)
+    if functions:
+        functions = ("<h2>functions</h2><table><tr><th>#</th><th>module</th><th>function</th><th>status</th>"
+                     f"<th>interfaces</th><th>verified</th><th>evidence</th></tr>{functions}</table>")
     return (
         '<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8">'
         f"<title>接口验收报告 {esc(report.region)} {esc(report.kind)}</title>"
@@ -104,7 +134,7 @@ def render_html(report: Any) -> str:
         f"<p>passed {summary['passed']} · failed {summary['failed']} · not run {summary['not_run']}</p>"
         "<table><tr><th>infno</th><th>name</th><th>status</th><th>time</th><th>calls</th>"
         f"<th>evidence asked</th><th>evidence</th></tr>{''.join(rows)}</table>"
-        f"<h2>notes</h2><ul>{notes}</ul><h2>interfaces</h2>{''.join(details)}</body></html>\n"
+        f"{functions}<h2>notes</h2><ul>{notes}</ul><h2>interfaces</h2>{''.join(details)}</body></html>\n"
     )
 
 
@@ -137,11 +167,17 @@ def register(app: typer.Typer) -> None:
                 raise ConfigurationError(
                     "--kind", f"region {client.profile.code} has no kind {kind!r} (known: {known})"
                 )
-            test_data = _file_data(data) if data else _sandbox_data(client.config.gateway.url.rstrip("/"))
+            base = client.config.gateway.url.rstrip("/")
+            test_data = _file_data(data) if data else _sandbox_data(base)
             if test_data is None:
                 raise ConfigurationError("--data", "this gateway is not a sandbox: give the bureau's test data")
-            notes = client.hooks.acceptance_notes(kind)
-            report = run_acceptance(client, kind, kinds[kind], test_data, notes=notes)
+            if kind == "internet":
+                from ..acceptance.internet import run_internet
+
+                report = run_internet(client, list(test_data.persons), None if data else _rehearsal(base))
+            else:
+                notes = client.hooks.acceptance_notes(kind)
+                report = run_acceptance(client, kind, kinds[kind], test_data, notes=notes)
             paths = write_report(report, out)
         summary = report.to_json()["summary"]
         err_console.print(

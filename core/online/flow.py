@@ -4,7 +4,7 @@
 
     visit = client.online.consultation(identity, auth, doctor, med_org_ord="MO0001")   # 2201 (11)
     visit.check_doctor()                              # XM01 身份 / XM04 处方权 / XM02 人脸签到 (1, 2, 4)
-    visit.remind(items)                               # 3101 事前提醒 (5)
+    visit.remind(items, diagnosis)                    # 3101 事前提醒 (5)
     visit.record([{"time": ..., "role": "doctor", "content": ...}])     # XM06 问诊过程 (6)
     rx = visit.prescribe(items, diagnosis, pharmacist, pdf)             # 7101 → 7102 → 7103 (7)
     visit.upload_fees(items, diagnosis)               # 6201 (14; its cashierUrl: 13)
@@ -144,13 +144,36 @@ class Consultation:
         """XM03 获取医师人脸签到数据 (function 3)."""
         return self.service.local.call("XM03", {"faceSn": face_sn, "drCode": self.doctor.dr_code})
 
-    def remind(self, items: Sequence[RxItem]) -> Any:
-        """3101 明细审核事前分析 before prescribing (function 5): the rules the items break."""
-        patient = {"patn_id": self.identity.psn_no, "patn_name": self.identity.psn_name, "fsi_encounter_dtos": [{
-            "mdtrt_id": self.visit.mdtrt_id, "fsi_order_dtos": [{"hilist_code": i.med_list_codg, "cnt": i.cnt,
-                                                                  "pric": i.pric} for i in items]}]}
-        return self.service.ctx.call("3101", {"data": [{"trig_scen": "1", "patient_dtos": [patient]}]},
-                                     insuplc_admdvs=self.identity.insuplc_admdvs)
+    def remind(self, items: Sequence[RxItem], diagnosis: tuple[str, str]) -> Any:
+        """3101 明细审核事前分析 before prescribing (function 5): the rules the items would break."""
+        me, dr, svc = self.identity, self.doctor, self.service
+        today = self._now()[:10]
+        dept = {"codg": dr.dept_code, "name": dr.dept_name}
+        orders = [{
+            "rx_id": f"{self.med_org_ord}-{n + 1}", "rxno": f"RX{n + 1:04d}", "long_drord_flag": "0",
+            "hilist_type": "11" if i.drug else "21", "chrg_type": "1", "drord_bhvr": "0", "hilist_code": i.med_list_codg,
+            "hilist_name": i.name, "hilist_lv": "1", "hilist_pric": i.pric, "hosplist_code": i.medins_list_codg,
+            "hosplist_name": i.name, "cnt": i.cnt, "pric": i.pric, "sumamt": i.amount, "ownpay_amt": Decimal("0.00"),
+            "selfpay_amt": Decimal("0.00"), "spec": i.spec, "spec_unt": i.dosunt, "drord_begn_date": today,
+            "drord_dept_codg": dept["codg"], "drord_dept_name": dept["name"], "drord_dr_codg": dr.dr_code,
+            "drord_dr_name": dr.dr_name, "drord_dr_profttl": dr.profttl_codg, "curr_drord_flag": "1"} for n, i in enumerate(items)]
+        encounter = {
+            "mdtrt_id": self.visit.mdtrt_id, "medins_id": svc.org_codg, "medins_name": svc.prescriptions.name,
+            "medins_admdvs": svc.profile.code, "medins_type": "A1", "medins_lv": "1", "adm_date": today,
+            "dscg_date": today, "dscg_main_dise_codg": diagnosis[0], "dscg_main_dise_name": diagnosis[1],
+            "dr_codg": dr.dr_code, "adm_dept_codg": dept["codg"], "adm_dept_name": dept["name"],
+            "dscg_dept_codg": dept["codg"], "dscg_dept_name": dept["name"], "med_mdtrt_type": "1", "med_type": "11",
+            "matn_stas": "0", "medfee_sumamt": sum((i.amount for i in items), Decimal("0.00")),
+            "ownpay_amt": Decimal("0.00"), "selfpay_amt": Decimal("0.00"), "setl_totlnum": Decimal("0"),
+            "insutype": me.insutype, "reim_flag": "2", "out_setl_flag": "0",
+            "fsi_diagnose_dtos": [{"dise_id": "1", "inout_dise_type": "1", "maindise_flag": "1", "dias_srt_no": "1",
+                                   "dise_codg": diagnosis[0], "dise_name": diagnosis[1], "dise_date": today}],
+            "fsi_order_dtos": orders, "fsi_operation_dtos": []}  # fmt: skip
+        patient = {"patn_id": me.psn_no, "patn_name": me.psn_name, "gend": str(me.baseinfo.get("gend") or "9"),
+                   "brdy": str(me.baseinfo.get("brdy") or "1970-01-01"), "poolarea": me.insuplc_admdvs,
+                   "curr_mdtrt_id": self.visit.mdtrt_id, "fsi_encounter_dtos": [encounter]}
+        return svc.ctx.call("3101", {"data": [{"trig_scen": "1", "patient_dtos": [patient]}]},
+                            insuplc_admdvs=me.insuplc_admdvs)
 
     def record(self, records: Sequence[Mapping[str, Any]], *, consult_type: str = "1", minutes: int = 10) -> Any:
         """XM06 问诊过程数据上传 (function 6)."""

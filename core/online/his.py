@@ -26,7 +26,9 @@ from typing import Any
 import structlog
 
 from ..errors import BusinessError, StateError
+from ..masking import mask_input
 from ..plugins import RegionHooks
+from .channel import OnlineCall, timed
 from .profile import RetryPolicy
 from .store import DuplicateRow, OnlineStore, utc_now
 
@@ -48,18 +50,27 @@ class HisBridge:
     """Asks the HIS through the region's hooks."""
 
     def __init__(self, hooks: RegionHooks, store: OnlineStore, policy: RetryPolicy,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, tell: Callable[[OnlineCall], None] | None = None) -> None:
+        self.tell = tell
         self.hooks = hooks
         self.store = store
         self.policy = policy
         self.sleep = sleep
 
     def _once(self, name: str, payload: Mapping[str, Any]) -> tuple[str, Mapping[str, Any] | None, str]:
+        stopwatch = timed()
         try:
             answer = self.hooks.his_request(name, payload)
         except Exception as exc:  # the HIS's failure is retried, never ours to hide
-            return "", None, f"{type(exc).__name__}: {exc}"[:500]
-        return _code(answer), answer, "" if answer is not None else "no HIS handler answered"
+            code, answer, error = "", None, f"{type(exc).__name__}: {exc}"[:500]
+        else:
+            code, error = _code(answer), "" if answer is not None else "no HIS handler answered"
+        if self.tell is not None:
+            interface = next(i for i, n in CALLBACKS.items() if n == name)
+            self.tell(OnlineCall(interface, "", mask_input(dict(payload)), mask_input(dict(answer or {})),
+                                 code == "0", "" if code == "0" else (error or f"resultCode {code!r}"), stopwatch(),
+                                 "his"))
+        return code, answer, error
 
     def ask(self, interface: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
         """HIS23 / HIS25 now: the HIS's answer, retried per the policy; ``BusinessError`` when it

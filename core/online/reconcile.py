@@ -136,12 +136,13 @@ def apply_report(store: OnlineStore, order: Mapping[str, Any], report: Report) -
         problems.append(f"{report.source} split does not add up: {split}")
     if split is not None and known is not None and split != known:
         problems.append(f"{report.source} split {split} differs from the order's {known}")
-    values: dict[str, Any] = {"ord_stas": report.ord_stas or order.get("ord_stas"), "updated_at": utc_now()}
+    values: dict[str, Any] = {"updated_at": utc_now()}
     if problems:
         note = "; ".join(problems)
         log.error("online_report_conflict", med_org_ord=order["med_org_ord"], source=report.source, problem=note)
         changed = store.update("online_orders", {"med_org_ord": order["med_org_ord"]},
-                               {**values, "state": OrderState.NEEDS_ATTENTION.value,
+                               {**values, "ord_stas": report.ord_stas or order.get("ord_stas"),
+                                "state": OrderState.NEEDS_ATTENTION.value,
                                 "notes": _note(order, f"CONFLICT {note}")}, [current.value])
         return Applied(OrderState.NEEDS_ATTENTION.value, changed, True, note)
     target = _target(current, report)
@@ -153,11 +154,14 @@ def apply_report(store: OnlineStore, order: Mapping[str, Any], report: Report) -
         values["setl_type"] = report.setl_type
     agree = f"{report.source} ordStas {report.ord_stas}" + (" agrees" if known is not None and split else "")
     if target is None:
+        if report.ord_stas and not order.get("ord_stas"):
+            values["ord_stas"] = report.ord_stas  # a stale report never rewrites the centre's last word
         store.update("online_orders", {"med_org_ord": order["med_org_ord"]},
                      {**values, "notes": _note(order, agree)}, [current.value])
         return Applied(current.value, False, False, agree)
     if target is OrderState.SETTLED and not order.get("settled_by"):
         values["settled_by"] = report.source
+    values["ord_stas"] = report.ord_stas
     with store.transaction():
         changed = store.update("online_orders", {"med_org_ord": order["med_org_ord"]},
                                {**values, "state": target.value, "notes": _note(order, agree)}, [current.value])

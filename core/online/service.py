@@ -125,7 +125,7 @@ class OnlineService:
         #: the region's local services (XM01 ...)
         self.local = LocalServices(self.sender, online, self.org_codg)
         #: the HIS callbacks (HIS23-HIS25) through yibao_his_request
-        self.his = HisBridge(hooks, self.store, online.his_retry, sleep)
+        self.his = HisBridge(hooks, self.store, online.his_retry, sleep, tell=self.sender.tell)
         self.orders.on_settled = self._settled
         self._invoices: Invoices | None = None
         if "invoice" in channels:

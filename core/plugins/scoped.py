@@ -76,6 +76,18 @@ class RegionHooks:
         """The scoped pluggy hook relay itself (``relay.yibao_<name>(...)``), for tools and tests."""
         return self._hook
 
+    def add_plugin(self, plugin: object, name: str) -> None:
+        """Register one more plugin for this region only, called before the region's own (a
+        rehearsal's stand-in HIS); a plugin already there is left as it is."""
+        if not self._pm.is_registered(plugin):
+            self._pm.register(plugin, name=name)
+            self.observes_envelopes = bool(self._hook.yibao_before_send.get_hookimpls())
+
+    def implements(self, hook: str) -> bool:
+        """Whether a plugin other than yibao's national defaults implements ``hook``."""
+        impls = getattr(self._hook, hook).get_hookimpls()
+        return any(i.plugin_name != national.NAME for i in impls)
+
     def plugin_names(self) -> list[str]:
         """The plugins this region's hooks reach, national defaults last."""
         return [name for name, _ in reversed(self._pm.list_name_plugin())]
