@@ -27,7 +27,7 @@ def test_there_are_hooks() -> None:
     assert HOOKS == sorted([
         "yibao_register_regions", "yibao_gateway_auth", "yibao_transport", "yibao_before_send",
         "yibao_read_medium", "yibao_after_settle", "yibao_after_reversal", "yibao_online_order",
-        "yibao_acceptance_notes",
+        "yibao_acceptance_notes", "yibao_envelope_scheme", "yibao_his_request",
     ])
 
 
