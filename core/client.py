@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -48,6 +48,9 @@ from .workflows.journal_service import JournalService
 from .workflows.outpatient import OutpatientService
 from .workflows.pharmacy import PharmacyService
 from .workflows.reconcile import ReconcileService
+
+if TYPE_CHECKING:
+    from .online.service import OnlineService
 
 __all__ = ["Client", "Sessions"]
 
@@ -114,7 +117,7 @@ class Client:
         self._journal = journal if journal is not None else open_journal(config.journal.url)
         self._http_transport = http_transport
         self._catalog = catalog
-        self._online: Any = None
+        self._online: OnlineService | None = None
         try:
             self._open(config, catalog, secret, http_transport, clock)
         except BaseException:
@@ -168,7 +171,7 @@ class Client:
         return cls(load_config(path), **kwargs)
 
     @property
-    def online(self) -> Any:
+    def online(self) -> OnlineService:
         """Online settlement (医保移动支付, e-prescription, e-invoice, local services, HIS callbacks):
         :class:`yibao.core.online.service.OnlineService`, built on first use from the region's
         ``online`` profile and ``[online]`` (their keys read then: a missing one is a

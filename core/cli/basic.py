@@ -65,7 +65,7 @@ _ONLINE = '''
 # Online settlement (医保移动支付 6201-6401, e-prescription centre, e-invoice vendor, local services).
 # Keys are never in this file: it names the environment variables (*_env) or key files (*_file).
 [online]
-url = ""                          # base URL of the 医保移动支付 centre; empty: gateway.url (<url>/org/local/api/hos/...)
+url = ""                          # the 医保移动支付 centre's base URL; empty: gateway.url (<url>/org/local/api/hos/...)
 app_id = "your-app-id"            # appId the centre issued (at least 16 ASCII characters; not a secret)
 app_secret_env = "{secret_env}"   # the NAME of the variable holding appSecret
 private_key_env = "{private_env}"   # the institution's SM2 private key (64 hex digits), or instead:

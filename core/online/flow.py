@@ -151,12 +151,14 @@ class Consultation:
         dept = {"codg": dr.dept_code, "name": dr.dept_name}
         orders = [{
             "rx_id": f"{self.med_org_ord}-{n + 1}", "rxno": f"RX{n + 1:04d}", "long_drord_flag": "0",
-            "hilist_type": "11" if i.drug else "21", "chrg_type": "1", "drord_bhvr": "0", "hilist_code": i.med_list_codg,
+            "hilist_type": "11" if i.drug else "21", "chrg_type": "1", "drord_bhvr": "0",
+            "hilist_code": i.med_list_codg,
             "hilist_name": i.name, "hilist_lv": "1", "hilist_pric": i.pric, "hosplist_code": i.medins_list_codg,
             "hosplist_name": i.name, "cnt": i.cnt, "pric": i.pric, "sumamt": i.amount, "ownpay_amt": Decimal("0.00"),
             "selfpay_amt": Decimal("0.00"), "spec": i.spec, "spec_unt": i.dosunt, "drord_begn_date": today,
-            "drord_dept_codg": dept["codg"], "drord_dept_name": dept["name"], "drord_dr_codg": dr.dr_code,
-            "drord_dr_name": dr.dr_name, "drord_dr_profttl": dr.profttl_codg, "curr_drord_flag": "1"} for n, i in enumerate(items)]
+            "drord_dept_codg": dept["codg"], "drord_dept_name": dept["name"],
+            "drord_dr_codg": dr.dr_code, "drord_dr_name": dr.dr_name, "drord_dr_profttl": dr.profttl_codg,
+            "curr_drord_flag": "1"} for n, i in enumerate(items)]
         encounter = {
             "mdtrt_id": self.visit.mdtrt_id, "medins_id": svc.org_codg, "medins_name": svc.prescriptions.name,
             "medins_admdvs": svc.profile.code, "medins_type": "A1", "medins_lv": "1", "adm_date": today,

@@ -105,8 +105,8 @@ def run_demo(workdir: Path, *, as_json: bool = False, region: str = DEFAULT_REGI
         local = [p for p in persons if str(p.get("insuplc_admdvs", "")).startswith(region[:4])] or persons
         drugs = [c for c in catalog if c.get("chrgitm_lv") in ("01", "02")]
         online = load_registry().resolve(region).online is not None
-        table = online_table(sb.url, workdir) if online else None
-        with Client(_config(sb.url, sb.paasid, workdir, region, table)) as client:
+        keys = online_table(sb.url, workdir) if online else None
+        with Client(_config(sb.url, sb.paasid, workdir, region, keys)) as client:
             client.recover()
             if online:  # an internet-hospital region: the online cycle (internet_demo.py)
                 ok = run_internet_cycle(client, lambda n, i, fn: steps.run(n, i, fn), control, persons)

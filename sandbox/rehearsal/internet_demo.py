@@ -176,7 +176,7 @@ def run_internet_cycle(client: Client, run: Callable[[str, str, Callable[[], str
         return f"6301 said {state} ({report['resolved'][0]['ordStas']}), then 6401 and 2202: cancelled"
 
     with serve_app(online.asgi_app()) as receiver:
-        url = f"{receiver.url}{client.profile.online.notice_path}"
+        url = f"{receiver.url}{online.online.notice_path}"
         post("mobilepay/callback", {"notify_url": url + "/6302", "sync_url": url + "/6204"})
         ok = True
         for name, infnos, fn in [

@@ -96,7 +96,8 @@ def test_a_notice_whose_money_disagrees_is_flagged_not_applied(
 ) -> None:
     o = ordered.order
     assert o.split is not None
-    wrong = _notice(ordered, fundPay=o.split.fund_pay - Decimal("1.00"), ownpayAmt=o.split.own_pay_amt + Decimal("1.00"))
+    wrong = _notice(ordered, fundPay=o.split.fund_pay - Decimal("1.00"),
+                    ownpayAmt=o.split.own_pay_amt + Decimal("1.00"))
     code, data = _post(receiver, dumps_bytes(mp.build_notice(wrong, centre_creds)), centre_creds)
     assert code == 0 and data["success"] is False and "人工" in data["message"]
     flagged = ordered.order
