@@ -1,7 +1,10 @@
-"""Benchmark: build, validate, sign and encode a 2102 with 20 drug details (issue 2).
+"""Benchmark: build, validate, sign and encode a 2102 with 20 drug details (issue 2), then the
+SM4 / SM2 envelope of a 6201 with 20 fee lines next to the x-tif envelope of the same content
+(issue 13, ``bench/envelope_sm.py``), in the same run.
 
-Baseline, measured in the same run: the same dict through ``json.dumps`` plus one sha256.
-Goal: yibao within 3x of the bare baseline.  Run by hand: ``python bench/envelope.py``.
+Baseline of the first, measured in the same run: the same dict through ``json.dumps`` plus one
+sha256.  Goal: yibao within 3x of the bare baseline.  Run by hand: ``python bench/envelope.py``
+(``BENCH_SM=0`` skips the SM part).
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import envelope_sm  # bench/envelope_sm.py, beside this file
+
 from yibao.core.catalog import load_catalog, normalize, validate
-from yibao.core.client import apply_fixed
 from yibao.core.config import parse_config
-from yibao.core.envelope import build_envelope
+from yibao.core.engine.prepare import apply_fixed
+from yibao.core.envelope import EnvelopeFactory
 from yibao.core.gateway import TifSignatureAuth
 from yibao.core.plugins import load_registry
 
@@ -48,6 +53,7 @@ def main() -> None:
     profile = load_registry().resolve(cfg.region)
     catalog = load_catalog().with_extra(profile.extra_transactions)
     auth = TifSignatureAuth("bench", "secret")
+    envelopes = EnvelopeFactory(cfg, profile)
     data = make_input()
     now = datetime(2026, 11, 22, 8, 0, 0)
 
@@ -55,8 +61,8 @@ def main() -> None:
         filled = apply_fixed(profile, "2102", data, cfg.institution.kind)
         issues = validate(catalog, "2102", filled)
         assert not issues, issues
-        env = build_envelope(cfg, profile, infno="2102", msgid=f"P44190000001202611220800{i % 10000:04d}00",
-                             input=normalize(catalog, "2102", filled), now=now, insuplc_admdvs="441900", sign_no="S1")
+        env = envelopes.build(infno="2102", msgid=f"P44190000001202611220800{i % 10000:04d}",
+                              input=normalize(catalog, "2102", filled), now=now, insuplc_admdvs="441900", sign_no="S1")
         auth.headers()
         return env.encode()
 
@@ -86,6 +92,10 @@ def main() -> None:
     ratio = rates["bare json.dumps + sha256"] / rates["yibao build+validate+sign+encode"]
     print(f"cores: {os.cpu_count()}  messages: {N} x {ROUNDS} rounds, best round each (2102, 20 drugdetail rows)")
     print(f"yibao is {ratio:.2f}x slower than the bare baseline (goal: within 3x)")
+    if os.environ.get("BENCH_SM", "1") != "0":
+        print()
+        print("SM4 / SM2 envelope of a 6201 with 20 fee lines, next to x-tif of the same content:")
+        envelope_sm.main()
 
 
 if __name__ == "__main__":
