@@ -65,7 +65,7 @@ class SandboxState:
     faults: FaultPlan
     dispatcher: Dispatcher
     tempdir: tempfile.TemporaryDirectory[str] | None = None
-    #: the online centres (医保移动支付, e-prescription, e-invoice, local services): yibao.sandbox.mobilepay
+    #: the online centres (医保移动支付, e-prescription, e-invoice, local services): yibao.sandbox.online
     online: Any = None
 
 
@@ -112,7 +112,7 @@ async def _call(request: Request) -> Response:
     state: SandboxState = request.app.state.sandbox
     online = state.online.route(request.url.path) if state.online is not None else None
     if online is not None:  # the online centres have their own envelope, not the x-tif gateway
-        from .mobilepay.routes import serve_online
+        from .online.routes import serve_online
 
         return await serve_online(request, online[2])
     refusal = state.gatekeeper.check(request.headers)
@@ -187,8 +187,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         tempdir=tmp,
     )
     # The control API sits under one Mount so that a transaction's path is matched in two steps.
-    from .mobilepay.centre import OnlineCentre
-    from .mobilepay.routes import bill_download, control_routes
+    from .online.centre import OnlineCentre
+    from .online.routes import bill_download, control_routes
 
     state.online = OnlineCentre(store, faults, state_dir, config.clock,
                                 allow_remote_callbacks=bool(config.control_token))

@@ -105,7 +105,8 @@ def test_authorisation_codes_are_single_use_and_callbacks_stay_on_loopback(sb: R
                                     content=_as_institution(creds, {"authCode": code, "orgCodg": "H35020000001"}),
                                     timeout=10).content)
     assert again[0] != 0 and "授权码" in again[1]
-    assert httpx.post(f"{sb.url}/_sandbox/mobilepay/authorize", json={"certno": "nobody"}, timeout=10).status_code == 404
+    unknown = httpx.post(f"{sb.url}/_sandbox/mobilepay/authorize", json={"certno": "nobody"}, timeout=10)
+    assert unknown.status_code == 404
     far = httpx.post(f"{sb.url}/_sandbox/mobilepay/callback", json={"notify_url": "http://192.0.2.1/notify"},
                      timeout=10)
     assert far.status_code == 400 and "loopback" in far.json()["error"]

@@ -27,8 +27,8 @@ import attrs
 from ..clock import local, local_text
 from ..codec import dumps_text, loads_stored
 from ..ids import IdGenerator
+from ..mobilepay.credentials import MobilePayCredentials
 from ..store import Store
-from .credentials import MobilePayCredentials
 
 __all__ = ["SCHEMA", "Books", "OnlineContext", "Refused", "fingerprint", "money"]
 

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..codec import dumps_text, loads_stored
-from . import crypto
+from ..mobilepay import crypto
 from .books import OnlineContext, Refused
 
 __all__ = ["HANDLERS", "dispense", "review"]

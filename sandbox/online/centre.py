@@ -30,13 +30,13 @@ from typing import Any
 import attrs
 
 from ..faults import Fault, FaultPlan
+from ..mobilepay.credentials import MobilePayCredentials, load_or_create
+from ..mobilepay.envelope import Refusal, open_request, reply
 from ..regions import catalog_for
 from ..store import Store
 from ..validation import Validator
 from . import channel, einvoice, local, orders, rx
 from .books import SCHEMA, OnlineContext, Refused
-from .credentials import MobilePayCredentials, load_or_create
-from .envelope import Refusal, open_request, reply
 
 __all__ = ["OnlineCentre", "Served"]
 

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from ..codec import dumps_text
+from ..mobilepay.crypto import dump_json, parse_json
 from .books import OnlineContext, Refused, money
-from .crypto import dump_json, parse_json
 
 __all__ = ["HANDLERS", "METHODS", "bill_file", "credentials", "handle"]
 

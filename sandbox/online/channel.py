@@ -27,9 +27,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..codec import dumps_bytes, dumps_text
+from ..mobilepay.credentials import MobilePayCredentials
+from ..mobilepay.envelope import Refusal, build_notice, open_notice_reply
 from .books import Books, OnlineContext, Refused, money
-from .credentials import MobilePayCredentials
-from .envelope import Refusal, build_notice, open_notice_reply
 
 __all__ = ["AUTH_TTL", "authorize", "cashier", "check_callback_url", "pay_auth_query", "push_notices"]
 

@@ -34,10 +34,10 @@ from starlette.routing import Route
 from ..bodies import TooLarge, read_body
 from ..codec import dumps_bytes
 from ..control import _BadBody, _body, _guarded, json_response
+from ..mobilepay.credentials import credentials_payload
 from . import channel, einvoice, local, rx
 from .books import OnlineContext, Refused
 from .centre import OnlineCentre, Served
-from .credentials import credentials_payload
 
 if TYPE_CHECKING:
     from ..app import SandboxState
