@@ -14,7 +14,7 @@ Layers, each its own module::
     store                                the journal's own tables (a registered migration)
     sender                               validate -> guard -> journal -> exchange -> outcome
     states / reconcile                   the order's state machine; 6301 and 6302 into one outcome
-    orders                               upload, pay, poll, cancel and refund of one order
+    orders / refunds                     upload, pay, poll, cancel and refund of one order
     receiver                             the ASGI app the centre pushes 6302 / 6204 to
     prescriptions / einvoice / local     the other parties
     his                                  the HIS callbacks (functions 23-25) and their retries

@@ -92,7 +92,6 @@ class CredentialDefaults:
     private_key_env: str = "YIBAO_MOBILEPAY_PRIVATE_KEY"
     platform_key_env: str = "YIBAO_MOBILEPAY_PLATFORM_KEY"
     invoice_key_env: str = "YIBAO_EINVOICE_KEY"
-    local_token_env: str = "YIBAO_LOCAL_SERVICE_TOKEN"
 
 
 @attrs.frozen

@@ -108,7 +108,6 @@ class LocalSettings:
 
     url: str = attrs.field(default="", validator=_URL)
     services_file: str = ""
-    token_env: str = attrs.field(default="", validator=_ENV)
 
 
 @attrs.frozen

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+import structlog
 
 from yibao.core import Client
 from yibao.core.online.flow import Consultation, Doctor, Pharmacist, RxItem
@@ -18,6 +19,13 @@ from yibao.sandbox.config import SandboxConfig
 from yibao.sandbox.server import RunningSandbox, run_in_thread, serve_app
 
 from .support import SECRET_ENV, Patient, config, hand_over_keys
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """A client configures structlog's library default; leave no configuration to later tests."""
+    yield
+    structlog.reset_defaults()
 
 
 @pytest.fixture
@@ -39,8 +47,8 @@ MakeClient = Callable[..., Client]
 def make_client(sandbox: RunningSandbox, online_table: dict[str, Any], tmp_path: Path) -> Iterator[MakeClient]:
     made: list[Client] = []
 
-    def make(online: dict[str, Any] | None = None, **tables: Any) -> Client:
-        cfg = config(sandbox.url, sandbox.paasid, f"sqlite:///{tmp_path / 'journal.db'}",
+    def make(online: dict[str, Any] | None = None, journal: str = "", **tables: Any) -> Client:
+        cfg = config(sandbox.url, sandbox.paasid, journal or f"sqlite:///{tmp_path / 'journal.db'}",
                      {**online_table, **(online or {})}, **tables)
         client = Client(cfg)
         made.append(client)

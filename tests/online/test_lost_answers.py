@@ -44,6 +44,8 @@ def test_lost_6202_unpaid_is_resolved_by_6301_then_revoked_by_6401(
     assert _messages(client, "MO-LOST-1", "6202") == ["RESOLVED"]
     assert _messages(client, "MO-LOST-1", "6401") == ["SUCCEEDED"]
     assert centre_order(url, order.pay_ord_id)["ord_stas"] == "12"
+    unregistered = client.journal.list(infno="2202")  # then 医保挂号冲销 of the visit (function 12)
+    assert [(e.state.value, e.mdtrt_id) for e in unregistered] == [("SUCCEEDED", v.visit.mdtrt_id)]
 
 
 def test_lost_6202_paid_meanwhile_is_settled_by_the_notice_and_refunded_by_6203(
