@@ -4,6 +4,9 @@ The yibao side is the engine's own path for one message: prepare (the region's f
 validation against the catalogue, wire normalisation), the envelope, the x-tif headers and the
 encoding.  Baseline, measured in the same run: the same dict through ``json.dumps`` plus one
 sha256.  Goal: yibao within 2x of the bare baseline.  Run by hand: ``python bench/envelope.py``.
+
+Then, in the same run, the SM4 / SM2 envelope of a 6201 with 20 fee lines next to the x-tif
+envelope of the same content (issue 13, ``bench/envelope_sm.py``; ``BENCH_SM=0`` skips it).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import time
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+import envelope_sm  # bench/envelope_sm.py, beside this file
 
 from yibao.core import Call, TifSignatureAuth, load_catalog, load_registry, parse_config
 from yibao.core.engine.prepare import Preparer
@@ -49,6 +54,7 @@ def main() -> None:
     prepare = Preparer(catalog, profile, cfg.institution.kind)
     envelopes = EnvelopeFactory(cfg, profile)
     auth = TifSignatureAuth("bench", "secret")
+    envelopes = EnvelopeFactory(cfg, profile)
     data = make_input()
     now = datetime(2026, 11, 22, 8, 0, 0)
 
@@ -85,6 +91,10 @@ def main() -> None:
     ratio = rates["bare json.dumps + sha256"] / rates["yibao build+validate+sign+encode"]
     print(f"cores: {os.cpu_count()}  messages: {N} x {ROUNDS} rounds, best round each (2102, 20 drugdetail rows)")
     print(f"yibao is {ratio:.2f}x slower than the bare baseline (goal: within 2x)")
+    if os.environ.get("BENCH_SM", "1") != "0":
+        print()
+        print("SM4 / SM2 envelope of a 6201 with 20 fee lines, next to x-tif of the same content:")
+        envelope_sm.main()
 
 
 if __name__ == "__main__":

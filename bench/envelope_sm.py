@@ -98,7 +98,7 @@ def main() -> None:
         for name, fn in runs.items():
             best[name] = max(best.get(name, 0.0), best_rate(fn, SECONDS))
     body = sm_once(0)
-    print(f"cores: {os.cpu_count()}  rounds: {ROUNDS} x {SECONDS:.0f} s, best round each; "
+    print(f"cores: {os.cpu_count()}  rounds: {ROUNDS} x {SECONDS:g} s, best round each; "
           f"6201 with {len(data['feedetailList'])} fee lines: JSON {len(gm.canonical_json(data).encode())} B, "
           f"signed string {len(signed.encode())} B, SM body {len(body)} B")
     for name, rate in best.items():

@@ -51,6 +51,14 @@ if TYPE_CHECKING:
     from .journal import Entry, State
     from .logging import configure_logging
     from .masking import mask_input, scrub_text
+    from .online.flow import Consultation, Doctor, Pharmacist, RxItem
+    from .online.orders import OnlineOrder, RefundParts
+    from .online.profile import CredentialDefaults as OnlineCredentials
+    from .online.profile import Endpoint as OnlineEndpoint
+    from .online.profile import FunctionRow as OnlineFunction
+    from .online.profile import OnlineProfile, RetryPolicy
+    from .online.service import PayAuth
+    from .online.states import OrderState
     from .plugins import (
         NATIONAL_CODE,
         RegionHooks,
@@ -78,7 +86,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Client": (".client", "Client"),
     "Config": (".config", "Config"),
     "ConfigurationError": (".errors", "ConfigurationError"),
+    "Consultation": (".online.flow", "Consultation"),
     "Diagnosis": (".workflows.outpatient", "Diagnosis"),
+    "Doctor": (".online.flow", "Doctor"),
     "Entry": (".journal", "Entry"),
     "Envelope": (".envelope", "Envelope"),
     "FeeItem": (".workflows.fees", "FeeItem"),
@@ -91,14 +101,25 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Observer": (".engine", "Observer"),
     "Operator": (".engine", "Operator"),
     "OutcomeUnknownError": (".errors", "OutcomeUnknownError"),
+    "OnlineCredentials": (".online.profile", "CredentialDefaults"),
+    "OnlineEndpoint": (".online.profile", "Endpoint"),
+    "OnlineFunction": (".online.profile", "FunctionRow"),
+    "OnlineOrder": (".online.orders", "OnlineOrder"),
+    "OnlineProfile": (".online.profile", "OnlineProfile"),
+    "OrderState": (".online.states", "OrderState"),
     "OutpatientVisit": (".workflows.outpatient", "OutpatientVisit"),
+    "PayAuth": (".online.service", "PayAuth"),
+    "Pharmacist": (".online.flow", "Pharmacist"),
     "PluginError": (".errors", "PluginError"),
     "RecoverReport": (".engine", "RecoverReport"),
     "RegionHooks": (".plugins", "RegionHooks"),
     "RegionProfile": (".plugins", "RegionProfile"),
     "RegionRegistry": (".plugins", "RegionRegistry"),
     "Reply": (".envelope", "Reply"),
+    "RefundParts": (".online.orders", "RefundParts"),
+    "RetryPolicy": (".online.profile", "RetryPolicy"),
     "Routing": (".plugins", "Routing"),
+    "RxItem": (".online.flow", "RxItem"),
     "SHANGHAI": (".clock", "SHANGHAI"),
     "Sessions": (".client", "Sessions"),
     "Settlement": (".engine", "Settlement"),
@@ -135,7 +156,9 @@ __all__ = [
     "Client",
     "Config",
     "ConfigurationError",
+    "Consultation",
     "Diagnosis",
+    "Doctor",
     "Entry",
     "Envelope",
     "FeeItem",
@@ -146,16 +169,27 @@ __all__ = [
     "MediumReader",
     "NotSentError",
     "Observer",
+    "OnlineCredentials",
+    "OnlineEndpoint",
+    "OnlineFunction",
+    "OnlineOrder",
+    "OnlineProfile",
     "Operator",
+    "OrderState",
     "OutcomeUnknownError",
     "OutpatientVisit",
+    "PayAuth",
+    "Pharmacist",
     "PluginError",
     "RecoverReport",
+    "RefundParts",
     "RegionHooks",
     "RegionProfile",
     "RegionRegistry",
     "Reply",
+    "RetryPolicy",
     "Routing",
+    "RxItem",
     "Sessions",
     "Settlement",
     "State",

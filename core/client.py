@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
@@ -37,6 +37,7 @@ from .envelope import EnvelopeFactory, Reply
 from .errors import ConfigurationError, PluginError, YibaoError
 from .journal import Journal, State, open_journal
 from .logging import ensure_configured
+from .online import store as _online_tables  # noqa: F401  (registers the online tables' migration)
 from .plugins import RegionHooks, RegionProfile, RegionRegistry, load_registry
 from .transport import Transport, make_http_client
 from .workflows.catalogue import CatalogService
@@ -50,6 +51,9 @@ from .workflows.pharmacy import PharmacyService
 from .workflows.readers import MediumReader, identify_by_reader
 from .workflows.reconcile import ReconcileService
 from .workflows.signin_cycle import CycleSessions
+
+if TYPE_CHECKING:
+    from .online.service import OnlineService
 
 __all__ = ["Client", "Sessions"]
 
@@ -114,6 +118,9 @@ class Client:
         catalog = load_catalog().with_extra(self.profile.extra_transactions, self.profile.dictionaries)
         secret = config.gateway.secret()
         self._journal = journal if journal is not None else open_journal(config.journal.url)
+        self._http_transport = http_transport
+        self._catalog = catalog
+        self._online: OnlineService | None = None
         try:
             self._open(config, catalog, secret, http_transport, clock)
         except BaseException:
@@ -182,8 +189,24 @@ class Client:
         """A client for the configuration at ``path`` (else ``$YIBAO_CONFIG``, else ``./yibao.toml``)."""
         return cls(load_config(path), **kwargs)
 
+    @property
+    def online(self) -> OnlineService:
+        """Online settlement (医保移动支付, e-prescription, e-invoice, local services, HIS callbacks):
+        :class:`yibao.core.online.service.OnlineService`, built on first use from the region's
+        ``online`` profile and ``[online]`` (their keys read then: a missing one is a
+        :class:`ConfigurationError` naming it)."""
+        if self._online is None:
+            from .online.service import OnlineService
+
+            self._online = OnlineService(config=self.config, profile=self.profile, hooks=self.hooks,
+                                         journal=self._journal, catalog=self._catalog, ctx=self._ctx,
+                                         http_transport=self._http_transport)
+        return self._online
+
     def close(self) -> None:
-        """Close the HTTP client and the journal."""
+        """Close the HTTP clients and the journal."""
+        if self._online is not None:
+            self._online.close()
         self._transport.close()
         self._journal.close()
 

@@ -26,6 +26,8 @@ import cattrs
 import cattrs.gen
 
 from .errors import ConfigurationError
+from .online.settings import TABLES as _ONLINE_TABLES
+from .online.settings import OnlineConfig, OnlineRuleError
 
 __all__ = [
     "Config",
@@ -228,6 +230,8 @@ class Config:
     service: ServiceConfig = attrs.field(factory=ServiceConfig)
     #: options of a plugin-supplied transport (Yunnan's library); the region lists the keys it reads
     transport: Mapping[str, Any] = attrs.field(factory=dict)
+    #: online settlement: 医保移动支付, e-prescription centre, e-invoice vendor, local services
+    online: OnlineConfig = attrs.field(factory=OnlineConfig)
     source: str = ""
 
     def masked(self) -> dict[str, Any]:
@@ -243,6 +247,12 @@ class Config:
 def _strict_str(value: Any, _type: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"must be a string, got {type(value).__name__}")
+    return value
+
+
+def _strict_bool(value: Any, _type: Any) -> bool:
+    if not isinstance(value, bool):  # no "false" -> True
+        raise TypeError(f"must be true or false, got {type(value).__name__}")
     return value
 
 
@@ -290,6 +300,7 @@ _converter = cattrs.Converter(forbid_extra_keys=True)
 _converter.register_structure_hook_factory(attrs.has, _tables)
 _converter.register_structure_hook(str, _strict_str)
 _converter.register_structure_hook(int, _strict_int)
+_converter.register_structure_hook(bool, _strict_bool)
 _converter.register_structure_hook(Decimal, _seconds_value)
 _converter.register_structure_hook_func(lambda t: t == Mapping[str, str], _str_table)
 _converter.register_structure_hook_func(lambda t: t == Mapping[str, Any], _any_table)
@@ -311,7 +322,7 @@ def _errors(exc: BaseException, path: str = "$") -> list[tuple[str, str]]:
             note = next((n for n in getattr(sub, "__notes__", []) if hasattr(n, "name")), None)
             name = getattr(note, "name", None)
             found += _errors(sub, f"{path}.{name}" if name else path)
-    elif isinstance(exc, _RuleError):
+    elif isinstance(exc, _RuleError | OnlineRuleError):
         found.append((_key(f"{path}.{exc.name}"), str(exc)))
     elif isinstance(exc, KeyError):
         found.append((_key(path), "is required"))
@@ -383,3 +394,4 @@ def load_config(path: str | Path | None = None) -> Config:
 
 _TABLES.update({c.__name__: c for c in (GatewayConfig, TimeoutConfig, InstitutionConfig, OperatorConfig, JournalConfig,
                                         ReversalConfig, EnvelopeConfig, ServiceConfig)})
+_TABLES.update(_ONLINE_TABLES)

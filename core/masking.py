@@ -42,6 +42,7 @@ __all__ = [
 ID_FIELDS = frozenset({
     "certno", "cert_no", "psn_cert_no", "agnter_certno", "agnter_cert_no", "coner_certno",
     "prsc_dr_certno", "phar_certno", "dr_certno", "idcard", "id_card", "idno", "id_no",
+    "undo_dr_certno",
 })  # fmt: skip
 #: 就诊凭证编号: an ID number, a social-security card number or an e-voucher token,
 #: depending on ``mdtrt_cert_type``; masked as an ID when it looks like one, else as a token.
@@ -53,13 +54,20 @@ NAME_FIELDS = frozenset({
     "ipdr_name", "chfdr_name", "atddr_name", "resp_nurs_name", "phar_name", "dise_dor_name",
     "prac_psn_name", "dept_resper_name", "sel_retn_opter_name", "purc_retn_opter_name",
     "inv_chg_opter_name", "emp_psn_name",
+    # the mobile-payment and e-prescription platforms' camelCase names, as their snake form
+    "user_name", "dr_name", "undo_dr_name", "diag_dr_name", "payer",
+    # e-prescription delivery (CFYYJG: 配送人, 联系人)
+    "delver_name", "delv_conner", "conner_name", "recv_name", "consignee", "receiver_name",
 })  # fmt: skip
 #: Card numbers (social-security card, bank card).
 CARD_FIELDS = frozenset({"card_sn", "card_no", "cardno", "bank_card_no", "bankcard_no", "card_num"})
 #: Bearer secrets: e-voucher tokens, auth codes.
-TOKEN_FIELDS = frozenset({"ectoken", "ec_token", "token", "auth_code", "authcode", "qrcode", "pay_token"})
+TOKEN_FIELDS = frozenset({"ectoken", "ec_token", "token", "auth_code", "authcode", "qrcode", "pay_token",
+                          "pay_auth_no", "revs_token", "auth_no", "ec_auth_code", "ec_code", "rx_trace_code",
+                          "ec_qr_code", "qr_code"})
 #: Phone numbers.
-PHONE_FIELDS = frozenset({"tel", "mob", "mobile", "phone", "coner_tel", "dept_resper_tel", "psn_tel"})
+PHONE_FIELDS = frozenset({"tel", "mob", "mobile", "phone", "coner_tel", "dept_resper_tel", "psn_tel", "receiver_tel",
+                          "conner_tel", "delver_tel"})
 #: Addresses.
 ADDRESS_FIELDS = frozenset({"addr", "curr_addr", "coner_addr", "resd_addr", "live_addr"})
 #: Diagnoses and disease codes: removed, never masked.
@@ -68,8 +76,10 @@ DIAGNOSIS_FIELDS = frozenset({
     "adm_diag_dscr", "dscg_maindiag_code", "dscg_maindiag_name", "opsp_dise_code", "opsp_dise_cod",
     "opsp_dise_name", "tcm_dise_code", "tcm_dise_name", "bydise_setl_list_code",
     "daysrg_dise_list_code", "dise_type_code", "oprn_oprt_code", "oprn_oprt_name",
+    "maindiag_code", "maindiag_name", "dise_cond_dscr", "tcmsymp", "tcmsymp_code",
 })  # fmt: skip
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 _ID_LIKE = re.compile(r"^(?:\d{17}[\dXx]|\d{15})$")
 # An 18-character ID (17 digits + digit or X) not glued to other digits, inside free text.
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
@@ -121,23 +131,29 @@ def mask_address(value: str) -> str:
     return value[:6] + "***" if len(value) > 6 else "***"
 
 
+def _field_name(field: str) -> str:
+    """The rule's name of a key: lower case, camelCase as snake_case (``userName`` -> ``user_name``,
+    ``mdtrtCertNo`` -> ``mdtrt_cert_no``), so the online platforms' names meet the same rules."""
+    return _CAMEL.sub(r"_\1", field).lower() if not field.islower() else field
+
+
 def mask_value(field: str, value: Any) -> tuple[bool, Any]:
     """``(keep, masked)`` for one field: ``keep`` is False for a field that must be removed."""
-    name = field.lower()
+    name = _field_name(field)
     if name in DIAGNOSIS_FIELDS:
         return False, None
     if value is None or value == "" or isinstance(value, dict | list):
         return True, value
     text = str(value)
-    if name in ID_FIELDS:
-        return True, mask_id(text)
     if name in CERT_OR_TOKEN_FIELDS:
         return True, mask_id(text) if _ID_LIKE.match(text) else mask_token(text)
+    if name in ID_FIELDS or name.endswith(("certno", "cert_no")):  # delver_certno, spus_certno ...
+        return True, mask_id(text)
     if name in NAME_FIELDS:
         return True, mask_name(text)
     if name in CARD_FIELDS:
         return True, mask_card(text)
-    if name in TOKEN_FIELDS:
+    if name in TOKEN_FIELDS or name.endswith("_token"):  # epc_token, access_token ...
         return True, mask_token(text)
     if name in PHONE_FIELDS:
         return True, mask_phone(text)
@@ -154,7 +170,7 @@ def mask_input(obj: Any, *, diagnoses: bool = False) -> Any:
     if isinstance(obj, dict):
         out: dict[str, Any] = {}
         for key, value in obj.items():
-            if diagnoses and str(key).lower() in DIAGNOSIS_FIELDS:
+            if diagnoses and _field_name(str(key)) in DIAGNOSIS_FIELDS:
                 out[key] = value
                 continue
             keep, masked = mask_value(str(key), value)
@@ -175,7 +191,7 @@ def names_in(obj: Any) -> set[str]:
         item = stack.pop()
         if isinstance(item, dict):
             for key, value in item.items():
-                if isinstance(value, str) and str(key).lower() in NAME_FIELDS and len(value) >= 2:
+                if isinstance(value, str) and _field_name(str(key)) in NAME_FIELDS and len(value) >= 2:
                     found.add(value)
                 elif isinstance(value, dict | list):
                     stack.append(value)

@@ -65,6 +65,8 @@ class SandboxState:
     faults: FaultPlan
     dispatcher: Dispatcher
     tempdir: tempfile.TemporaryDirectory[str] | None = None
+    #: the online centres (医保移动支付, e-prescription, e-invoice, local services): yibao.sandbox.online
+    online: Any = None
 
 
 class SandboxApp(Starlette):
@@ -103,8 +105,16 @@ async def _drop(scope: Scope) -> None:
         await asyncio.sleep(0)
 
 
+drop_connection = _drop
+
+
 async def _call(request: Request) -> Response:
     state: SandboxState = request.app.state.sandbox
+    online = state.online.route(request.url.path) if state.online is not None else None
+    if online is not None:  # the online centres have their own envelope, not the x-tif gateway
+        from .online.routes import serve_online
+
+        return await serve_online(request, online[2])
     refusal = state.gatekeeper.check(request.headers)
     if refusal is not None:
         return control.json_response({"errcode": 401, "message": refusal}, 401)
@@ -179,7 +189,17 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         tempdir=tmp,
     )
     # The control API sits under one Mount so that a transaction's path is matched in two steps.
-    routes: list[Any] = [Mount("/_sandbox", routes=control.routes()), Route("/{path:path}", _call, methods=["POST"])]
+    from .online.centre import OnlineCentre
+    from .online.routes import bill_download, control_routes
+
+    state.online = OnlineCentre(store, faults, state_dir, config.clock,
+                                allow_remote_callbacks=bool(config.control_token))
+    routes: list[Any] = [
+        Mount("/_sandbox", routes=[*control.routes(), *control_routes()]),
+        Route("/api/medical/bill/{batch}/{bill}", bill_download, methods=["GET"]),
+        Route("/{base:path}/api/medical/bill/{batch}/{bill}", bill_download, methods=["GET"]),
+        Route("/{path:path}", _call, methods=["POST"]),
+    ]
     app = SandboxApp(routes=routes)
     app.state.sandbox = state
     return app

@@ -97,6 +97,13 @@ _DOCS: tuple[tuple[str, str, str, str], ...] = (
     ("530100", "310", "SBE9900004", "外国人永久居留身份证"),
 )
 
+# Fujian / Xiamen 350200 (internet-hospital rehearsal): an employee with an account, a resident.
+# After the documents, so that every person above keeps its number and ID.
+_LATE: tuple[tuple[str, str, str, str, Mapping[str, Any]], ...] = (
+    ("350200", "310", "11", "800.00", {}),
+    ("350200", "390", "15", "0.00", {}),
+)
+
 _AREAS = {"110000": "110101", "440000": "440106"}
 
 
@@ -116,6 +123,7 @@ def persons() -> list[dict[str, Any]]:
         (ins, it, "11" if it == "310" else "15", "300.00" if it == "310" else "0.00", {}, doc, what)
         for ins, it, doc, what in _DOCS
     ]
+    rows += [(*p, None, None) for p in _LATE]
     for i, (insuplc, insutype, psn_type, balc, extra, doc, doc_kind) in enumerate(rows):
         female = i % 2 == 1
         year = 1950 + rng.randint(0, 20) if extra.get("retired") else 1970 + rng.randint(0, 30)

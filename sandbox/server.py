@@ -21,7 +21,8 @@ from starlette.applications import Starlette
 from .app import create_app
 from .config import SandboxConfig
 
-__all__ = ["ControlTokenRequired", "RunningSandbox", "check_bind", "is_loopback", "run_in_thread", "serve"]
+__all__ = ["ControlTokenRequired", "RunningSandbox", "check_bind", "is_loopback", "run_in_thread", "serve",
+           "serve_app"]
 
 
 class ControlTokenRequired(ValueError):
@@ -105,7 +106,13 @@ def run_in_thread(
     """Start a sandbox on ``host``:``port`` (a free port when 0) in a background thread."""
     config = config or SandboxConfig()
     check_bind(host, config)
-    app = create_app(config)
+    return serve_app(create_app(config), config, host=host, port=port)
+
+
+def serve_app(app: Starlette, config: SandboxConfig | None = None, host: str = "127.0.0.1",
+              port: int = 0) -> RunningSandbox:
+    """Serve any ASGI app (an institution's notice receiver in a rehearsal) like the sandbox."""
+    config = config or SandboxConfig()
     port = port or _free_port(host)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
     # uvicorn leaves signal handlers alone outside the main thread, so a thread is safe here.

@@ -28,6 +28,7 @@ def test_there_are_hooks() -> None:
         "yibao_register_regions", "yibao_gateway_auth", "yibao_transport", "yibao_before_send",
         "yibao_read_medium", "yibao_medium_input", "yibao_after_settle", "yibao_after_reversal",
         "yibao_online_order", "yibao_acceptance_notes", "yibao_acceptance_flows", "yibao_acceptance_form",
+        "yibao_envelope_scheme", "yibao_his_request",
     ])
 
 

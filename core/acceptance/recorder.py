@@ -21,6 +21,7 @@ from ..engine import Call
 from ..envelope import Envelope, Reply
 from ..errors import YibaoError
 from ..masking import mask_id, mask_input, mask_name, mask_token
+from ..online.channel import OnlineCall
 from .report import CallRecord
 
 __all__ = ["Recorder", "mask_report"]
@@ -86,6 +87,13 @@ class Recorder:
             request=mask_report(request), reply=mask_report(reply), error=error,
             at=now().isoformat(timespec="seconds"), warning=warning,
         ))  # fmt: skip
+
+    def online(self, call: OnlineCall) -> None:
+        """An exchange with an online party (``client.online.add_observer(recorder.online)``)."""
+        self.records.append(CallRecord(infno=call.interface, ok=call.ok, seconds=call.seconds, msgid=call.msg_id,
+                                       request=mask_report(call.request), reply=mask_report(call.reply),
+                                       error=call.error,
+                                       at=now().isoformat(timespec="seconds")))
 
     def by_infno(self, infno: str) -> list[CallRecord]:
         return [r for r in self.records if r.infno == infno]

@@ -102,10 +102,13 @@ class AcceptanceReport:
     #: the flows' steps in order: ``{"step": label, "ok": bool}``
     steps: list[dict[str, Any]] = attrs.field(factory=list)
     form: dict[str, Any] | None = None
+    #: ``--kind internet``: the region's functions (Xiamen's 29), each with its interfaces and evidence
+    functions: list[dict[str, Any]] = attrs.field(factory=list)
 
     @property
     def passed(self) -> bool:
-        return bool(self.interfaces) and all(i.status == "passed" for i in self.interfaces)
+        return bool(self.interfaces) and all(i.status == "passed" for i in self.interfaces) and all(
+            f["status"] == "passed" for f in self.functions)
 
     def summary(self) -> dict[str, int]:
         return {s: sum(1 for i in self.interfaces if i.status == s) for s in ("passed", "failed", "not_run")}
@@ -115,4 +118,5 @@ class AcceptanceReport:
                 "summary": self.summary(), "fixmedins_code": self.fixmedins_code, "gateway": self.gateway,
                 "started_at": self.started_at, "finished_at": self.finished_at, "media": list(self.media),
                 "steps": list(self.steps), "notes": list(self.notes),
-                "interfaces": [i.to_json() for i in self.interfaces], "form": self.form}  # fmt: skip
+                "interfaces": [i.to_json() for i in self.interfaces], "form": self.form,
+                "functions": list(self.functions)}  # fmt: skip

@@ -65,11 +65,13 @@ class _NodeCheck:
     __slots__ = ("amounts", "checks", "children", "dates", "empties", "ids", "multi", "name", "nonneg", "numbers",
                  "open", "patterns", "required", "texts")
 
-    def __init__(self, node: Node, dictionaries: Mapping[str, Mapping[str, str]], charges: bool = False) -> None:
+    def __init__(self, node: Node, dictionaries: Mapping[str, Mapping[str, str]], charges: bool = False,
+                 lenient: bool = False) -> None:
         self.name = node.name
         self.multi = node.multi
-        #: a node without a field table (a region's generic envelope) takes any field
-        self.open = not node.fields
+        #: a node without a field table (a region's generic envelope) takes any field; so does
+        #: every node of what a centre sends us (``lenient``: its extra fields are its business)
+        self.open = lenient or not node.fields
         #: amounts and counts of a charge are never negative
         self.nonneg = charges
         codes = {f.code for f in node.fields}
@@ -107,7 +109,7 @@ class _NodeCheck:
         self.amounts: frozenset[str] = frozenset(f.code for f in node.fields if f.type == "N")
         self.children: dict[str, _NodeCheck] = {}
         for child in node.children:
-            compiled = _NodeCheck(child, dictionaries, charges)
+            compiled = _NodeCheck(child, dictionaries, charges, lenient)
             for name in (child.name, *child.aliases):
                 self.children[name] = compiled
 
@@ -204,7 +206,7 @@ class _NodeCheck:
 class _TransactionCheck:
     __slots__ = ("infno", "nodes", "root", "total")
 
-    def __init__(self, catalog: Catalog, infno: str) -> None:
+    def __init__(self, catalog: Catalog, infno: str, lenient: bool = False) -> None:
         transaction = catalog.get(infno)
         if transaction is None:
             raise KeyError(infno)
@@ -213,7 +215,7 @@ class _TransactionCheck:
         self.root: _NodeCheck | None = None
         self.total = TOTALS.get(infno)
         for node in transaction.input:
-            compiled = _NodeCheck(node, catalog.dictionaries, infno in CHARGES)
+            compiled = _NodeCheck(node, catalog.dictionaries, infno in CHARGES, lenient)
             if node.name == "":
                 self.root = compiled  # 无节点: the fields sit directly under input
             for name in (node.name, *node.aliases):
@@ -282,19 +284,26 @@ def _at(infno: str, path: str, rule: str, message: str) -> ValidationIssue:
     return ValidationIssue(infno, node or "input", field, rule, message)
 
 
-def _compiled(catalog: Catalog, infno: str) -> _TransactionCheck:
+def _compiled(catalog: Catalog, infno: str, lenient: bool = False) -> _TransactionCheck:
     cache: dict[str, _TransactionCheck] = catalog._validators
-    found = cache.get(infno)
+    key = f"{infno}\0lenient" if lenient else infno
+    found = cache.get(key)
     if found is None:
-        found = cache[infno] = _TransactionCheck(catalog, infno)
+        found = cache[key] = _TransactionCheck(catalog, infno, lenient)
     return found
 
 
-def validate(cat: Catalog, infno: str, input: Mapping[str, Any]) -> list[ValidationIssue]:
+def validate(cat: Catalog, infno: str, input: Mapping[str, Any], *, incoming: bool = False) -> list[ValidationIssue]:
     """Issues of ``input`` (the envelope's ``input`` object) for ``infno``; empty when valid.
 
     An infno the catalogue does not know is one issue (rule ``shape``, node ``""``).
+    ``incoming``: the data comes from a centre (a pushed notice), not from us: fields its
+    table lacks are tolerated (rule ``unknown`` is for what we send).
     """
+    if incoming:
+        if infno not in cat:
+            return [ValidationIssue(infno, "", "", "shape", f"transaction {infno} is not in the catalogue")]
+        return _compiled(cat, infno, lenient=True)(input)[0]
     return check_and_normalize(cat, infno, input)[0]
 
 

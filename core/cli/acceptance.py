@@ -29,6 +29,28 @@ from .acceptance_html import render_html
 __all__ = ["register", "render_html", "usage_log", "write_report"]
 
 
+def _rehearsal(url: str) -> Any:
+    """The sandbox's control calls for the people of an internet-hospital cycle (loopback only)."""
+    import httpx
+
+    from ..acceptance.internet import Rehearsal
+
+    def post(path: str, body: dict[str, Any]) -> Any:
+        r = httpx.post(f"{url}/_sandbox/{path}", json=body, timeout=30)
+        r.raise_for_status()
+        return r.json()
+
+    def auth(certno: str) -> str:
+        return str(post("mobilepay/authorize", {"certno": certno})["authCode"])
+
+    return Rehearsal(
+        authorize=auth, pay=lambda o: post("mobilepay/cashier", {"payOrdId": o}),
+        review=lambda rx: post("rx/review", {"hiRxno": rx}), face=lambda sn: post("local/face", {"faceSn": sn}),
+        deliver=lambda sn: post("local/logistics", {"logisticsSn": sn}),
+        register_callback=lambda u: post("mobilepay/callback", {"notify_url": u + "/6302", "sync_url": u + "/6204"}),
+    )
+
+
 def _file_data(path: Path) -> Any:
     from ..acceptance import AcceptanceData
 
@@ -92,9 +114,15 @@ def register(app: typer.Typer) -> None:
             test_data = _file_data(data) if data else sandbox_data(client, client.config.gateway.url)
             if test_data is None:
                 raise ConfigurationError("--data", "this gateway is not a sandbox: give the bureau's test data")
-            notes = client.hooks.acceptance_notes(kind)
-            required = interfaces_of(client.profile, kind, groups)
-            report = run_acceptance(client, kind, required, test_data, notes=notes, groups=groups)
+            if kind == "internet":
+                from ..acceptance.internet import run_internet
+
+                base = client.config.gateway.url.rstrip("/")
+                report = run_internet(client, list(test_data.persons), None if data else _rehearsal(base))
+            else:
+                notes = client.hooks.acceptance_notes(kind)
+                required = interfaces_of(client.profile, kind, groups)
+                report = run_acceptance(client, kind, required, test_data, notes=notes, groups=groups)
             paths = write_report(report, out)
         summary = report.summary()
         err_console.print(

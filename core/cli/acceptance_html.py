@@ -92,5 +92,20 @@ def render_html(report: Any) -> str:
         f"<p>passed {summary['passed']} · failed {summary['failed']} · not run {summary['not_run']}</p>"
         "<table><tr><th>infno</th><th>name</th><th>status</th><th>reason</th><th>time</th><th>calls</th>"
         f"<th>evidence asked</th><th>evidence</th></tr>{''.join(rows)}</table>"
-        f"{_form(report.form)}<h2>notes</h2><ul>{notes}</ul><h2>interfaces</h2>{''.join(details)}</body></html>\n"
+        f"{_functions(report.functions)}{_form(report.form)}<h2>notes</h2><ul>{notes}</ul>"
+        f"<h2>interfaces</h2>{''.join(details)}</body></html>\n"
     )
+
+
+def _functions(functions: list[dict[str, Any]]) -> str:
+    """``--kind internet``: the region's functions (Xiamen's 29) with their interfaces and evidence."""
+    if not functions:
+        return ""
+    esc = html.escape
+    rows = "".join(
+        f'<tr class="{esc(f["status"])}"><td>{f["number"]}</td><td>{esc(f["module"])}</td><td>{esc(f["name"])}</td>'
+        f'<td class="st">{esc(f["status"])}</td><td>{esc(" → ".join(f["interfaces"]))}</td>'
+        f'<td>{"yes" if f["verified"] else "no (assumed)"}</td><td>{esc(f["evidence"])}</td></tr>'
+        for f in functions)
+    return ("<h2>functions</h2><table><tr><th>#</th><th>module</th><th>function</th><th>status</th>"
+            f"<th>interfaces</th><th>verified</th><th>evidence</th></tr>{rows}</table>")

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import PluginError
-from ..plugins import load_registry
+from ..plugins import RegionProfile, load_registry
 from ._common import handle_errors, print_json
 
 __all__ = ["register", "render_template"]
@@ -67,19 +67,65 @@ delay_seconds = 15               # wait before the first 2601 of an unknown outc
 {extra}'''
 
 
+_ONLINE = '''
+# Online settlement (医保移动支付 6201-6401, e-prescription centre, e-invoice vendor, local services).
+# Keys are never in this file: it names the environment variables (*_env) or key files (*_file).
+[online]
+url = ""                          # the 医保移动支付 centre's base URL; empty: gateway.url (<url>/org/local/api/hos/...)
+app_id = "your-app-id"            # appId the centre issued (at least 16 ASCII characters; not a secret)
+app_secret_env = "{secret_env}"   # the NAME of the variable holding appSecret
+private_key_env = "{private_env}"   # the institution's SM2 private key (64 hex digits), or instead:
+# private_key_file = "/etc/yibao/institution-sm2.key"   # a file holding it (mode 0600)
+platform_key_env = "{platform_env}"   # the centre's SM2 public key (128 hex digits), or platform_key_file
+org_codg = ""                     # orgCodg; empty: institution.fixmedins_code
+lat_lng = ""                      # uldLatlnt "lng,lat" sent with 6201 / 6202
+poll_seconds = 3                  # 6301 polls while the patient pays (a 6302 notice usually comes first)
+
+[online.envelope]                 # the SM4 / SM2 envelope's open choices (docs/gm-crypto.md); the defaults:
+sm2_user_id = "1234567812345678"  # SM2 user ID (GM/T 0009)
+user_id_is_app_secret = false     # true: the appSecret's bytes as the user ID
+signed_data = "plaintext"         # or "ciphertext": data= carries encData in the signed string
+signature_encoding = "raw-base64" # or "der-base64", "raw-hex"
+timestamp_format = "millis"       # or "seconds", "yyyyMMddHHmmss" (Beijing time)
+version = "1.0.0"
+max_clock_skew = 600              # seconds a received timestamp may be off (older notices are refused)
+
+# [online.rx]                     # the e-prescription centre (<url>/epc/api/fixmedins/...); empty keys: [online]'s
+# url = ""
+# [online.channel]                # the channel's authorisation exchange (function 10); empty keys: [online]'s
+# url = ""
+[online.invoice]                  # the 财政电子票据 vendor (Base64 + MD5 envelope, /api/medical/<method>)
+url = ""
+app_id = ""                       # the vendor's appid; empty: no e-invoices
+app_key_env = "{invoice_env}"     # the NAME of the variable holding appKey
+# place_code = "001"              # 开票点编码; payee / author: 收款人 / 开票人
+[online.local]                    # the region's local services (not public: assumed shapes, verified false)
+url = ""                          # their base URL; empty: the centre's
+services_file = ""                # a JSON file replacing a service's path and field table when the bureau publishes it
+'''
+
+
+def _online_section(profile: RegionProfile) -> str:
+    if profile.online is None:
+        return ""
+    c = profile.online.credentials
+    return _ONLINE.format(secret_env=c.app_secret_env, private_env=c.private_key_env,
+                          platform_env=c.platform_key_env, invoice_env=c.invoice_key_env)
+
+
 def render_template(code: str) -> str:
     """The commented configuration template for ``code``."""
     registry = load_registry()
     profile = registry.get(code) or registry.resolve(code)
     name = profile.name if profile.code != "000000" else "the national baseline"
-    kinds = list(profile.institution_kinds) or ["hospital"]
+    kinds = [k for k in profile.institution_kinds if k in ("pharmacy", "clinic", "hospital")] or ["hospital"]
     note = f"; {profile.name}, parent {profile.parent}" if profile.parent else ""
     extra = ""
     if profile.transport != "http":
         extra = (f"\n[transport]                      # {profile.name} sends through the province's library\n"
                  '# library = "path/to/vendor.so"\n')
     return _TEMPLATE.format(code=code, name=name, region_note=note, url="http://127.0.0.1:8080",
-                            kind=kinds[0], extra=extra)
+                            kind=kinds[0], extra=extra + _online_section(profile))
 
 
 def register(app: typer.Typer) -> None:

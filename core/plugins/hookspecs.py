@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import httpx
 
     from ..engine.results import Settlement
+    from ..gm import Credentials, EnvelopeOptions
+    from ..online.schemes import EnvelopeScheme
     from ..workflows.identify import Medium
     from .profile import RegionProfile
     from .registry import RegionRegistry
@@ -69,6 +71,21 @@ def yibao_transport(profile: RegionProfile, options: Mapping[str, Any]) -> httpx
     :param options: the ``[transport]`` table of the configuration (only the keys listed in
         ``profile.transport_options``).
     :return: the transport, or ``None`` for plain HTTP.
+    """
+
+
+@hookspec(firstresult=True)
+def yibao_envelope_scheme(profile: RegionProfile, name: str, credentials: Credentials | None,
+                          options: EnvelopeOptions) -> EnvelopeScheme | None:
+    """Supply the envelope scheme an online party speaks (``profile.online.scheme``, or an
+    endpoint's ``envelope``), as ``yibao_gateway_auth`` supplies the gateway's signature.
+
+    The national default answers for ``sm4-sm2`` (online_settlement.md §3) and ``json``.
+
+    :param credentials: the party's keys (``None`` for a party configured without them).
+    :param options: ``[online.envelope]`` as :class:`yibao.core.gm.EnvelopeOptions`.
+    :return: an object with ``seal``, ``open_reply``, ``open_notice`` and ``answer_notice``
+        (:class:`yibao.core.online.schemes.EnvelopeScheme`), or ``None`` to leave it to the next plugin.
     """
 
 
@@ -154,6 +171,22 @@ def yibao_online_order(profile: RegionProfile, infno: str, order: Mapping[str, A
     :return: the ``output`` to answer with (infcode 0); ``None`` when no HIS handler is
         installed, which the receiver answers with infcode -1.  Raise
         :class:`yibao.core.errors.BusinessError` to refuse the order with its ``err_msg``.
+    """
+
+
+@hookspec(firstresult=True)
+def yibao_his_request(profile: RegionProfile, name: str, payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """Ask the HIS (Xiamen spec 003 费用对接, functions 23-25): ``pending_prescriptions``
+    (查询待扣费处方信息), ``settlement_confirm`` (结算结果确认) or ``prescription_info`` (获取处方信息).
+
+    The answer follows the platform→HIS retry contract (online_settlement.md §2 step 9):
+    ``{"resultCode": "0", ...}`` is success, ``"-1"`` a refusal (never retried), anything else,
+    an exception or no answer is retried with the region's ``his_retry`` policy (a settlement
+    confirmation is kept in the journal until the HIS takes it).
+
+    :param name: the callback's name, above.
+    :param payload: what the HIS is told or asked (camelCase, amounts as ``Decimal``).
+    :return: the HIS's answer, or ``None`` when no HIS handler is installed (retried).
     """
 
 

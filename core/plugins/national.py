@@ -14,9 +14,11 @@ from .markers import hookimpl
 if TYPE_CHECKING:
     import httpx
 
+    from ..gm import Credentials, EnvelopeOptions
+    from ..online.schemes import EnvelopeScheme
     from .profile import RegionProfile
 
-__all__ = ["NAME", "yibao_gateway_auth"]
+__all__ = ["NAME", "yibao_envelope_scheme", "yibao_gateway_auth"]
 
 NAME = "yibao-national"
 
@@ -29,3 +31,12 @@ def yibao_gateway_auth(profile: RegionProfile, paasid: str, secret: str) -> http
     from ..gateway import TifSignatureAuth
 
     return TifSignatureAuth(paasid, secret)
+
+
+@hookimpl(trylast=True)
+def yibao_envelope_scheme(profile: RegionProfile, name: str, credentials: Credentials | None,
+                          options: EnvelopeOptions) -> EnvelopeScheme | None:
+    """The built-in online envelopes: ``sm4-sm2`` (online_settlement.md §3) and plain ``json``."""
+    from ..online.schemes import builtin_scheme
+
+    return builtin_scheme(name, credentials, options)

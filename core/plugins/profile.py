@@ -14,6 +14,7 @@ from typing import Any, Literal
 import attrs
 
 from ..catalog.kinds import REVERSIBLE
+from ..online.profile import OnlineProfile
 
 __all__ = [
     "NATIONAL_CODE",
@@ -100,6 +101,9 @@ class RegionProfile:
     :param transport_options: the ``[transport]`` keys that transport reads (others are refused).
     :param card_readers: ``{name: "module:Class"}`` card-reader drivers, opened by
         :meth:`yibao.core.Client.card_reader`.
+    :param online: the region's online settlement (医保移动支付, e-prescription centre, e-invoice
+        vendor, local services; :class:`~yibao.core.online.profile.OnlineProfile`), read by
+        ``client.online``; ``None`` for a region without it.
     :param notes: free text for ``yibao plugins`` and the docs.
     """
 
@@ -131,6 +135,7 @@ class RegionProfile:
     transport: str = "http"
     transport_options: frozenset[str] = frozenset()
     card_readers: Mapping[str, str] = attrs.field(factory=dict)
+    online: OnlineProfile | None = None
     notes: str = ""
 
     @property

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     import httpx
 
     from ..engine.results import Settlement
+    from ..gm import Credentials, EnvelopeOptions
+    from ..online.schemes import EnvelopeScheme
     from .profile import RegionProfile
     from .registry import RegionRegistry
 
@@ -76,6 +78,18 @@ class RegionHooks:
         """The scoped pluggy hook relay itself (``relay.yibao_<name>(...)``), for tools and tests."""
         return self._hook
 
+    def add_plugin(self, plugin: object, name: str) -> None:
+        """Register one more plugin for this region only, called before the region's own (a
+        rehearsal's stand-in HIS); a plugin already there is left as it is."""
+        if not self._pm.is_registered(plugin):
+            self._pm.register(plugin, name=name)
+            self.observes_envelopes = bool(self._hook.yibao_before_send.get_hookimpls())
+
+    def implements(self, hook: str) -> bool:
+        """Whether a plugin other than yibao's national defaults implements ``hook``."""
+        impls = getattr(self._hook, hook).get_hookimpls()
+        return any(i.plugin_name != national.NAME for i in impls)
+
     def plugin_names(self) -> list[str]:
         """The plugins this region's hooks reach, national defaults last."""
         return [name for name, _ in reversed(self._pm.list_name_plugin())]
@@ -107,6 +121,21 @@ class RegionHooks:
                               "installed plugin supplies (yibao_transport); [transport] kind = \"http\" rehearses "
                               "over HTTP")
         return result
+
+    def envelope_scheme(self, name: str, credentials: Credentials | None, options: EnvelopeOptions
+                        ) -> EnvelopeScheme:
+        """The online envelope scheme ``name`` (``sm4-sm2`` built in)."""
+        from ..online.schemes import EnvelopeScheme
+
+        scheme = self._hook.yibao_envelope_scheme(profile=self.profile, name=name, credentials=credentials,
+                                                  options=options)
+        if scheme is None:
+            raise PluginError(f"region {self.profile.code} speaks the envelope {name!r} online, which no installed "
+                              "plugin supplies (yibao_envelope_scheme)")
+        if not isinstance(scheme, EnvelopeScheme):
+            raise PluginError(f"yibao_envelope_scheme {name!r} returned {type(scheme).__name__}, not an envelope "
+                              "scheme (seal, open_reply, open_notice, answer_notice)")
+        return scheme
 
     def before_send(self, infno: str, envelope: Mapping[str, Any]) -> None:
         """Tell the observers an envelope is about to leave."""
@@ -179,6 +208,13 @@ class RegionHooks:
         if result is not None and not isinstance(result, Mapping):
             raise PluginError(f"yibao_acceptance_form for {self.profile.code} returned {type(result).__name__}")
         return dict(result) if result is not None else None
+
+    def his_request(self, name: str, payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The HIS's answer to a callback (functions 23-25); ``None`` when no handler answered."""
+        result = self._hook.yibao_his_request(profile=self.profile, name=name, payload=payload)
+        if result is not None and not isinstance(result, Mapping):
+            raise PluginError(f"yibao_his_request {name} returned {type(result).__name__}, not a mapping")
+        return result
 
     def acceptance_notes(self, kind: str) -> dict[str, str]:
         """``{infno: evidence note}`` for institution ``kind``; ``{}`` when the region has none."""

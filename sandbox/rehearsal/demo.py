@@ -36,6 +36,7 @@ from yibao.core import (
     Settlement,
     State,
     YibaoError,
+    load_registry,
     parse_config,
     wire_dumps,
     wire_loads,
@@ -43,6 +44,7 @@ from yibao.core import (
 
 from ..config import SandboxConfig
 from ..server import run_in_thread
+from .internet_demo import online_table, run_internet_cycle
 
 __all__ = ["DEFAULT_REGION", "run_demo"]
 
@@ -76,7 +78,8 @@ def _amounts(s: Settlement) -> str:
             f"  setl_id {s.setl_id}")
 
 
-def _config(url: str, paasid: str, workdir: Path, region: str) -> Any:
+def _config(url: str, paasid: str, workdir: Path, region: str, online: dict[str, Any] | None = None) -> Any:
+    extra = {"online": online} if online else {}
     return parse_config({
         "region": region,
         "gateway": {"url": url, "paasid": paasid, "secret_env": SECRET_ENV},
@@ -84,7 +87,7 @@ def _config(url: str, paasid: str, workdir: Path, region: str) -> Any:
                         "mdtrtarea_admvs": region, "kind": "hospital"},
         "operator": {"opter": "0001", "opter_name": "演示收费员"},
         "journal": {"url": f"sqlite:///{workdir / 'journal.db'}"},
-        "reversal": {"delay_seconds": 0},
+        "reversal": {"delay_seconds": 0}, **extra,
     }, source="demo")  # fmt: skip
 
 
@@ -101,9 +104,14 @@ def run_demo(workdir: Path, *, as_json: bool = False, region: str = DEFAULT_REGI
         catalog = wire_loads(control.get("/_sandbox/catalog").content)
         local = [p for p in persons if str(p.get("insuplc_admdvs", "")).startswith(region[:4])] or persons
         drugs = [c for c in catalog if c.get("chrgitm_lv") in ("01", "02")]
-        with Client(_config(sb.url, sb.paasid, workdir, region)) as client:
+        online = load_registry().resolve(region).online is not None
+        keys = online_table(sb.url, workdir) if online else None
+        with Client(_config(sb.url, sb.paasid, workdir, region, keys)) as client:
             client.recover()
-            ok = _cycle(client, steps, control, local, drugs)
+            if online:  # an internet-hospital region: the online cycle (internet_demo.py)
+                ok = run_internet_cycle(client, lambda n, i, fn: steps.run(n, i, fn), control, persons)
+            else:
+                ok = _cycle(client, steps, control, local, drugs)
         control.close()
     table = Table("step", "infno", "result", title="yibao demo")
     for r in steps.rows:

@@ -10,7 +10,7 @@ from yibao.core.testing import region_contract
 from yibao.sandbox.rehearsal.pytest_plugin import FakeCentre
 
 
-@pytest.mark.parametrize("code", ["620000", "440000", "441900"])
+@pytest.mark.parametrize("code", ["620000", "440000", "441900", "350000", "350200"])
 def test_builtin_region_contract(code: str, yibao_contract: Callable[..., None]) -> None:
     """Profile complete, hooks documented, extras in the catalogue, flows green against the sandbox."""
     yibao_contract(code)
