@@ -29,6 +29,7 @@ from litestar import Request, Response
 
 from .. import wire
 from ..errors import YibaoError
+from ..masking import mask_input
 from .context import RequestContext
 from .idempotency import Stored, fingerprint
 from .problems import PROBLEM_TYPE, Problem, ProblemError, encode, from_yibao, problem, validation
@@ -103,11 +104,14 @@ class _Answer:
     headers: dict[str, str] = attrs.field(factory=dict)
 
 
-def _encode(outcome: Outcome) -> _Answer:
+def _encode(outcome: Outcome, *, masked: bool = True) -> _Answer:
     if outcome.problem is not None:
         return _Answer(outcome.status, encode(outcome.problem), PROBLEM_TYPE, outcome.problem.kind, outcome.msgid)
-    return _Answer(outcome.status, wire.dumps_bytes(outcome.payload, check_floats=False), JSON_TYPE, "ok",
-                   outcome.msgid)
+    # A state-changing request is answered as its response is stored for replay: the names and ID
+    # numbers the centre echoes masked (the journal's database holds no full ones; issue 10 #11),
+    # so a replay is byte for byte the first answer.  Identify (a query) answers in full.
+    payload = mask_input(outcome.payload, diagnoses=True) if masked else outcome.payload
+    return _Answer(outcome.status, wire.dumps_bytes(payload, check_floats=False), JSON_TYPE, "ok", outcome.msgid)
 
 
 def _problem_answer(kind: str, detail: str, headers: dict[str, str] | None = None) -> _Answer:
@@ -173,6 +177,6 @@ async def query(service: Service, request: Request[Any, Any, Any], route: Route,
     """A request that changes nothing (GET, identify): no key; the same answer shapes."""
     terminal = str(request.scope.get("state", {}).get("terminal", ""))
     _note(request, route=route.name, infno=route.infno or None)
-    a = await service.run(lambda w: _encode(_work(service.context(w, terminal, operator, None), fn)))
+    a = await service.run(lambda w: _encode(_work(service.context(w, terminal, operator, None), fn), masked=False))
     _note(request, msgid=a.msgid, outcome=a.kind)
     return Response(content=a.content, status_code=a.status, media_type=a.media)
