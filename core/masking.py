@@ -14,7 +14,7 @@ case-insensitively (``ecToken`` and ``ectoken`` are the same field).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 __all__ = [
@@ -137,29 +137,56 @@ def _field_name(field: str) -> str:
     return _CAMEL.sub(r"_\1", field).lower() if not field.islower() else field
 
 
+def _mask_cert_or_token(text: str) -> str:
+    return mask_id(text) if _ID_LIKE.match(text) else mask_token(text)
+
+
+#: what a key's rule does: ``None`` keep, ``_DROP`` remove (a diagnosis), else the masking function
+_DROP: Callable[[str], str] = lambda text: text  # noqa: E731 -- a marker, never called
+_Rule = Callable[[str], str] | None
+
+
+def _rule_of(name: str) -> _Rule:
+    if name in DIAGNOSIS_FIELDS:
+        return _DROP
+    if name in CERT_OR_TOKEN_FIELDS:
+        return _mask_cert_or_token
+    if name in ID_FIELDS or name.endswith(("certno", "cert_no")):  # delver_certno, spus_certno ...
+        return mask_id
+    if name in NAME_FIELDS:
+        return mask_name
+    if name in CARD_FIELDS:
+        return mask_card
+    if name in TOKEN_FIELDS or name.endswith("_token"):  # epc_token, access_token ...
+        return mask_token
+    if name in PHONE_FIELDS:
+        return mask_phone
+    if name in ADDRESS_FIELDS:
+        return mask_address
+    return None
+
+
+# Keys are few and repeat in every message: each key's rule is decided once (a bounded cache).
+_RULES: dict[str, _Rule] = {}
+
+
+def _rule(key: str) -> _Rule:
+    if key in _RULES:
+        return _RULES[key]
+    rule = _rule_of(_field_name(key))
+    if len(_RULES) < 4096:
+        _RULES[key] = rule
+    return rule
+
+
 def mask_value(field: str, value: Any) -> tuple[bool, Any]:
     """``(keep, masked)`` for one field: ``keep`` is False for a field that must be removed."""
-    name = _field_name(field)
-    if name in DIAGNOSIS_FIELDS:
+    rule = _rule(field)
+    if rule is _DROP:
         return False, None
-    if value is None or value == "" or isinstance(value, dict | list):
+    if rule is None or value is None or value == "" or isinstance(value, dict | list):
         return True, value
-    text = str(value)
-    if name in CERT_OR_TOKEN_FIELDS:
-        return True, mask_id(text) if _ID_LIKE.match(text) else mask_token(text)
-    if name in ID_FIELDS or name.endswith(("certno", "cert_no")):  # delver_certno, spus_certno ...
-        return True, mask_id(text)
-    if name in NAME_FIELDS:
-        return True, mask_name(text)
-    if name in CARD_FIELDS:
-        return True, mask_card(text)
-    if name in TOKEN_FIELDS or name.endswith("_token"):  # epc_token, access_token ...
-        return True, mask_token(text)
-    if name in PHONE_FIELDS:
-        return True, mask_phone(text)
-    if name in ADDRESS_FIELDS:
-        return True, mask_address(text)
-    return True, value
+    return True, rule(str(value))
 
 
 def mask_input(obj: Any, *, diagnoses: bool = False) -> Any:
@@ -167,17 +194,25 @@ def mask_input(obj: Any, *, diagnoses: bool = False) -> Any:
 
     Diagnoses are removed unless ``diagnoses`` (the journal's working copy keeps them: they are
     clinical content, not identity; what is displayed never has them)."""
-    if isinstance(obj, dict):
+    cls = type(obj)
+    if cls is dict or (cls is not list and cls is not tuple and isinstance(obj, Mapping)):
         out: dict[str, Any] = {}
         for key, value in obj.items():
-            if diagnoses and _field_name(str(key)) in DIAGNOSIS_FIELDS:
+            rule = _rule(key if type(key) is str else str(key))
+            vcls = type(value)
+            if vcls is dict or vcls is list or vcls is tuple:
+                if rule is _DROP and not diagnoses:
+                    continue
+                out[key] = mask_input(value, diagnoses=diagnoses)
+            elif rule is None or value is None or value == "":
                 out[key] = value
-                continue
-            keep, masked = mask_value(str(key), value)
-            if keep:
-                out[key] = mask_input(masked, diagnoses=diagnoses) if isinstance(masked, dict | list) else masked
+            elif rule is _DROP:
+                if diagnoses:
+                    out[key] = value
+            else:
+                out[key] = rule(str(value))
         return out
-    if isinstance(obj, list | tuple):
+    if cls is list or cls is tuple:
         return [mask_input(v, diagnoses=diagnoses) for v in obj]
     return obj
 

@@ -9,6 +9,7 @@ number: refused locally, before anything is sent (issue 10 #6; reliability.md §
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 __all__ = ["check_character", "is_resident_id"]
 
@@ -21,6 +22,7 @@ def check_character(first17: str) -> str:
     return _MAP[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
+@lru_cache(maxsize=512)  # a person's number comes with every message of their visit
 def is_resident_id(number: str) -> bool:
     """Whether ``number`` is a well-formed 居民身份证 number: 18 characters with a real birth date and
     the right check character, or 15 digits (the 1984 scheme)."""

@@ -16,9 +16,11 @@ Rules (each :class:`~yibao.core.errors.ValidationIssue` names infno, node, row, 
   (unknown fields inside a node are allowed: real clients send extras);
 - ``float``: a ``float`` anywhere is refused -- amounts must be ``Decimal``;
 - ``date``: a D / DT value must be a day of the calendar (2026-02-31 is not);
-- ``unknown``: a field its node's table does not have is refused, naming it (a region declares
-  its documented extras through ``RegionProfile.extra_fields``; a node without a field table,
-  a region's generic envelope, takes what it is given);
+- ``unknown``: a field its node's table does not have is refused, naming it.  A region declares
+  its documented extras in its own catalogue (``RegionProfile.extra_transactions``: its table of
+  a transaction replaces the national one; ``catalog/overrides.py`` for single fields); a node
+  without a field table (a region's generic envelope) takes any JSON value; what a centre sends
+  us (a pushed notice) is checked with ``incoming=True``, extra fields tolerated;
 - ``sign``: in a transaction that charges (:data:`~yibao.core.catalog.kinds.CHARGES`), an amount
   or count is never negative: refunds have transactions of their own;
 - ``id``: a 居民身份证 number (``certno`` with ``psn_cert_type`` 01, ``mdtrt_cert_no`` with
@@ -40,8 +42,9 @@ the value itself, so one pass over the rows does both jobs of :func:`validate` a
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from ..errors import ValidationIssue
@@ -63,7 +66,7 @@ class _NodeCheck:
     """Compiled checks of one node: field table, required codes, nested nodes."""
 
     __slots__ = ("amounts", "checks", "children", "dates", "empties", "ids", "multi", "name", "nonneg", "numbers",
-                 "open", "patterns", "required", "texts")
+                 "open", "patterns", "required", "required_values", "texts")
 
     def __init__(self, node: Node, dictionaries: Mapping[str, Mapping[str, str]], charges: bool = False,
                  lenient: bool = False) -> None:
@@ -103,6 +106,13 @@ class _NodeCheck:
                 table = dictionaries.get(f.code) if f.dict else None
                 self.texts[f.code] = (f.length or 1 << 30, frozenset(table) if table else None)
         self.required: tuple[str, ...] = tuple(f.code for f in node.fields if f.required)
+        #: row -> the required fields' values (KeyError when one is missing); None: none required
+        self.required_values: Callable[[Any], tuple[Any, ...]] | None = None
+        if len(self.required) > 1:
+            self.required_values = itemgetter(*self.required)
+        elif self.required:
+            only = self.required[0]
+            self.required_values = lambda row: (row[only],)
         #: field code -> the value an empty one is sent as (0 for numbers, "" otherwise)
         self.empties: dict[str, Any] = {f.code: _EMPTY_AS.get(f.type, "") for f in node.fields}
         #: N fields: a str / int amount is sent as Decimal
@@ -119,7 +129,9 @@ class _NodeCheck:
             if type(value) is not list:
                 issues.append(ValidationIssue(infno, where, "", "shape", "many rows: expected a list"))
                 return value
-            return [self.row(infno, where, row, index, issues) for index, row in enumerate(value)]
+            rows = [self.row(infno, where, row, index, issues) for index, row in enumerate(value)]
+            # the same list when no row changed: the parent row need not be copied either
+            return value if all(a is b for a, b in zip(rows, value, strict=True)) else rows
         return self.row(infno, where, value, None, issues)
 
     def row(self, infno: str, where: str, row: Any, index: int | None, issues: list[ValidationIssue]) -> Any:
@@ -132,7 +144,11 @@ class _NodeCheck:
         texts = self.texts
         numbers = self.numbers
         patterns = self.patterns
-        out: dict[str, Any] = dict(row)  # one C-speed copy; only the values that change are set below
+        dates = self.dates
+        nonneg = self.nonneg
+        # The wire form is the row itself until a value must change (an empty filled, an amount
+        # given as text, a child node): then one C-speed copy, so the caller's dict is never touched.
+        out: Any = row if type(row) is dict else dict(row)
         for key, v in row.items():
             cls = type(v)
             if cls is str:
@@ -144,8 +160,7 @@ class _NodeCheck:
                         continue
                 else:
                     pattern = patterns.get(key)
-                    if pattern is not None and pattern.match(v) is not None and (
-                            key not in self.dates or real_date(v)):
+                    if pattern is not None and pattern.match(v) is not None and (key not in dates or real_date(v)):
                         continue
             elif cls is Decimal:
                 limits = numbers.get(key)
@@ -156,14 +171,18 @@ class _NodeCheck:
                     if "E" not in text and text[-1] <= "9":
                         dot = text.find(".")
                         decimals = len(text) - dot - 1 if dot >= 0 else 0
-                        if decimals <= limits[0] and v.adjusted() < limits[1] and (not self.nonneg or text[0] != "-"):
+                        if decimals <= limits[0] and v.adjusted() < limits[1] and (not nonneg or text[0] != "-"):
                             continue
             check = checks.get(key)
             if check is None:
                 child = self.children.get(key)
                 if child is not None:
                     path = f"{where}[{index}].{key}" if index is not None else f"{where}.{key}"
-                    out[key] = child.value(infno, path, v, issues)
+                    wired = child.value(infno, path, v, issues)
+                    if wired is not v:
+                        if out is row:  # (a non-dict Mapping row was copied already)
+                            out = dict(row)
+                        out[key] = wired
                 elif not self.open:
                     name = str(key)[:40]
                     issues.append(ValidationIssue(infno, where, name, "unknown",
@@ -175,6 +194,8 @@ class _NodeCheck:
                     issues += value_issues(infno, v, MAX_DEPTH - 2, path)
                 continue
             if v is None or v == "":
+                if out is row:
+                    out = dict(row)
                 out[key] = self.empties[key]  # the wire's empty rule (重点说明)
                 continue
             # Each check treats "" as empty (required-ness is checked below).
@@ -183,8 +204,10 @@ class _NodeCheck:
                 issues.append(ValidationIssue(infno, where, key, problem[0], problem[1], index))
                 continue
             if key in self.amounts and (cls is str or cls is int):
+                if out is row:
+                    out = dict(row)
                 out[key] = Decimal(v.strip() if cls is str else v)
-            if self.nonneg and key in self.numbers and out[key] < 0:
+            if nonneg and key in numbers and out[key] < 0:
                 issues.append(ValidationIssue(infno, where, key, "sign",
                                               "negative: a charge's amounts and counts are never below 0 "
                                               "(refunds have their own transactions)", index))
@@ -195,11 +218,18 @@ class _NodeCheck:
         if ids[1] and get("mdtrt_cert_type") == "02" and get("mdtrt_cert_no") and \
                 not is_resident_id(str(get("mdtrt_cert_no"))):
             issues.append(ValidationIssue(infno, where, "mdtrt_cert_no", "id", _NOT_AN_ID, index))
-        for code in self.required:
-            v = get(code)
-            # ``not v`` first: a non-empty value never reaches the slower comparisons.
-            if not v and (v is None or v == ""):
-                issues.append(ValidationIssue(infno, where, code, "required", "required, empty", index))
+        present = self.required_values
+        try:
+            # One C-speed pass: every required field there and truthy (a 0 amount is falsy and
+            # takes the loop below, which tells "" and None from 0).
+            complete = present is not None and all(present(row))
+        except KeyError:
+            complete = False
+        if not complete:
+            for code in self.required:
+                v = get(code)
+                if not v and (v is None or v == ""):
+                    issues.append(ValidationIssue(infno, where, code, "required", "required, empty", index))
         return out
 
 
@@ -257,14 +287,15 @@ def _total_issues(infno: str, data: Mapping[str, Any], node: str, field: str, de
                   ) -> list[ValidationIssue]:
     """``node.field`` equals the sum of ``details[].line`` when both are there."""
     head, rows = data.get(node), data.get(details)
-    if not isinstance(head, Mapping) or not isinstance(rows, list) or not rows:
+    if type(head) is not dict or type(rows) is not list or not rows:
         return []
     total = head.get(field)
-    amounts = [r.get(line) for r in rows if isinstance(r, Mapping)]
-    if not isinstance(total, Decimal) or not all(isinstance(a, Decimal) for a in amounts):
+    try:  # the rows are valid dicts by now (the walk ran first); amounts are Decimal after it
+        amounts = [r[line] for r in rows]
+        lines = sum(amounts, _ZERO)
+    except (KeyError, TypeError):
         return []
-    lines = sum((a for a in amounts if isinstance(a, Decimal)), Decimal("0"))
-    if total == lines:
+    if type(total) is not Decimal or type(lines) is not Decimal or total == lines:
         return []
     return [ValidationIssue(infno, node, field, "total", f"{total} is not the sum of the {len(amounts)} "
                             f"{details} lines' {line} ({lines})")]

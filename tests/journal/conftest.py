@@ -4,7 +4,6 @@ schema of its own that is dropped afterwards."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,22 +11,9 @@ from typing import Any
 import pytest
 from journal_support import CODE, body
 
+from tests.pg import pg_unavailable, throwaway_schema
 from yibao.core.journal import Entry, Journal, open_journal
 from yibao.core.masking import mask_input
-
-PG_BASE = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def pg_unavailable() -> str | None:
-    """Why PostgreSQL cannot be used here, or ``None`` when it answers."""
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_BASE, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except Exception as exc:  # any failure to reach the server means: skip, visibly
-        return f"no PostgreSQL at 127.0.0.1:5432: {exc}"
-    return None
 
 
 @pytest.fixture(scope="session")
@@ -35,25 +21,13 @@ def pg_reason() -> str | None:
     return pg_unavailable()
 
 
-def _pg_schema_url(schema: str) -> str:
-    return f"{PG_BASE}?options=-csearch_path%3D{schema}"
-
-
 @pytest.fixture
 def pg_url(pg_reason: str | None) -> Iterator[str]:
     """A PostgreSQL journal URL whose tables live in a throw-away schema."""
     if pg_reason:
         pytest.skip(pg_reason)
-    import psycopg
-
-    schema = f"yibao_jt_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_BASE, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield _pg_schema_url(schema)
-    finally:
-        with psycopg.connect(PG_BASE, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    with throwaway_schema("yibao_jt") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

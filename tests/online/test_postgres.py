@@ -3,7 +3,6 @@ unique index of open money messages): a paid order and a lost 6202 resolved, as 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -11,27 +10,15 @@ import pytest
 from yibao.core import OutcomeUnknownError
 from yibao.core.online.states import OrderState
 
+from ..pg import throwaway_schema
 from .conftest import DIAGNOSIS, DOCTOR, ITEMS, MakeClient
 from .support import Patient, amount, arm
-
-PG_BASE = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_BASE, connect_timeout=3, autocommit=True) as conn:
-            schema = f"yibao_online_{uuid.uuid4().hex[:12]}"
-            conn.execute(f"CREATE SCHEMA {schema}")
-    except Exception as exc:  # no server: skip, visibly
-        pytest.skip(f"no PostgreSQL at 127.0.0.1:5432: {exc}")
-    try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_BASE, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    with throwaway_schema("yibao_online") as url:
+        yield url
 
 
 @pytest.mark.postgres

@@ -20,7 +20,6 @@ from yibao.sandbox.server import RunningSandbox, run_in_thread
 from ..workflows.support import SECRET_ENV, Centre
 from .support import TOKENS, RunningService, service_config, start_service
 
-PG_BASE = "postgresql://postgres@127.0.0.1:5432/test"
 StartService = Callable[..., RunningService]
 
 

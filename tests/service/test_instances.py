@@ -10,7 +10,6 @@ from __future__ import annotations
 import signal
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -24,8 +23,9 @@ from yibao.core.journal import State, open_journal
 from yibao.sandbox.config import SandboxConfig
 from yibao.sandbox.server import RunningSandbox, run_in_thread
 
+from ..pg import throwaway_schema
 from ..workflows.support import Centre
-from .conftest import PG_BASE, sale
+from .conftest import sale
 from .support import ServiceProcess, free_port, service_dict, write_config
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -35,32 +35,10 @@ BILLS_PER_TERMINAL = 3
 TERMINALS = 5
 
 
-def _pg_unavailable() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_BASE, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except Exception as exc:  # any failure to reach the server: skip, visibly
-        return f"no PostgreSQL answers at 127.0.0.1:5432 (database test, user postgres): {exc}"
-    return None
-
-
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    reason = _pg_unavailable()
-    if reason:
-        pytest.skip(reason)
-    import psycopg
-
-    schema = f"yibao_svc_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_BASE, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_BASE, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with throwaway_schema("yibao_svc") as url:
+        yield url
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,38 +28,16 @@ from yibao.core.journal import State, open_journal
 from yibao.sandbox.config import SandboxConfig
 from yibao.sandbox.server import RunningSandbox, run_in_thread
 
+from ..pg import throwaway_schema
 from .support import INSTITUTION, SECRET_ENV, Centre
 
-PG_BASE = "postgresql://postgres@127.0.0.1:5432/test"
 WORKER = Path(__file__).resolve().parent / "pg_worker.py"
-
-
-def _pg_unavailable() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_BASE, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except Exception as exc:  # any failure to reach the server: skip, visibly
-        return f"no PostgreSQL answers at 127.0.0.1:5432 (database test, user postgres): {exc}"
-    return None
 
 
 @pytest.fixture
 def pg_journal_url() -> Iterator[str]:
-    reason = _pg_unavailable()
-    if reason:
-        pytest.skip(reason)
-    import psycopg
-
-    schema = f"yibao_wf_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_BASE, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_BASE, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    with throwaway_schema("yibao_wf") as url:
+        yield url
 
 
 @pytest.fixture
