@@ -183,8 +183,13 @@ class Engine:
             self._before(envelope)
             try:
                 reply = self.transport.send(self.path_for(envelope.infno), envelope)
+                if prepared.kind == "money" and reply.output is not None:
+                    # A money reply is answered as the journal keeps it -- the names and ID numbers
+                    # the centre echoes masked -- so that a replay of the bill is the same answer
+                    # (and no journal file holds them; issue 10 #11).  1101 is answered in full.
+                    reply = attrs.evolve(reply, output=mask_input(reply.output, diagnoses=True))
                 if envelope.infno in SETTLEMENT_INFNOS:
-                    _identifiable(envelope.infno, msgid, reply)
+                    reply = attrs.evolve(reply, settlement=_identifiable(envelope.infno, msgid, reply))
             except BusinessError as exc:
                 if attempt == 1 and journaled and envelope.infno not in _SESSION_INFNOS \
                         and is_invalid_sign_in(exc.err_msg):
@@ -235,15 +240,11 @@ class Engine:
             self.persons.learn_from_1101(reply.output)
         if reply.warn_msg:
             reply = attrs.evolve(reply, warn_msg=self._scrubber(prepared)(reply.warn_msg))
-        if prepared.kind == "money" and reply.output is not None:
-            # A money reply is answered as the journal keeps it -- the names and ID numbers the
-            # centre echoes masked -- so that a replay of the bill is the same answer (and no
-            # journal file holds them; issue 10 #11).  1101 (a query) is answered in full.
-            reply = attrs.evolve(reply, output=mask_input(reply.output, diagnoses=True))
-        settlement = self._settlement(envelope.infno, msgid, reply.output)
+        settlement = reply.settlement or self._settlement(envelope.infno, msgid, reply.output)
         if prepared.journaled:
             self.journal.record_outcome(msgid, State.SUCCEEDED, output=reply.output, infcode=reply.infcode,
                                         inf_refmsgid=reply.inf_refmsgid or None, fetch=False,
+                                        output_masked=prepared.kind == "money",
                                         **(ledger_columns(settlement) if settlement else {}))
         if key:
             self.keys.complete(key, reply, msgid)
@@ -341,7 +342,7 @@ def _text(data: Any, key: str) -> str | None:
 Send = Callable[[Call], Reply]
 
 
-def _identifiable(infno: str, msgid: str, reply: Reply) -> None:
+def _identifiable(infno: str, msgid: str, reply: Reply) -> Settlement:
     """A settlement answered infcode 0 must say which settlement it made: without a readable
     ``setlinfo.setl_id`` (and amounts) it cannot be cancelled or reconciled, so it is UNKNOWN
     and reversed like a lost answer (reliability.md §2 case 9: missing ``output``)."""
@@ -353,3 +354,4 @@ def _identifiable(infno: str, msgid: str, reply: Reply) -> None:
     if not settlement.setl_id:
         raise OutcomeUnknownError("infcode 0 without setlinfo.setl_id: the settlement cannot be identified",
                                   infno=infno, msgid=msgid)
+    return settlement

@@ -188,19 +188,21 @@ class Journal:
         infcode: int | None = None,
         inf_refmsgid: str | None = None,
         fetch: bool = True,
+        output_masked: bool = False,
         **columns: Any,
     ) -> Entry | None:
         """Commit what came back: SENT -> SUCCEEDED / FAILED / NOT_SENT / UNKNOWN, or
         INTENT -> NOT_SENT / FAILED (refused before sending).  ``columns`` may set
         ``setl_id``, ``mdtrt_id``, the money columns, ``clr_type``, ``setl_time``,
         ``next_attempt_at`` (first 2601 not before; unset means due at once) ...  The entry is
-        returned unless ``fetch`` is False."""
+        returned unless ``fetch`` is False; ``output_masked``: the caller masked ``output`` already
+        (the engine's money replies), so it is not walked twice."""
         state = State(state)
         if state not in OUTCOME_STATES:
             raise IllegalTransition(msgid, (), state, reason=f"{state.value} is not an outcome")
         sources = {s for s in (State.INTENT, State.SENT) if state in LEGAL_TRANSITIONS[s]}
         # The centre's reply and words are stored with personal data masked, as the input is.
-        extra = {"output": None if output is None else mask_input(output, diagnoses=True),
+        extra = {"output": output if output is None or output_masked else mask_input(output, diagnoses=True),
                  "err_msg": None if err_msg is None else scrub_text(err_msg),
                  "infcode": infcode, "inf_refmsgid": inf_refmsgid}
         values = {k: v for k, v in extra.items() if v is not None} | columns
