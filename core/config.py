@@ -31,6 +31,7 @@ from .online.settings import OnlineConfig, OnlineRuleError
 
 __all__ = [
     "Config",
+    "ConsoleConfig",
     "EnvelopeConfig",
     "GatewayConfig",
     "InstitutionConfig",
@@ -216,6 +217,27 @@ class ServiceConfig:
     max_concurrency: int = attrs.field(default=8, validator=_rule(lambda n: 1 <= n <= 256, "must be 1 ... 256"))
 
 
+def _password_hashes(users: Mapping[str, str]) -> bool:
+    # A password is never written in the file: only its argon2 hash (`yibao console hash-password`).
+    return all(re.fullmatch(r"[A-Za-z0-9_.@-]{1,64}", u) and h.startswith("$argon2") for u, h in users.items())
+
+
+@attrs.frozen
+class ConsoleConfig:
+    """``[console]``: the 医保办 console of ``yibao serve`` under ``/console/`` (docs/console.md).
+
+    Users come from ``users`` (name = argon2 hash, written by ``yibao console hash-password``) and
+    from the journal's database (``yibao console user add``).  The cookie key is read from the
+    environment variable ``secret_env`` names; unset, a random key per start (sessions end on restart)."""
+
+    enabled: bool = True
+    secret_env: str = attrs.field(default="YIBAO_CONSOLE_SECRET", validator=_rule(bool, "must name a variable"))
+    #: a signed-in session ends this many hours after sign-in
+    session_hours: int = attrs.field(default=8, validator=_rule(lambda h: 1 <= h <= 24, "must be 1 ... 24"))
+    users: Mapping[str, str] = attrs.field(factory=dict, validator=_rule(
+        _password_hashes, "must map user names (letters, digits, _ . @ -) to argon2 hashes ($argon2id$...)"))
+
+
 @attrs.frozen
 class Config:
     """The whole file."""
@@ -228,6 +250,7 @@ class Config:
     reversal: ReversalConfig = attrs.field(factory=ReversalConfig)
     envelope: EnvelopeConfig = attrs.field(factory=EnvelopeConfig)
     service: ServiceConfig = attrs.field(factory=ServiceConfig)
+    console: ConsoleConfig = attrs.field(factory=ConsoleConfig)
     #: options of a plugin-supplied transport (Yunnan's library); the region lists the keys it reads
     transport: Mapping[str, Any] = attrs.field(factory=dict)
     #: online settlement: 医保移动支付, e-prescription centre, e-invoice vendor, local services
@@ -393,5 +416,6 @@ def load_config(path: str | Path | None = None) -> Config:
 
 
 _TABLES.update({c.__name__: c for c in (GatewayConfig, TimeoutConfig, InstitutionConfig, OperatorConfig, JournalConfig,
-                                        ReversalConfig, EnvelopeConfig, ServiceConfig)})
+                                        ReversalConfig, EnvelopeConfig, ServiceConfig,
+                                        ConsoleConfig)})
 _TABLES.update(_ONLINE_TABLES)

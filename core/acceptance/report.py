@@ -104,6 +104,8 @@ class AcceptanceReport:
     form: dict[str, Any] | None = None
     #: ``--kind internet``: the region's functions (Xiamen's 29), each with its interfaces and evidence
     functions: list[dict[str, Any]] = attrs.field(factory=list)
+    #: 界面截图: infno -> the console's screenshots of it (paths relative to the report's folder)
+    screenshots: dict[str, list[str]] = attrs.field(factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -118,5 +120,6 @@ class AcceptanceReport:
                 "summary": self.summary(), "fixmedins_code": self.fixmedins_code, "gateway": self.gateway,
                 "started_at": self.started_at, "finished_at": self.finished_at, "media": list(self.media),
                 "steps": list(self.steps), "notes": list(self.notes),
-                "interfaces": [i.to_json() for i in self.interfaces], "form": self.form,
+                "interfaces": [{**i.to_json(), "screenshots": list(self.screenshots.get(i.infno, []))}
+                               for i in self.interfaces], "form": self.form,
                 "functions": list(self.functions)}  # fmt: skip

@@ -23,7 +23,7 @@ app = typer.Typer(
 
 # Each command group lives in its own module with ``register(app)``; other packages add theirs
 # through the entry-point group ``yibao.commands`` (the sandbox's ``sandbox`` and ``demo``).
-_COMMAND_MODULES = ("basic", "call", "schema", "journal_cmd", "reconcile", "acceptance", "serve")
+_COMMAND_MODULES = ("basic", "call", "schema", "journal_cmd", "reconcile", "acceptance", "serve", "console_cmd")
 COMMANDS_GROUP = "yibao.commands"
 
 

@@ -19,12 +19,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
+import attrs
 import typer
 
 from .. import wire
+from ..acceptance.html import render_html
+from ..acceptance.output import usage_log, write_report
 from ..errors import ConfigurationError
 from ._common import client_from_ctx, err_console, handle_errors
-from .acceptance_html import render_html
 
 __all__ = ["register", "render_html", "usage_log", "write_report"]
 
@@ -63,23 +65,23 @@ def _file_data(path: Path) -> Any:
     return AcceptanceData(persons=raw["persons"], items=list(raw.get("items") or []))
 
 
-def usage_log(records: list[Any]) -> str:
-    """使用日志: time, infno, msgid, outcome and seconds per transaction (masked, no amounts of persons)."""
-    lines = []
-    for r in records:
-        outcome = "ok" if r.ok else f"error {r.error}"
-        lines.append(f"{r.at}\t{r.infno}\t{r.msgid or '-'}\t{outcome}\t{r.seconds:.3f}s")
-    return "\n".join(lines) + ("\n" if lines else "")
+def _screens(config: Any, report: Any, out: Path, persons: list[Any]) -> None:
+    """The console's 界面截图 into the report; a note (not a failure) when they cannot be taken."""
+    from .acceptance_screens import take_screenshots
 
-
-def write_report(report: Any, out: Path) -> dict[str, Path]:
-    """Write report.json, report.html and usage-log.txt into ``out``; returns their paths."""
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out / "report.json", "html": out / "report.html", "log": out / "usage-log.txt"}
-    paths["json"].write_text(wire.dumps(report.to_json(), check_floats=False) + "\n", encoding="utf-8")
-    paths["html"].write_text(render_html(report), encoding="utf-8")
-    paths["log"].write_text(usage_log(report.records), encoding="utf-8")
-    return paths
+    try:
+        report.screenshots = take_screenshots(config, report, out, persons)
+    except Exception as exc:  # evidence, not the run: the report says what is missing
+        report.notes.append(f"界面截图 not taken: {type(exc).__name__}: {exc}")
+        err_console.print(f"screenshots not taken: {exc}")
+        return
+    for n, i in enumerate(report.interfaces):
+        files = report.screenshots.get(i.infno)
+        if files:
+            report.interfaces[n] = attrs.evolve(i, evidence="; ".join(
+                [p for p in (i.evidence, "界面截图: " + ", ".join(files)) if p]))
+    err_console.print(f"screenshots: {sum(map(len, report.screenshots.values()))} for "
+                      f"{len(report.screenshots)} interfaces in {out / 'screenshots'}")
 
 
 def register(app: typer.Typer) -> None:
@@ -91,6 +93,9 @@ def register(app: typer.Typer) -> None:
         data: Annotated[Path | None, typer.Option("--data", help="JSON test data: persons and items")] = None,
         with_: Annotated[str, typer.Option("--with", help="conditional groups, comma-separated (Dongguan: "
                                                           "chronic, maternity)")] = "",
+        screenshots: Annotated[bool, typer.Option("--screenshots/--no-screenshots",
+                                                  help="photograph the console for the 界面截图 items "
+                                                       "(needs Chromium and Playwright)")] = True,
     ) -> None:
         """Run the region's required-interface list for KIND (and --with groups) and write the report."""
         from ..acceptance import interfaces_of, run_acceptance
@@ -123,6 +128,8 @@ def register(app: typer.Typer) -> None:
                 notes = client.hooks.acceptance_notes(kind)
                 required = interfaces_of(client.profile, kind, groups)
                 report = run_acceptance(client, kind, required, test_data, notes=notes, groups=groups)
+                if screenshots:
+                    _screens(client.config, report, out, list(test_data.persons))
             paths = write_report(report, out)
         summary = report.summary()
         err_console.print(

@@ -61,6 +61,12 @@ delay_seconds = 15               # wait before the first 2601 of an unknown outc
 # port = 8765
 # tokens_env = "YIBAO_SERVICE_TOKENS"   # the variable holding TERMINAL=TOKEN,... (T01=...,T02=...)
 
+# [console]                      # the 医保办 console of `yibao serve`, at /console/ (docs/console.md)
+# enabled = true
+# secret_env = "YIBAO_CONSOLE_SECRET"   # the variable holding the cookie key (unset: sessions end on restart)
+# session_hours = 8              # a sign-in lasts this long
+# users = {{ wang = "$argon2id$v=19$..." }}   # from `yibao console hash-password`; or `yibao console user add`
+
 # [envelope]                     # envelope fields the bureau dictates
 # infver = "V1.0"
 # recer_sys_code = "YBXT"

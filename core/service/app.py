@@ -10,6 +10,8 @@
     GET  /metrics        no auth   Prometheus text format (:mod:`.metrics`)
     /v1/...              Bearer    transactions and workflows (:mod:`.routes_core`,
                                    :mod:`.routes_visits`, :mod:`.routes_books`)
+    /console/...         sign-in   the 医保办 console (:mod:`yibao.core.console`), unless
+                                   ``[console] enabled = false``
 
 Every error is ``application/problem+json`` (:mod:`.problems`), including Litestar's own (a body
 that does not fit its struct is 422 ``validation``; an unknown path 404 ``not_found``).
@@ -31,6 +33,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from .. import __version__, wire
+from ..console import console_routers
 from ..errors import YibaoError
 from . import routes_books, routes_core, routes_stays, routes_visits
 from .access import AccessLog
@@ -133,21 +136,22 @@ def create_app(service: Service, *, manage: bool = True) -> Litestar:
                     "kind and exit_code of `yibao call`.",
         components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
     )
+    consoles, console = console_routers(service) if service.config.console.enabled else ([], None)
     return Litestar(
-        route_handlers=[healthz, readyz, openapi_json, docs, metrics, v1],
+        route_handlers=[healthz, readyz, openapi_json, docs, metrics, v1, *consoles],
         openapi_config=openapi,
         exception_handlers={Exception: _on_error},
-        middleware=[DefineMiddleware(AccessLog, metrics=service.metrics)],
+        middleware=[DefineMiddleware(AccessLog, metrics=service.metrics), *(console.middleware if console else [])],
         on_startup=[service.start] if manage else [],
         on_shutdown=[service.stop] if manage else [],
-        state=_state(service),
+        state=_state(service, console),
         request_max_body_size=4 * 1024 * 1024,
         debug=False,
         logging_config=None,  # yibao configures logging (stderr, redacted); Litestar must not add its own
     )
 
 
-def _state(service: Service) -> Any:
+def _state(service: Service, console: Any) -> Any:
     from litestar.datastructures import State
 
-    return State({"service": service})
+    return State({"service": service, "console": console})

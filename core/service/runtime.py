@@ -119,6 +119,15 @@ class Service:
         return RequestContext(worker.client.engine, self.config, operator=op, terminal=terminal, idem_key=idem_key,
                               client=worker.client)
 
+    def detached(self) -> tuple[RequestContext, Callable[[], None]]:
+        """A context on a client of its own and the function that closes it, for work that outlives
+        any request (the console's jobs: a month's reconciliation, an acceptance run)."""
+        client = Client(self.config, registry=self.client.registry)
+        client.engine.persons = self.client.engine.persons
+        client.add_observer(self.metrics)
+        ctx = RequestContext(client.engine, self.config, terminal=self.config.operator.terminal, client=client)
+        return ctx, client.close
+
     async def run(self, fn: Callable[[Worker], T]) -> T:
         """Run ``fn`` on a free worker, in a thread; not cancellable once started (module docstring)."""
         with self._idle:

@@ -51,11 +51,14 @@ def _toml(fc: FakeCentre, tmp: Path, region: str, kind: str, code: str, area: st
     return path
 
 
-def run(fc: FakeCentre, tmp: Path, region: str, kind: str, groups: str, code: str, area: str
-        ) -> tuple[int, dict[str, Any], Path]:  # fmt: skip
+def run(fc: FakeCentre, tmp: Path, region: str, kind: str, groups: str, code: str, area: str,
+        screenshots: bool = False) -> tuple[int, dict[str, Any], Path]:  # fmt: skip
+    """The command as a user runs it; the console's screenshots only where a test asks for them
+    (tests/console/test_acceptance_screens.py: they need Chromium and take seconds)."""
     toml = _toml(fc, tmp, region, kind, code, area)
     out = tmp / "out"
     args = ["--config", str(toml), "acceptance", "--kind", kind, "--out", str(out)]
+    args += [] if screenshots else ["--no-screenshots"]
     if groups:
         args += ["--with", groups]
     result = CliRunner().invoke(app, args)

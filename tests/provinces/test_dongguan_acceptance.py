@@ -97,7 +97,7 @@ def _toml(cfg: dict[str, Any]) -> str:
 def test_report_html_is_escaped() -> None:
     """Values reach report.html escaped: a name with markup cannot inject it."""
     from yibao.core.acceptance import AcceptanceReport, CallRecord, InterfaceResult
-    from yibao.core.cli.acceptance import render_html
+    from yibao.core.acceptance.html import render_html
 
     report = AcceptanceReport(region="441900", kind="pharmacy", fixmedins_code=CODE, gateway="http://127.0.0.1",
                               started_at="t0", finished_at="t1")  # fmt: skip

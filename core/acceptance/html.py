@@ -1,4 +1,5 @@
-"""``report.html`` of ``yibao acceptance``: one self-contained page a bureau reads and prints.
+"""``report.html`` of ``yibao acceptance`` and of the console's runs: one self-contained page a bureau
+reads and prints.
 
 - the summary table: one row per interface with its status, the reason of a failure, the
   evidence asked and given, and a link to its section;
@@ -12,6 +13,7 @@ Every value is escaped.
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Mapping
 from typing import Any
@@ -27,7 +29,8 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;padding:
 th{background:#eee}.passed .st{color:#070}.failed .st,.error{color:#b00}.not_run .st{color:#a60}
 pre{background:#f4f4f4;padding:8px;white-space:pre-wrap;word-break:break-all;font-family:"Noto Sans Mono CJK SC",
 "Sarasa Mono SC",monospace;font-size:12px}section{border-top:1px solid #ccc;margin-top:1.5em}
-.warn{color:#a60}.form td:first-child{font-weight:bold;white-space:nowrap}
+.warn{color:#a60}figure{margin:.5em 0}figure img{max-width:100%;border:1px solid #ccc}
+.form td:first-child{font-weight:bold;white-space:nowrap}
 @media print{@page{size:A4;margin:15mm}body{margin:0;font-size:11pt}a{color:inherit;text-decoration:none}
 section,table.form,tr{page-break-inside:avoid}pre{font-size:9pt;background:none;border:1px solid #ccc}
 .noprint{display:none}h2{page-break-before:auto}}
@@ -54,9 +57,17 @@ def _form(form: Mapping[str, Any] | None) -> str:
     return "".join(out)
 
 
-def render_html(report: Any) -> str:
-    """The report as one self-contained HTML page; every value is escaped."""
+def _images(names: list[str], images: Mapping[str, bytes]) -> str:
+    # 界面截图 embedded as data: URIs, so the one file carries its evidence when it is sent on
+    out = [f'<figure><img alt="{html.escape(n)}" src="data:image/png;base64,{base64.b64encode(images[n]).decode()}">'
+           f"<figcaption>{html.escape(n)}</figcaption></figure>" for n in names if n in images]
+    return f"<h4>界面截图 (console screenshots)</h4>{''.join(out)}" if out else ""
+
+
+def render_html(report: Any, images: Mapping[str, bytes] | None = None) -> str:
+    """The report as one self-contained HTML page (screenshots embedded); every value is escaped."""
     esc = html.escape
+    images = images or {}
     rows, details = [], []
     for i in report.interfaces:
         anchor = f"if-{esc(i.infno)}"
@@ -77,6 +88,7 @@ def render_html(report: Any) -> str:
             f'<section id="{anchor}"><h3>{esc(i.infno)} {esc(i.name)} — {esc(i.status)}</h3>'
             + (f'<p class="error">{esc(i.error)}</p>' if i.error else "")
             + ("".join(calls) or "<p>no call</p>")
+            + _images(getattr(report, "screenshots", {}).get(i.infno, []), images)
             + '<p class="noprint"><a href="#top">↑ summary</a></p></section>'
         )
     summary = report.summary()
