@@ -178,3 +178,36 @@ def test_a_person_is_looked_up_and_their_settlement_queried(page: Any, desk: Des
     assert sale.setl_id in page.inner_text("#setlinfo")
     assert "暂无" not in page.inner_text("#fees") and page.locator("#fees tr").count() >= 2
     shot(page, "10-settlement-query")
+
+
+def test_a_catalogue_is_synced_with_progress_and_searched(page: Any, desk: Desk) -> None:
+    sign_in(page, desk)
+    page.goto(desk.url + "catalog")
+    assert "尚未同步" in page.inner_text("#states")
+    page.fill("#sync input[name=kinds]", "1301")
+    page.click("#sync button[type=submit]")
+    _wait_job(page)
+    synced = page.inner_text("#synced")
+    assert "1301" in synced
+    page.click("text=返回目录")
+    assert "1301" in page.inner_text("#states")
+    code = desk.centre.catalog[0]["med_list_codg"]
+    page.fill("#search input[name=q]", code[:6])
+    page.click("#search button[type=submit]")
+    assert code[:6] in page.inner_text("#found")
+    shot(page, "11-catalog")
+
+
+def test_an_acceptance_run_is_watched_and_its_report_opened(page: Any, desk: Desk) -> None:
+    sign_in(page, desk)
+    page.goto(desk.url + "acceptance")
+    page.select_option("#acceptance select[name=kind]", "pharmacy")
+    page.click("#acceptance button[type=submit]")
+    page.wait_for_selector("#job[data-state=running], #job[data-state=done]")
+    _wait_job(page)
+    summary = page.inner_text("#acceptance-summary")
+    assert "通过 passed" in summary and "2102" in page.inner_text("#interfaces")
+    shot(page, "12-acceptance")
+    href = page.get_attribute("text=打开验收报告 Open the report", "href")
+    report = page.request.get(desk.service.url + href)
+    assert report.ok and "接口验收报告" in report.text()
