@@ -77,8 +77,10 @@ def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Desk]:
         sandbox.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module: Playwright's sync API keeps an event loop running on this thread
+    while it is open, so it must be closed before other modules' tests call ``asyncio.run``."""
     exe = chromium_path()
     if exe is None:
         pytest.skip("no Chromium on this machine (Debian package `chromium`; .ci/run installs it)")
