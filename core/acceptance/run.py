@@ -22,7 +22,7 @@ Nothing here knows a province: the lists come from ``profile.institution_kinds``
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -106,8 +106,10 @@ def run_acceptance(
     notes: Mapping[str, str] | None = None,
     groups: Sequence[str] = (),
     today: date | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> AcceptanceReport:
-    """Run the ``required`` interfaces of ``kind`` (with ``groups``); see the module docstring."""
+    """Run the ``required`` interfaces of ``kind`` (with ``groups``); see the module docstring.
+    ``progress(text, done, total)`` hears each step as it starts (the console's job panel)."""
     notes = notes or {}
     cfg = client.config
     report = AcceptanceReport(
@@ -121,14 +123,24 @@ def run_acceptance(
     client.add_observer(recorder)
     try:
         base = s.base = SettlementFlows(s)
-        s.step("flows", base.begin)
-        for flow in (trace_flows, audit_flows, filing_flows, upload_flows, catalogue_flows,
-                     *client.hooks.acceptance_flows(kind, groups)):  # fmt: skip
-            s.step(getattr(flow, "__name__", "flow"), lambda flow=flow: flow(s))  # type: ignore[misc]
-        s.step("month end", base.end)
+        flows = [trace_flows, audit_flows, filing_flows, upload_flows, catalogue_flows,
+                 *client.hooks.acceptance_flows(kind, groups)]
+        total = len(flows) + 3
+
+        def step(n: int, label: str, fn: Callable[[], object]) -> None:
+            if progress is not None:
+                progress(f"{label} ({len(recorder.records)} calls so far)", n, total)
+            s.step(label, fn)
+
+        step(0, "flows", base.begin)
+        for n, flow in enumerate(flows, 1):
+            step(n, getattr(flow, "__name__", "flow"), lambda flow=flow: flow(s))  # type: ignore[misc]
+        step(total - 2, "month end", base.end)
         s.restore("ID card")  # the queries sent from the field tables ask about the ID card's settlement
         for infno, exc in s.refused:  # a flow's input the engine refused: the interface failed, visibly
             recorder.refused(Call(infno, {}), exc)
+        if progress is not None:
+            progress("the interfaces no flow reached", total - 1, total)
         _send_rest(client, s, recorder, required)
         if s.wants("9002"):
             s.step("9002 sign-out", client.sessions.sign_out)

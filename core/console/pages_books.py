@@ -233,7 +233,7 @@ async def acceptance_start(request: Req) -> Response[str]:
             raise ValueError("the gateway is not a sandbox: run `yibao acceptance --data FILE` with the bureau's data")
         job.progress(f"running {kind} ({len(interfaces_of(client.profile, kind, groups))} interfaces)")
         report = run_acceptance(client, kind, interfaces_of(client.profile, kind, groups), data,
-                                notes=client.hooks.acceptance_notes(kind), groups=groups)
+                                notes=client.hooks.acceptance_notes(kind), groups=groups, progress=job.progress)
         out = Path(tempfile.mkdtemp(prefix="yibao-acceptance-"))
         paths = write_report(report, out)
         job.progress("report written")
