@@ -345,3 +345,37 @@ def test_online_settlement_not_configured_is_404_and_a_missing_key_stops_the_sta
         assert caught.value.exit_code == 2 and "private_key" in str(caught.value)
     finally:
         service.stop()
+
+
+def test_a_lost_invoice_answer_is_not_resolved_and_never_issues_twice(
+    visit: Visit, xm: RunningSandbox, api: httpx.Client
+) -> None:
+    uploaded = visit.start()
+    visit.pay(f"PAY-{visit.mo}")
+    _cashier(xm, uploaded["pay_ord_id"])
+    arm(xm.url, "EB01", "drop_after_commit")
+    url = f"/v1/online/orders/{visit.mo}/invoice"
+    lost = api.post(url, json={"payer": "患者"})
+    assert lost.status_code == 504 and lost.json()["kind"] == "outcome_unknown"
+    assert api.get(url).status_code == 404  # the bill's numbers were in the lost answer
+    again = api.post(url, json={"payer": "患者"})
+    assert again.status_code == 424 and again.json()["kind"] == "business"  # the vendor: this busNo has a bill
+    bills = httpx.get(f"{xm.url}/_sandbox/einvoice/bills", timeout=10).json()
+    assert len([b for b in bills if visit.mo in str(b)]) == 1
+
+
+def test_cancel_before_payment_is_6401_then_2202_once(visit: Visit, xm: RunningSandbox, api: httpx.Client,
+                                                      served: RunningService) -> None:
+    uploaded = visit.start()
+    assert _ok(visit.pay(f"PAY-{visit.mo}"))["state"] == "ORDERED"
+    url = f"/v1/online/orders/{visit.mo}/cancel"
+    assert api.post(url, json={}, headers={"Idempotency-Key": f"UNDO-{visit.mo}"}).status_code == 422  # no person
+    first = _ok(_post(api, url, {"person": visit.person}, f"UNDO-{visit.mo}"))
+    assert first["order"]["state"] == "CANCELLED" and first["order"]["refunded"]["total"] == 0
+    assert centre_order(xm.url, uploaded["pay_ord_id"])["ord_stas"] == "12"
+    again = _ok(_post(api, url, {"person": visit.person}, f"UNDO2-{visit.mo}"))  # another key: nothing new is sent
+    assert again["unregistered"] == first["unregistered"] and again["order"]["state"] == "CANCELLED"
+    entries = _ok(api.get("/v1/journal", params={"infno": "2202"}))
+    assert [(e["state"], e["msgid"]) for e in entries] == [("SUCCEEDED", first["unregistered"])]
+    store = served.service.client.online.store
+    assert [m["state"] for m in store.many("online_messages", med_org_ord=visit.mo, interface="6401")] == ["SUCCEEDED"]
