@@ -35,7 +35,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from .. import __version__, wire
 from ..console import console_routers
 from ..errors import YibaoError
-from . import routes_books, routes_core, routes_stays, routes_visits
+from . import routes_books, routes_core, routes_online, routes_stays, routes_visits
 from .access import AccessLog
 from .docs_page import render_docs
 from .metrics import CONTENT_TYPE
@@ -138,7 +138,8 @@ def create_app(service: Service, *, manage: bool = True) -> Litestar:
     )
     consoles, console = console_routers(service) if service.config.console.enabled else ([], None)
     return Litestar(
-        route_handlers=[healthz, readyz, openapi_json, docs, metrics, v1, *consoles],
+        route_handlers=[healthz, readyz, openapi_json, docs, metrics, v1, routes_online.router(service, _auth),
+                        *consoles],
         openapi_config=openapi,
         exception_handlers={Exception: _on_error},
         middleware=[DefineMiddleware(AccessLog, metrics=service.metrics), *(console.middleware if console else [])],

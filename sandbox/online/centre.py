@@ -18,6 +18,8 @@ signed reply with code 1000-1005), the input against the centre's own copy of th
 field tables (``sandbox/data/regions.json``; code 2001 naming the field), an armed fault of
 the interface (``POST /_sandbox/faults`` with ``infno`` "6202" etc.: the main centre's modes),
 then the handler in one store transaction (a refusal rolls it all back: code 2002-2009).
+The e-invoice vendor's methods take the same faults by their ids (``"EB01"`` ...): ``reject`` is
+its signed refusal ``E2000``, the other modes as for the centre.
 """
 
 from __future__ import annotations
@@ -106,9 +108,15 @@ class OnlineCentre:
         party, interface, _ = found
         ctx = self.context(interface, base_url)
         if party == "invoice":
-            name, answer = einvoice.handle(ctx, body, self.invoice_creds, interface if interface.startswith("EB")
-                                           else path.rstrip("/").rsplit("/", 1)[-1])
-            return Served(answer, interface=name)
+            method = interface if interface.startswith("EB") else path.rstrip("/").rsplit("/", 1)[-1]
+            fault = self.faults.take(einvoice.METHODS.get(method, method))
+            if fault is not None and fault.mode == "reject":  # refused, nothing committed
+                return Served(einvoice.refusal(fault.err_msg or "开票方拒绝(sandbox fault)", self.invoice_creds),
+                              fault, interface)
+            if fault is not None and fault.mode in ("error_500", "html_page"):
+                return Served({}, fault, interface)  # nothing committed
+            name, answer = einvoice.handle(ctx, body, self.invoice_creds, method)
+            return Served(answer, fault, name)
         try:
             data = open_request(body, self.creds, now_ms=round(self.clock() * 1000))
         except Refusal as refusal:

@@ -72,6 +72,11 @@ def _answer(result: str, message: Any, key: str) -> dict[str, str]:
     return {"data": data, "noise": noise, "sign": answer_sign(data, noise, key)}
 
 
+def refusal(message: str, creds: Mapping[str, str]) -> dict[str, str]:
+    """A signed refusal (``E2000``) of the vendor: what an armed ``reject`` fault answers."""
+    return _answer("E2000", message, creds["appKey"])
+
+
 def handle(ctx: OnlineContext, body: bytes, creds: Mapping[str, str], method: str) -> tuple[str, dict[str, str]]:
     """Open a vendor request, run its method: ``(interface, answer)``; every refusal is an answer."""
     key = creds["appKey"]

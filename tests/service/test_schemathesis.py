@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -26,12 +26,26 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from yibao.sandbox.config import SandboxConfig
+from yibao.sandbox.seed import persons
 from yibao.sandbox.server import run_in_thread
 
 from ..workflows.support import SECRET_ENV
 from .support import TOKENS, service_config, start_service
 
 EXAMPLES = int(os.environ.get("YIBAO_SCHEMATHESIS_EXAMPLES", "15"))
+#: The seeded persons' ID numbers and names.  Hypothesis draws string constants from the code under
+#: test (sandbox/seed.py included), and what a HIS sends as its own value (an Idempotency-Key) is
+#: stored as sent: a seeded ID drawn as a key would trip the personal-data scan (tests/pii_scan.py)
+#: although no personal data went through yibao.  Generated requests never carry them.
+SEEDED = frozenset(v for p in persons() for v in (str(p.get("certno") or ""), str(p.get("psn_name") or ""))
+                   if len(v) >= 2)
+
+
+def carries_seeded_data(case: Any) -> bool:
+    text = repr((case.headers, case.path_parameters, case.query, case.body))
+    return any(n in text for n in SEEDED)
+
+
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "kind", "exit_code", "msgid", "err_msg", "issues"}
 
 
@@ -83,6 +97,7 @@ def test_the_api_keeps_its_own_document(running: str) -> None:
             @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                       phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
             def run(case: Any) -> None:
+                assume(not carries_seeded_data(case))
                 # the generated Authorization (the bearer scheme is declared) is replaced by a real token
                 case.call_and_validate(headers={**(case.headers or {}), **auth}, checks=CHECKS)
 
