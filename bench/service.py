@@ -40,7 +40,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # tests.service.support.write_config
-from settle import CODE, PAASID, SECRET, SECRET_ENV, bare_client, envelopes, free_port, start_sandbox
+from settle import CODE, PAASID, SECRET, SECRET_ENV, JustInTime, bare_client, free_port, start_sandbox
 
 from yibao.core import Client, Medium, configure_logging, parse_config, wire, wire_time
 
@@ -52,17 +52,31 @@ PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 TOKENS_ENV = "YIBAO_BENCH_TOKENS"
 
 
+
+def envelopes(client: Any, infno: str, data: dict[str, Any], n: int, insuplc: str, sign_no: str) -> list[bytes]:
+    """``n`` envelopes of ``data`` for the bare side, built (untimed) right before their round."""
+    bare = {"T04": "T07", "T05": "T08"}.get(client.config.operator.terminal, "T09")  # the bare side's own range
+    one = JustInTime(client, infno, data, insuplc, sign_no, terminal=bare)
+    out = []
+    for i in range(n):
+        one(i)
+        out.append(one.body)
+    return out
+
 def token(n: int) -> str:
     return f"bench-T{n:02d}-0123456789abcdef"
 
 
-def config(url: str, journal: str, port: int) -> dict[str, Any]:
+def config(url: str, journal: str, port: int, terminal: str = "T01") -> dict[str, Any]:
+    """One leg's configuration.  Each leg keeps its own journal, so each gets its own terminal: a busy
+    terminal's msgids run up to 60 s ahead of the clock, and a second journal on the same terminal
+    would reuse them (the centre refuses 报文ID重复; contract "operator.terminal")."""
     return {
         "region": "441900",
         "gateway": {"url": url, "paasid": PAASID, "secret_env": SECRET_ENV},
         "institution": {"fixmedins_code": CODE, "fixmedins_name": "基准测试药店", "mdtrtarea_admvs": "441900",
                         "kind": "pharmacy"},
-        "operator": {"opter": "0001", "opter_name": "基准"},
+        "operator": {"opter": "0001", "opter_name": "基准", "terminal": terminal},
         "journal": {"url": journal},
         "reversal": {"delay_seconds": 0},
         "service": {"port": port, "tokens_env": TOKENS_ENV, "max_concurrency": 32},
@@ -258,9 +272,10 @@ def wal_syncs() -> int | None:
 
 
 def leg_concurrent(url: str, work: Path, journal: str, label: str) -> dict[str, Any]:
-    insts = [Instance(work, f"{label}{i}", config(url, journal, free_port())) for i in range(2)]
+    terminal = {"pg": "T04", "sq": "T05"}.get(label, "T06")
+    insts = [Instance(work, f"{label}{i}", config(url, journal, free_port(), terminal)) for i in range(2)]
     try:
-        with Client(parse_config(config(url, journal, 1), source="bench")) as client:
+        with Client(parse_config(config(url, journal, 1, terminal), source="bench")) as client:
             drug = next(c for c in httpx.get(url + "/_sandbox/catalog").json() if c.get("chrgitm_lv") == "01")
             people = persons(url)[:TERMINALS]
             who = [client.identify(Medium.id_card(p["certno"])) for p in people]

@@ -117,14 +117,16 @@ def paired(n: int, bare: Callable[[int], object], yibao: Callable[[int], object]
 class JustInTime:
     """The bare side's envelope of one transaction, built right before it is posted (:func:`paired`)."""
 
-    def __init__(self, client: Client, infno: str, data: dict[str, Any], insuplc: str, sign_no: str = "") -> None:
+    def __init__(self, client: Client, infno: str, data: dict[str, Any], insuplc: str, sign_no: str = "",
+                 terminal: str = "T02") -> None:
         self.engine, self.infno, self.insuplc, self.sign_no = client.engine, infno, insuplc, sign_no
+        self.terminal = terminal  # the bare side's own msgid range
         self.input = client.engine.prepare(Call(infno, data)).input
         self.body = b""
 
     def __call__(self, i: int) -> None:
         e = self.engine
-        msgid = e.journal.allocate_msgid(CODE, "T02")  # the bare side's own terminal range
+        msgid = e.journal.allocate_msgid(CODE, self.terminal)
         self.body = e.envelopes.build(infno=self.infno, msgid=msgid, input=self.input, now=e.now(),
                                       insuplc_admdvs=self.insuplc, sign_no=self.sign_no).encode()
 

@@ -54,11 +54,10 @@ class Refunds:
     store: OnlineStore
     org_codg: str
 
-    def row(self, med_org_ord: str) -> dict[str, Any]:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by Orders, which the mixin is part of
+        def row(self, med_org_ord: str) -> dict[str, Any]: ...
 
-    def get(self, med_org_ord: str) -> OnlineOrder:
-        raise NotImplementedError
+        def get(self, med_org_ord: str) -> OnlineOrder: ...
 
     def refund(self, med_org_ord: str, parts: RefundParts) -> OnlineOrder:
         """6203 医保退费 of ``parts``; never beyond what is left of each part."""

@@ -15,10 +15,6 @@ from typing import Any
 
 import httpx
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, Phase, assume, given, settings
-from hypothesis.errors import Unsatisfiable
-from schemathesis import GenerationMode
 
 from yibao.core import ConfigurationError, gm, wire
 from yibao.core.config import parse_config
@@ -31,8 +27,8 @@ from yibao.sandbox.server import RunningSandbox, run_in_thread
 
 from ..online.support import ORG, SECRET_ENV, amount, arm, centre_order, hand_over_keys
 from .conftest import api_client
-from .support import TOKENS, TOKENS_ENV, RunningService, start_service, tokens_text
-from .test_schemathesis import CHECKS, EXAMPLES, carries_seeded_data
+from .support import TOKENS_ENV, RunningService, start_service, tokens_text
+from .test_schemathesis import fuzz
 
 DOCTOR = {"dr_code": "D350200000001", "dr_name": "李医生"}
 ITEMS = [
@@ -303,30 +299,7 @@ def test_the_online_operations_keep_their_own_document(served: RunningService) -
     """schemathesis over every ``/v1/online`` operation of the Xiamen service (the module-wide run
     in test_schemathesis.py serves Dongguan, which has none): generated requests, valid and invalid,
     never get a 500 and every answer matches its documented status and schema."""
-    api = schemathesis.openapi.from_url(served.url + "/openapi.json")
-    auth = {"Authorization": f"Bearer {TOKENS['T01']}"}
-    failures: list[str] = []
-    seen = 0
-    for result in api.get_all_operations():
-        operation = result.ok()
-        if not operation.path.startswith("/v1/online"):
-            continue
-        seen += 1
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-            @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-            def run(case: Any) -> None:
-                assume(not carries_seeded_data(case))
-                case.call_and_validate(headers={**(case.headers or {}), **auth}, checks=CHECKS)
-
-            try:
-                run()
-            except Unsatisfiable:
-                continue
-            except Exception as exc:
-                failures.append(f"{operation.label} [{mode.value}]: {type(exc).__name__}: {str(exc)[:1500]}")
+    seen, failures = fuzz(served.url, "/v1/online")
     assert seen == 10
     assert failures == [], "\n\n".join(failures)
 
