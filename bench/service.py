@@ -63,8 +63,18 @@ def envelopes(client: Any, infno: str, data: dict[str, Any], n: int, insuplc: st
         out.append(one.body)
     return out
 
-def token(n: int) -> str:
-    return f"bench-T{n:02d}-0123456789abcdef"
+# Each leg's service tokens name terminals of their own: a terminal's msgids run up to 60 s ahead
+# of the clock, so two journals must never share one (the centre refuses 报文ID重复).
+LEG_TERMINALS = {"a": 1, "pg": 21, "sq": 41}
+
+
+def terminal_name(leg: str, n: int) -> str:
+    """The ``n``-th (from 0) service terminal of ``leg``."""
+    return f"T{LEG_TERMINALS[leg] + n:02d}"
+
+
+def token(leg: str, n: int) -> str:
+    return f"bench-{terminal_name(leg, n)}-0123456789abcdef"
 
 
 def config(url: str, journal: str, port: int, terminal: str = "T01") -> dict[str, Any]:
@@ -128,7 +138,7 @@ def serve_counting(config_path: str, counts_path: str) -> None:
 
 
 class Instance:
-    def __init__(self, work: Path, name: str, cfg: dict[str, Any]) -> None:
+    def __init__(self, work: Path, name: str, cfg: dict[str, Any], leg: str) -> None:
         from tests.service.support import write_config
 
         self.port = cfg["service"]["port"]
@@ -136,7 +146,7 @@ class Instance:
         self.counts = work / f"{name}.counts"
         path = write_config(work / f"{name}.toml", cfg)
         env = {**os.environ, SECRET_ENV: SECRET,
-               TOKENS_ENV: ",".join(f"T{n:02d}={token(n)}" for n in range(1, TERMINALS + 1))}
+               TOKENS_ENV: ",".join(f"{terminal_name(leg, n)}={token(leg, n)}" for n in range(TERMINALS))}
         self.log = (work / f"{name}.log").open("wb")
         self.proc = subprocess.Popen([sys.executable, __file__, "--serve", str(path), str(self.counts)], env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
@@ -168,12 +178,13 @@ def leg_a(url: str, work: Path) -> tuple[float, float, float]:
     import http.client as stdlib_http
 
     journal = f"sqlite:///{work / 'a.db'}"
-    inst = Instance(work, "a", config(url, journal, free_port()))
+    inst = Instance(work, "a", config(url, journal, free_port()), "a")
     try:
+        bearer = {"Authorization": f"Bearer {token('a', 0)}"}
         with Client(parse_config(config(url, journal, 1), source="bench")) as client, \
-                httpx.Client(base_url=inst.url, headers={"Authorization": f"Bearer {token(1)}"}, timeout=30) as http:
+                httpx.Client(base_url=inst.url, headers=bearer, timeout=30) as http:
             lean = stdlib_http.HTTPConnection("127.0.0.1", inst.port, timeout=30)
-            headers = {"Authorization": f"Bearer {token(1)}", "Content-Type": "application/json"}
+            headers = {**bearer, "Content-Type": "application/json"}
             p = persons(url)[0]
             q = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": p["certno"], "psn_cert_type": "01",
                           "certno": p["certno"], "psn_name": "", "card_sn": "", "begntime": "2026-11-22 08:00:00"}}
@@ -273,7 +284,7 @@ def wal_syncs() -> int | None:
 
 def leg_concurrent(url: str, work: Path, journal: str, label: str) -> dict[str, Any]:
     terminal = {"pg": "T04", "sq": "T05"}.get(label, "T06")
-    insts = [Instance(work, f"{label}{i}", config(url, journal, free_port(), terminal)) for i in range(2)]
+    insts = [Instance(work, f"{label}{i}", config(url, journal, free_port(), terminal), label) for i in range(2)]
     try:
         with Client(parse_config(config(url, journal, 1, terminal), source="bench")) as client:
             drug = next(c for c in httpx.get(url + "/_sandbox/catalog").json() if c.get("chrgitm_lv") == "01")
@@ -281,7 +292,7 @@ def leg_concurrent(url: str, work: Path, journal: str, label: str) -> dict[str, 
             who = [client.identify(Medium.id_card(p["certno"])) for p in people]
             sign_no = client.sessions.current_sign_no()
             http_svc = [httpx.Client(base_url=insts[n % 2].url, timeout=60,
-                                     headers={"Authorization": f"Bearer {token(n + 1)}"}) for n in range(TERMINALS)]
+                                     headers={"Authorization": f"Bearer {token(label, n)}"}) for n in range(TERMINALS)]
             ident = []
             for n, p in enumerate(people):
                 r = http_svc[n].post("/v1/identify", json={"medium": {"kind": "id_card", "certno": p["certno"]}})
