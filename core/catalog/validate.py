@@ -49,6 +49,7 @@ from typing import Any
 
 from ..errors import ValidationIssue
 from .checks import DATE, DATETIME, Check, field_check, real_date
+from .fastpath import RowShapes
 from .idcard import is_resident_id
 from .kinds import CHARGES, TOTALS
 from .schema import Catalog, Node
@@ -66,7 +67,7 @@ class _NodeCheck:
     """Compiled checks of one node: field table, required codes, nested nodes."""
 
     __slots__ = ("amounts", "checks", "children", "dates", "empties", "ids", "multi", "name", "nonneg", "numbers",
-                 "open", "patterns", "required", "required_values", "texts")
+                 "open", "patterns", "required", "required_values", "shapes", "texts")
 
     def __init__(self, node: Node, dictionaries: Mapping[str, Mapping[str, str]], charges: bool = False,
                  lenient: bool = False) -> None:
@@ -122,6 +123,10 @@ class _NodeCheck:
             compiled = _NodeCheck(child, dictionaries, charges, lenient)
             for name in (child.name, *child.aliases):
                 self.children[name] = compiled
+        #: per row shape, a generated "valid and already wire form" test (see .fastpath)
+        self.shapes = RowShapes(checks=self.checks, texts=self.texts, numbers=self.numbers, patterns=self.patterns,
+                                dates=self.dates, amounts=self.amounts, required=self.required, ids=self.ids,
+                                nonneg=self.nonneg)
 
     def value(self, infno: str, where: str, value: Any, issues: list[ValidationIssue]) -> Any:
         """Check the node's value (a list of rows or one row, per ``multi``); its wire form."""
@@ -140,6 +145,10 @@ class _NodeCheck:
             what = "each row must be an object" if index is not None else "one row: expected an object"
             issues.append(ValidationIssue(infno, where, "", "shape", what, index))
             return row
+        if type(row) is dict:  # the common case in one generated test; anything else, the walk
+            fast = self.shapes.get(tuple(row))
+            if fast is not None and fast(row):
+                return row
         checks = self.checks
         texts = self.texts
         numbers = self.numbers
