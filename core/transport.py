@@ -146,6 +146,8 @@ class Transport:
         self.clock_offset: float | None = None
         self._last_date = ""
         self._last_server = 0.0
+        #: path -> its parsed URL: httpx parses a text URL on every request, a URL object not
+        self._urls: dict[str, httpx.URL] = {}
 
     def close(self) -> None:
         self.client.close()
@@ -156,7 +158,10 @@ class Transport:
         The answer is read as a stream and never past ``cap`` bytes (a declared ``Content-Length``
         over the cap is refused before reading); a file answer (``is_file``) goes to ``sink``."""
         infno, msgid = envelope.infno, envelope.msgid
-        request = self.client.build_request("POST", self.base_url + path, content=envelope.encode())
+        url = self._urls.get(path)
+        if url is None:
+            url = self._urls[path] = httpx.URL(self.base_url + path)
+        request = self.client.build_request("POST", url, content=envelope.encode())
         try:
             response = self.client.send(request, stream=True)
         except _NOT_SENT as exc:

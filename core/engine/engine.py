@@ -30,7 +30,7 @@ import attrs
 import structlog
 
 from ..catalog.kinds import CANCEL_INFNOS, SETTLEMENT_INFNOS
-from ..clock import Clock
+from ..clock import Clock, in_shanghai
 from ..envelope import Envelope, EnvelopeFactory, Reply
 from ..errors import BusinessError, GatewayError, NotSentError, OutcomeUnknownError, ValidationError, YibaoError
 from ..journal import Journal, State
@@ -115,8 +115,6 @@ class Engine:
 
     def now(self) -> datetime:
         """The clock as an aware datetime (a naive test clock is Beijing time)."""
-        from ..clock import in_shanghai
-
         return in_shanghai(self.clock())
 
     def path_for(self, infno: str) -> str:

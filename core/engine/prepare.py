@@ -24,8 +24,11 @@ __all__ = ["Preparer", "apply_fixed"]
 def apply_fixed(profile: RegionProfile, infno: str, data: Mapping[str, Any], kind: str | None = None
                 ) -> dict[str, Any]:
     """Fill the region's fixed values into the input where the caller left them out."""
+    fixed = profile.fixed_for(infno, kind)
     out: dict[str, Any] = dict(data)
-    for node, fields in profile.fixed_for(infno, kind).items():
+    if not fixed:
+        return out
+    for node, fields in fixed.items():
         if node == "envelope":
             continue
         current = out.get(node)

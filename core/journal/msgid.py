@@ -26,8 +26,9 @@ sharing a journal never collide either.  Rules:
 - if the clock stepped back it keeps issuing after the last second it issued, the same way.
 
 A busy process reserves a block of sequences in one transaction (doubling up to the whole
-partition while calls keep landing in the same second), so a cashier's single call costs one
-write and a busy terminal one write per block.  Sequences of a block left unused are never
+partition while calls keep landing in the same second, and starting a new second from half of
+the last block), so a cashier's single call costs one write and a busy terminal about one write
+a second.  Sequences of a block left unused are never
 issued: uniqueness does not depend on using them.
 """
 
@@ -68,7 +69,18 @@ def partition(terminal: str) -> tuple[int, int]:
 
 def _beijing(now: datetime) -> datetime:
     # The msgid's time part is Beijing time; a naive clock (a test's) is read as Beijing time.
+    if now.tzinfo is SHANGHAI:
+        return now.replace(tzinfo=None)
     return now.astimezone(SHANGHAI).replace(tzinfo=None) if now.tzinfo is not None else now
+
+
+class _Block:
+    """Sequences reserved for one (institution, terminal): ``second``'s ``next`` ... ``last``."""
+
+    __slots__ = ("last", "next", "second", "size")
+
+    def __init__(self, second: str, next: int, last: int, size: int) -> None:
+        self.second, self.next, self.last, self.size = second, next, last, size
 
 
 class MsgidAllocator:
@@ -89,8 +101,7 @@ class MsgidAllocator:
         self._clock = clock or (lambda: datetime.now(SHANGHAI))
         self._sleep = sleep or time.sleep
         self._lock = threading.Lock()
-        # per (institution, terminal): [second, next seq to hand out, last seq reserved, block size]
-        self._blocks: dict[tuple[str, str], list[object]] = {}
+        self._blocks: dict[tuple[str, str], _Block] = {}
         self._last_second: tuple[datetime | None, str] = (None, "")
 
     def allocate(self, fixmedins_code: str, terminal: str) -> str:
@@ -105,18 +116,20 @@ class MsgidAllocator:
                 second = self._second_text(now)
                 block = self._blocks.get(key)
                 if block is not None:
-                    b_second, b_next, b_last = str(block[0]), int(str(block[1])), int(str(block[2]))
-                    ahead = b_second > second
-                    if b_next <= b_last and (b_second == second or ahead):
-                        block[1] = b_next + 1
-                        return f"{fixmedins_code}{b_second}{b_next:04d}"
-                    size = min(int(str(block[3])) * 2, MAX_BLOCK) if (b_second == second or ahead) else 1
+                    current = block.second >= second  # this second's block, or one ahead of the clock
+                    if current and block.next <= block.last:
+                        block.next += 1
+                        return f"{fixmedins_code}{block.second}{block.next - 1:04d}"
+                    # Doubling while calls keep landing in one second; a new second starts from
+                    # half of what the last one needed, so a steady busy terminal writes about
+                    # once a second and a cashier's lone call still reserves one or two.
+                    size = min(block.size * 2, MAX_BLOCK) if current else max(1, block.size // 2)
                 else:
                     size = 1
                 issued = self._try_issue(key, now, lo, hi, size)
                 if issued is not None:
                     i_second, first, last = issued
-                    self._blocks[key] = [i_second, first + 1, last, size]
+                    self._blocks[key] = _Block(i_second, first + 1, last, size)
                     return f"{fixmedins_code}{i_second}{first:04d}"
                 # Every second up to AHEAD_SECONDS ahead is used up: wait for the clock.
                 self._sleep(max(1.0 - now.microsecond / 1_000_000, 0.001))

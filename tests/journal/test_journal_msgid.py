@@ -212,3 +212,21 @@ def test_blocks_grow_while_busy_and_never_repeat_across_journals(journal_url: st
     assert split_msgid(other)[2] == 115
     assert split_msgid(more)[2] == 110
     assert len({*first, other, more}) == 12
+
+
+def test_a_new_second_starts_from_half_the_last_block(journal_url: str) -> None:
+    """A terminal that was busy a second ago reserves half of its last block at once (one write
+    where doubling from one would take several); the ids stay unique across journals."""
+    clock = FakeClock(FROZEN)
+    with open_journal(journal_url, msgid_clock=clock, sleep=clock.sleep) as a, \
+            open_journal(journal_url, msgid_clock=clock, sleep=clock.sleep) as b:
+        busy = [a.allocate_msgid(CODE, "T01") for _ in range(10)]  # blocks of 1, 2, 4, 8
+        clock.now += timedelta(seconds=1)
+        next_second = a.allocate_msgid(CODE, "T01")  # reserves 8 // 2 = 4: 100 ... 103
+        other = b.allocate_msgid(CODE, "T01")
+        rest = [a.allocate_msgid(CODE, "T01") for _ in range(3)]
+    assert split_msgid(next_second)[1] == FROZEN.replace(microsecond=0) + timedelta(seconds=1)
+    assert split_msgid(next_second)[2] == 100
+    assert split_msgid(other)[2] == 104
+    assert [split_msgid(m)[2] for m in rest] == [101, 102, 103]
+    assert len({*busy, next_second, other, *rest}) == 15
