@@ -230,3 +230,18 @@ def test_a_new_second_starts_from_half_the_last_block(journal_url: str) -> None:
     assert split_msgid(other)[2] == 104
     assert [split_msgid(m)[2] for m in rest] == [101, 102, 103]
     assert len({*busy, next_second, other, *rest}) == 15
+
+
+def test_the_real_clock_gives_beijing_seconds_and_unique_increasing_ids(journal_url: str) -> None:
+    """Without an injected clock the next id of a block is read off time.time(): its time part is
+    still Beijing time, and the ids stay unique and increasing across many seconds' blocks."""
+    from yibao.core.clock import SHANGHAI
+
+    with open_journal(journal_url) as j:
+        before = datetime.now(SHANGHAI).replace(tzinfo=None, microsecond=0)
+        ids = [j.allocate_msgid(CODE, "T01") for _ in range(250)]  # more than one second's 100
+        after = datetime.now(SHANGHAI).replace(tzinfo=None, microsecond=0)
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    seconds = [split_msgid(m)[1] for m in ids]
+    assert before <= seconds[0] <= after
+    assert seconds[-1] <= after + timedelta(seconds=AHEAD_SECONDS)
