@@ -17,7 +17,7 @@ from typing import Any
 from .schema import Field
 from .values import FLOAT, value_problems
 
-__all__ = ["CONTROL", "DATE", "DATETIME", "FLOAT", "Check", "field_check", "real_date"]
+__all__ = ["CONTROL", "DATE", "DATETIME", "FLOAT", "Check", "decimal_ok", "field_check", "real_date"]
 
 Check = Callable[[Any], tuple[str, str] | None]
 
@@ -41,6 +41,19 @@ def real_date(v: str) -> bool:
     if day <= _DAYS[month]:
         return True
     return month == 2 and day == 29 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def decimal_ok(v: Decimal, scale: int, int_digits: int, nonneg: bool) -> bool:
+    """The common valid amount, cheaply: plain notation, finite, at most ``scale`` decimals and
+    ``int_digits`` integer digits, not negative where ``nonneg``.  False is no verdict: the value
+    then takes :func:`field_check`'s full check (``str()`` is several times cheaper than
+    ``as_tuple()``; NaN / Infinity end in a letter, exponent notation has an "E")."""
+    text = str(v)
+    if "E" in text or text[-1] > "9":
+        return False
+    dot = text.find(".")
+    decimals = len(text) - dot - 1 if dot >= 0 else 0
+    return decimals <= scale and v.adjusted() < int_digits and (not nonneg or text[0] != "-")
 
 
 def _text_check(length: int | None) -> Check:

@@ -11,12 +11,14 @@ time and its prices repeat from bill to bill, each field remembers the texts it 
 that starts afresh when full.
 
 The predicate is only ever a shortcut to ``True``: it says True only when the walk would find no
-issue *and* change nothing (no empty to fill, no amount given as text, no child node, no unknown
-key, every required field present and truthy, the 居民身份证 numbers right).  Anything else (a value
-the fast conditions do not cover, a ``0`` in a required field, a shape with a child node) makes it
-say False, and the row takes the full walk, which reports or normalises as it always did.  So the
-rules stay in one place (``validate.py`` and ``checks.py``); this module only restates their
-common valid case.  ``tests/catalog/test_validate_fast.py`` holds the two to the same answers.
+issue *and* change nothing (no empty to fill, no amount given as text, no unknown key, every
+required field present and truthy, the 居民身份证 numbers right, each row of a nested node such as
+``durg_trac_info`` passing its own shape's test).  Anything else (a value the fast conditions do
+not cover, a ``0`` in a required field) makes it say False, and the row takes the full walk,
+which reports or normalises as it always did.  So the rules stay in one place (``validate.py``,
+``checks.py`` and ``idcard.py``, whose ``decimal_ok`` and ``bad_ids`` both use); this module only
+restates their common valid case.  ``tests/catalog/test_validate_fast.py`` holds the two to the
+same answers.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from .checks import Check, real_date
-from .idcard import is_resident_id
+from .checks import Check, decimal_ok, real_date
+from .idcard import bad_ids
 
 __all__ = ["RowShapes"]
 
@@ -37,35 +39,19 @@ MAX_SHAPES = 64
 MAX_SEEN = 4096
 
 
-def _decimal_ok(v: Decimal, scale: int, int_digits: int, nonneg: bool) -> bool:
-    """The walk's Decimal fast path: plain notation, finite, within scale and digits, sign."""
-    text = str(v)
-    if "E" in text or text[-1] > "9":
-        return False
-    dot = text.find(".")
-    decimals = len(text) - dot - 1 if dot >= 0 else 0
-    return decimals <= scale and v.adjusted() < int_digits and (not nonneg or text[0] != "-")
-
-
-def _ids_ok(row: Mapping[str, Any], certno: bool, mdtrt: bool) -> bool:
-    """The walk's ``id`` rule: a 居民身份证 number, where the row says it is one, is well formed."""
-    get = row.get
-    if certno and get("psn_cert_type") == "01" and get("certno") and not is_resident_id(str(get("certno"))):
-        return False
-    return not (mdtrt and get("mdtrt_cert_type") == "02" and get("mdtrt_cert_no")
-                and not is_resident_id(str(get("mdtrt_cert_no"))))
-
-
 class RowShapes:
     """The predicates of one node, by row shape; built from the node's compiled tables."""
 
-    __slots__ = ("_amounts", "_checks", "_dates", "_ids", "_nonneg", "_numbers", "_patterns", "_required", "_seen",
-                 "_texts", "shapes")
+    __slots__ = ("_amounts", "_checks", "_children", "_dates", "_ids", "_nonneg", "_numbers", "_patterns",
+                 "_required", "_seen", "_texts", "shapes")
 
     def __init__(self, *, checks: Mapping[str, Check], texts: Mapping[str, tuple[int, frozenset[str] | None]],
                  numbers: Mapping[str, tuple[int, int]], patterns: Mapping[str, Any], dates: frozenset[str],
-                 amounts: frozenset[str], required: tuple[str, ...], ids: tuple[bool, bool], nonneg: bool) -> None:
+                 amounts: frozenset[str], required: tuple[str, ...], ids: tuple[bool, bool], nonneg: bool,
+                 children: Mapping[str, tuple[RowShapes, bool]]) -> None:
         self._checks = checks
+        #: nested node name -> (its shapes, many rows?): 2102 drugdetail -> durg_trac_info
+        self._children = children
         self._texts = texts
         self._numbers = numbers
         self._patterns = patterns
@@ -111,17 +97,17 @@ class RowShapes:
     def _compile(self, keys: tuple[Any, ...]) -> Predicate | None:
         if not keys or not self._required <= set(keys):
             return None  # a required field is missing: the walk names it
-        names: dict[str, Any] = {"Decimal": Decimal, "ids_ok": _ids_ok}
+        names: dict[str, Any] = {"Decimal": Decimal, "bad_ids": bad_ids}
         terms: list[str] = []
         for i, key in enumerate(keys):
             term = self._term(key, f"v{i}", f"k{i}", names)
             if term is None:
-                return None  # a child node, an unknown key, a field with no inline test
+                return None  # an unknown key, a field with no inline test
             terms.append(term)
             if key in self._required:
                 terms.append(f"v{i}")  # present and truthy; a 0 or "" takes the walk
         if self._ids[0] or self._ids[1]:
-            terms.append(f"ids_ok(row, {self._ids[0]}, {self._ids[1]})")
+            terms.append(f"not bad_ids(row, {self._ids[0]}, {self._ids[1]})")
         unpack = ", ".join(f"v{i}" for i in range(len(keys)))
         source = f"def predicate(row):\n    {unpack}, = row.values()\n    return ({' and '.join(terms)})\n"
         namespace: dict[str, Any] = {}
@@ -133,8 +119,14 @@ class RowShapes:
 
     def _term(self, key: Any, v: str, k: str, names: dict[str, Any]) -> str | None:
         """The inline test of one value, with its constants bound under names starting with ``k``."""
-        if type(key) is not str or key not in self._checks:
+        if type(key) is not str:
             return None
+        if key not in self._checks:
+            child = self._children.get(key)
+            if child is None:
+                return None
+            names[f"{k}_rows"] = _rows_test(*child)
+            return f"{k}_rows({v})"
         text = self._texts.get(key)
         if text is not None:
             names[f"{k}_len"], names[f"{k}_codes"] = text
@@ -154,7 +146,7 @@ class RowShapes:
             scale, int_digits, nonneg = limits[0], limits[1], self._nonneg
 
             def amount_ok(text: str) -> bool:  # str(v) determines v, so the text can be memoised
-                return _decimal_ok(Decimal(text), scale, int_digits, nonneg)
+                return decimal_ok(Decimal(text), scale, int_digits, nonneg)
 
             names[f"{k}_seen"], names[f"{k}_learn"] = self._memo(key, amount_ok)
             t = f"{v}_t"
@@ -164,3 +156,21 @@ class RowShapes:
         names[f"{k}_check"] = self._checks[key]
         kept = f" and type({v}) is not str and type({v}) is not int" if key in self._amounts else ""
         return f"({v} is not None and {v} != \"\"{kept} and {k}_check({v}) is None)"
+
+
+def _rows_test(shapes: RowShapes, multi: bool) -> Callable[[Any], bool]:
+    """A nested node's value passes when each of its rows passes its own shape's predicate (the
+    walk then keeps the list as it is, so the parent row is unchanged too)."""
+
+    def one(row: Any) -> bool:
+        if type(row) is not dict:
+            return False
+        predicate = shapes.get(tuple(row))
+        return predicate is not None and predicate(row)
+
+    def rows(value: Any) -> bool:
+        if multi:
+            return type(value) is list and all(one(row) for row in value)
+        return one(value)
+
+    return rows

@@ -8,10 +8,12 @@ number: refused locally, before anything is sent (issue 10 #6; reliability.md §
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
-__all__ = ["check_character", "is_resident_id"]
+__all__ = ["bad_ids", "check_character", "is_resident_id"]
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _MAP = "10X98765432"
@@ -35,3 +37,17 @@ def is_resident_id(number: str) -> bool:
     except ValueError:
         return False
     return number[17].upper() == check_character(number[:17])
+
+
+def bad_ids(row: Mapping[str, Any], certno: bool, mdtrt_cert_no: bool) -> list[str]:
+    """The fields of ``row`` that say they hold a 居民身份证 number and do not: ``certno`` with
+    ``psn_cert_type`` 01, ``mdtrt_cert_no`` with ``mdtrt_cert_type`` 02 (each checked only where
+    the row's table has both fields, as the flags say)."""
+    get = row.get
+    bad = []
+    if certno and get("psn_cert_type") == "01" and get("certno") and not is_resident_id(str(get("certno"))):
+        bad.append("certno")
+    if mdtrt_cert_no and get("mdtrt_cert_type") == "02" and get("mdtrt_cert_no") and \
+            not is_resident_id(str(get("mdtrt_cert_no"))):
+        bad.append("mdtrt_cert_no")
+    return bad

@@ -48,9 +48,9 @@ from operator import itemgetter
 from typing import Any
 
 from ..errors import ValidationIssue
-from .checks import DATE, DATETIME, Check, field_check, real_date
+from .checks import DATE, DATETIME, Check, decimal_ok, field_check, real_date
 from .fastpath import RowShapes
-from .idcard import is_resident_id
+from .idcard import bad_ids
 from .kinds import CHARGES, TOTALS
 from .schema import Catalog, Node
 from .values import MAX_DEPTH, value_problems
@@ -68,6 +68,7 @@ class _NodeCheck:
 
     __slots__ = ("amounts", "checks", "children", "dates", "empties", "ids", "multi", "name", "nonneg", "numbers",
                  "open", "patterns", "required", "required_values", "shapes", "texts")
+    shapes: RowShapes
 
     def __init__(self, node: Node, dictionaries: Mapping[str, Mapping[str, str]], charges: bool = False,
                  lenient: bool = False) -> None:
@@ -126,7 +127,8 @@ class _NodeCheck:
         #: per row shape, a generated "valid and already wire form" test (see .fastpath)
         self.shapes = RowShapes(checks=self.checks, texts=self.texts, numbers=self.numbers, patterns=self.patterns,
                                 dates=self.dates, amounts=self.amounts, required=self.required, ids=self.ids,
-                                nonneg=self.nonneg)
+                                nonneg=self.nonneg,
+                                children={name: (c.shapes, c.multi) for name, c in self.children.items()})
 
     def value(self, infno: str, where: str, value: Any, issues: list[ValidationIssue]) -> Any:
         """Check the node's value (a list of rows or one row, per ``multi``); its wire form."""
@@ -173,15 +175,8 @@ class _NodeCheck:
                         continue
             elif cls is Decimal:
                 limits = numbers.get(key)
-                if limits is not None:
-                    # str() is several times cheaper than as_tuple().  Plain notation only (no
-                    # "E"), finite only (NaN / Infinity end in a letter); else the full check.
-                    text = str(v)
-                    if "E" not in text and text[-1] <= "9":
-                        dot = text.find(".")
-                        decimals = len(text) - dot - 1 if dot >= 0 else 0
-                        if decimals <= limits[0] and v.adjusted() < limits[1] and (not nonneg or text[0] != "-"):
-                            continue
+                if limits is not None and decimal_ok(v, limits[0], limits[1], nonneg):
+                    continue
             check = checks.get(key)
             if check is None:
                 child = self.children.get(key)
@@ -221,12 +216,9 @@ class _NodeCheck:
                                               "negative: a charge's amounts and counts are never below 0 "
                                               "(refunds have their own transactions)", index))
         get = row.get
-        ids = self.ids
-        if ids[0] and get("psn_cert_type") == "01" and get("certno") and not is_resident_id(str(get("certno"))):
-            issues.append(ValidationIssue(infno, where, "certno", "id", _NOT_AN_ID, index))
-        if ids[1] and get("mdtrt_cert_type") == "02" and get("mdtrt_cert_no") and \
-                not is_resident_id(str(get("mdtrt_cert_no"))):
-            issues.append(ValidationIssue(infno, where, "mdtrt_cert_no", "id", _NOT_AN_ID, index))
+        if self.ids[0] or self.ids[1]:
+            for code in bad_ids(row, *self.ids):
+                issues.append(ValidationIssue(infno, where, code, "id", _NOT_AN_ID, index))
         present = self.required_values
         try:
             # One C-speed pass: every required field there and truthy (a 0 amount is falsy and

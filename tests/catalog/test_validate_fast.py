@@ -48,7 +48,8 @@ def _nodes() -> list[tuple[str, str]]:
 @st.composite
 def rows(draw: Any, node: Node) -> dict[str, Any]:
     """One row, in any key order: half of them clean (every value valid, required fields there),
-    the rest with values wrong, empty, zero, given as text, and unknown keys or child nodes."""
+    the rest with values wrong, empty, zero, given as text, and unknown keys; nested nodes' rows
+    drawn the same way."""
     clean = draw(st.booleans())
     modes = ["valid", "valid", "absent"] if clean else \
         ["valid"] * 6 + ["absent", "absent", "invalid", "empty", "none", "zero", "text"]
@@ -74,9 +75,14 @@ def rows(draw: Any, node: Node) -> dict[str, Any]:
         row["mdtrt_cert_type"], row["mdtrt_cert_no"] = "02", draw(st.one_of(*ids))
     if row.get("psn_cert_type") == "01" or ("psn_cert_type" in row and draw(st.booleans())):
         row["psn_cert_type"], row["certno"] = "01", draw(st.one_of(*ids))
-    extra = None if clean else draw(st.sampled_from([None, None, None, "not_a_field", "durg_trac_info"]))
-    if extra is not None:
-        row[extra] = [{"drug_trac_codg": "1"}] if extra == "durg_trac_info" else "x"
+    for child in node.children:  # 2102's durg_trac_info: its rows clean or not, as drawn
+        if draw(st.booleans()):
+            kids = [draw(rows(child)) for _ in range(draw(st.integers(0, 2)))]
+            row[child.name] = kids if child.multi else (kids[0] if kids else {})
+            if not clean and draw(st.integers(0, 5)) == 0:
+                row[child.name] = kids[0] if child.multi and kids else kids  # the wrong shape
+    if not clean and draw(st.integers(0, 3)) == 0:
+        row["not_a_field"] = "x"
     return row
 
 
@@ -142,3 +148,8 @@ def test_a_typical_2102_takes_the_generated_tests() -> None:
     assert not predicate({**detail, "fee_ocur_time": "2026-02-30 08:00:00"})
     assert not predicate({**detail, "det_item_fee_sumamt": Decimal("12.301")})
     assert not predicate({**detail, "cnt": "3"})  # valid, but sent as Decimal: the walk converts it
+    trace = {"feedetl_sn": "1", "drug_trac_codg": "8" * 20, "trdn_flag": "0"}
+    traced = {**detail, "durg_trac_info": [trace]}
+    with_trace = compiled.shapes.get(tuple(traced))
+    assert with_trace is not None and with_trace(traced)
+    assert not with_trace({**detail, "durg_trac_info": [{**trace, "x": 1}]})  # an unknown field: the walk names it
