@@ -16,6 +16,12 @@ taken in one run, the two sides of each in alternating rounds (median of ``BENCH
     in the instances, request threads only), with PostgreSQL's own WAL syncs per settlement.
 (c) the figure of (b) with the two instances on one SQLite journal.
 
+Bound of (b) and (c), measured in the same run: the CPU one settlement costs on each side (this
+process, the sandbox, the instances and PostgreSQL, read from ``/proc``), and on a third side, the
+library doing the same settlements in this process (16 clients on the same journal, a thread
+each): the engine's own work without the HTTP front.  The service must do that work and take the
+HIS's posts too, so with every core busy it settles at most ``cores / (library + HIS client)``.
+
 ``BENCH_N`` (default 300) sets the 1101 calls of (a), ``BENCH_BILLS`` (default 8) the bills per
 terminal and round of (b)/(c).  PostgreSQL: ``BENCH_PG`` (default the test server's ``test``
 database; a throw-away schema is used and dropped).
@@ -43,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # tests.service.support.write_config
 from settle import CODE, PAASID, SECRET, SECRET_ENV, JustInTime, bare_client, free_port, start_sandbox
 
-from yibao.core import Client, Medium, configure_logging, parse_config, wire, wire_time
+from yibao.core import Client, FeeItem, Medium, configure_logging, parse_config, wire, wire_time
 
 N = int(os.environ.get("BENCH_N", "300"))
 BILLS = int(os.environ.get("BENCH_BILLS", "8"))
@@ -66,7 +72,7 @@ def envelopes(client: Any, infno: str, data: dict[str, Any], n: int, insuplc: st
 
 # Each leg's service tokens name terminals of their own: a terminal's msgids run up to 60 s ahead
 # of the clock, so two journals must never share one (the centre refuses 报文ID重复).
-LEG_TERMINALS = {"a": 1, "pg": 21, "sq": 41}
+LEG_TERMINALS = {"a": 1, "pg": 21, "sq": 41, "lpg": 61, "lsq": 81}
 
 
 def terminal_name(leg: str, n: int) -> str:
@@ -285,6 +291,31 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(len(s) * p))] * 1000
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
+    """CPU time (user + system, s) so far of each named group of processes, and of PostgreSQL's
+    (every process whose command line names postgres: the backends, the WAL writer ...)."""
+    def of(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / TICKS
+
+    out = {name: sum(of(p) for p in group) for name, group in pids.items()}
+    out["postgres"] = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if b"postgres" in (entry / "cmdline").read_bytes():
+                    out["postgres"] += of(int(entry.name))
+            except OSError:
+                continue
+    return out
+
+
 def wal_syncs() -> int | None:
     try:
         import psycopg
@@ -296,9 +327,13 @@ def wal_syncs() -> int | None:
         return None
 
 
-def leg_concurrent(url: str, work: Path, journal: str, label: str) -> dict[str, Any]:
+def leg_concurrent(url: str, work: Path, journal: str, label: str, sandbox_pid: int) -> dict[str, Any]:
+    """(b) or (c): the service and the bare side in alternating rounds, and a third side for the
+    bound: the library doing the same settlements in this process (16 clients on the same journal,
+    one thread each), whose CPU per settlement is the engine's own work without the HTTP front."""
     terminal = {"pg": "T04", "sq": "T05"}.get(label, "T06")
     insts = [Instance(work, f"{label}{i}", config(url, journal, free_port(), terminal), label) for i in range(2)]
+    libs: list[Client] = []
     try:
         with Client(parse_config(config(url, journal, 1, terminal), source="bench")) as client:
             drug = next(c for c in httpx.get(url + "/_sandbox/catalog").json() if c.get("chrgitm_lv") == "01")
@@ -314,6 +349,12 @@ def leg_concurrent(url: str, work: Path, journal: str, label: str) -> dict[str, 
             bodies = [wire.dumps_bytes(sale(ident[n], drug["med_list_codg"])) for n in range(TERMINALS)]
             bare_http = [bare_client() for _ in range(TERMINALS)]
             path = url + client.engine.path_for("2101")
+            for n in range(TERMINALS):
+                lib = Client(parse_config(config(url, journal, 1, terminal_name("l" + label, n)), source="bench"))
+                lib.engine.persons = client.engine.persons  # as the service's workers share what 1101 taught
+                libs.append(lib)
+            line = [FeeItem(feedetl_sn="1", med_list_codg=drug["med_list_codg"], medins_list_codg="HIS00001",
+                            cnt=Decimal("1"), pric=Decimal("3.20"))]
 
             def bare_pairs() -> list[list[Any]]:
                 out = []
@@ -343,30 +384,53 @@ def leg_concurrent(url: str, work: Path, journal: str, label: str) -> dict[str, 
                 if r.status_code != 200:
                     raise RuntimeError(f"service: {r.status_code} {r.text[:200]}")
 
+            def library(n: int, key: str) -> None:
+                libs[n].pharmacy.settle(who[n], line, idem_key=key)
+
             keys = lambda: [[f"{label}-{uuid.uuid4().hex}" for _ in range(BILLS)] for _ in range(TERMINALS)]  # noqa: E731
             concurrent(bare_pairs(), bare)  # warm-up: connections, sign-ins, caches
             concurrent(keys(), service)
-            rates_b, rates_s, lat_b, lat_s = [], [], [], []
-            commits0, wal0 = sum(i.commits() for i in insts), wal_syncs()
-            settled = 0
-            for _ in range(ROUNDS):
-                rb, lb = concurrent(bare_pairs(), bare)
-                rs, ls = concurrent(keys(), service)
-                rates_b.append(rb)
-                rates_s.append(rs)
-                lat_b += lb
-                lat_s += ls
-                settled += len(ls)
-            commits, wal1 = sum(i.commits() for i in insts) - commits0, wal_syncs()
+            concurrent(keys(), library)
+            pids = {"client": [os.getpid()], "sandbox": [sandbox_pid], "service": [i.proc.pid for i in insts]}
+            sides: dict[str, dict[str, Any]] = {s: {"rates": [], "lat": [], "n": 0, "cpu": {}} for s in
+                                                ("bare", "svc", "lib")}
+
+            def measured(side: str, work: list[list[Any]], one: Any) -> None:
+                before = cpu_seconds(pids)
+                rate, lat = concurrent(work, one)
+                after = cpu_seconds(pids)
+                d = sides[side]
+                d["rates"].append(rate)
+                d["lat"] += lat
+                d["n"] += len(lat)
+                for k in after:
+                    d["cpu"][k] = d["cpu"].get(k, 0.0) + after[k] - before[k]
+
+            commits0 = sum(i.commits() for i in insts)
+            wal: int | None = 0  # PostgreSQL's WAL syncs in the service's rounds
+            for _ in range(ROUNDS):  # the three sides in turn, so that a machine slowing down slows them alike
+                measured("bare", bare_pairs(), bare)
+                wal0 = wal_syncs()
+                measured("svc", keys(), service)
+                wal1 = wal_syncs()
+                wal = wal + wal1 - wal0 if wal0 is not None and wal1 is not None and wal is not None else None
+                measured("lib", keys(), library)
+            commits = sum(i.commits() for i in insts) - commits0
             for h in [*http_svc, *bare_http]:
                 h.close()
     finally:
+        for lib in libs:
+            lib.close()
         for i in insts:
             i.stop()
-    return {"svc": statistics.median(rates_s), "bare": statistics.median(rates_b),
-            "p50": (pct(lat_s, 0.5), pct(lat_b, 0.5)), "p99": (pct(lat_s, 0.99), pct(lat_b, 0.99)),
-            "commits": commits / settled,
-            "wal": (wal1 - wal0) / settled if wal0 is not None and wal1 is not None and "postgres" in journal else None}
+    settled = sides["svc"]["n"]
+    cpu = {side: {k: 1000 * v / d["n"] for k, v in d["cpu"].items()} for side, d in sides.items()}
+    return {"svc": statistics.median(sides["svc"]["rates"]), "bare": statistics.median(sides["bare"]["rates"]),
+            "lib": statistics.median(sides["lib"]["rates"]),
+            "p50": (pct(sides["svc"]["lat"], 0.5), pct(sides["bare"]["lat"], 0.5)),
+            "p99": (pct(sides["svc"]["lat"], 0.99), pct(sides["bare"]["lat"], 0.99)),
+            "commits": commits / settled, "cpu": cpu,
+            "wal": wal / settled if wal is not None and "postgres" in journal else None}
 
 
 def pg_schema() -> tuple[str, str]:
@@ -388,8 +452,8 @@ def main() -> None:
         try:
             svc, lean, lib, hop = leg_a(url, work)
             schema, pg = pg_schema()
-            b = leg_concurrent(url, work, pg, "pg")
-            c = leg_concurrent(url, work, f"sqlite:///{work / 'c.db'}", "sq")
+            b = leg_concurrent(url, work, pg, "pg", proc.pid)
+            c = leg_concurrent(url, work, f"sqlite:///{work / 'c.db'}", "sq", proc.pid)
         finally:
             proc.terminate()
             proc.wait(10)
@@ -412,6 +476,25 @@ def main() -> None:
               f"  ratio {r['svc'] / r['bare']:.2f}  (goal >= 0.7)")
         print(f"    p50 / p99 ms: service {r['p50'][0]:.1f} / {r['p99'][0]:.1f}   bare {r['p50'][1]:.1f} / "
               f"{r['p99'][1]:.1f};  durable commits per settlement {r['commits']:.2f}{wal}")
+        cpu, cores = r["cpu"], os.cpu_count() or 1
+
+        def parts(side: str, names: dict[str, str], cpu: dict[str, dict[str, float]] = cpu) -> str:
+            d = cpu[side]
+            shown = [f"{label} {d[k]:.2f}" for k, label in names.items() if d.get(k, 0.0) >= 0.005]
+            return " + ".join(shown) + f" = {sum(d.values()):.2f}"
+
+        print("    CPU ms per settlement: bare      " + parts("bare", {"client": "client", "sandbox": "sandbox"}))
+        print("                           service   " + parts("svc", {"client": "HIS client", "service": "instances",
+                                                                      "postgres": "PostgreSQL", "sandbox": "sandbox"}))
+        print("                           library   " + parts("lib", {"client": "in-process", "postgres": "PostgreSQL",
+                                                                      "sandbox": "sandbox"})
+              + f"  ({r['lib']:.1f}/s in one process)")
+        # The service must do the library's work and take the HIS's posts: with the HTTP front
+        # costing nothing more, every core busy gives at most this rate.
+        need = sum(cpu["lib"].values()) + cpu["svc"].get("client", 0.0)
+        most = cores * 1000 / need
+        print(f"    bound: the library's work + the HIS's posts, {need:.2f} ms of CPU per settlement on {cores} cores: "
+              f"at most {most:.1f}/s, ratio at most {most / r['bare']:.2f} with an HTTP front costing nothing")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ replay of the *same* msgid after the centre refused the sign-in (it committed no
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import IO, Any, Protocol
 
@@ -32,7 +34,15 @@ import structlog
 from ..catalog.kinds import CANCEL_INFNOS, SETTLEMENT_INFNOS
 from ..clock import Clock, in_shanghai
 from ..envelope import Envelope, EnvelopeFactory, Reply
-from ..errors import BusinessError, GatewayError, NotSentError, OutcomeUnknownError, ValidationError, YibaoError
+from ..errors import (
+    BusinessError,
+    GatewayError,
+    NotSentError,
+    OutcomeUnknownError,
+    StateError,
+    ValidationError,
+    YibaoError,
+)
 from ..journal import Journal, State
 from ..masking import mask_input, names_in, scrub_text
 from ..plugins import RegionHooks, RegionProfile
@@ -239,17 +249,32 @@ class Engine:
         if reply.warn_msg:
             reply = attrs.evolve(reply, warn_msg=self._scrubber(prepared)(reply.warn_msg))
         settlement = reply.settlement or self._settlement(envelope.infno, msgid, reply.output)
-        if prepared.journaled:
-            self.journal.record_outcome(msgid, State.SUCCEEDED, output=reply.output, infcode=reply.infcode,
-                                        inf_refmsgid=reply.inf_refmsgid or None, fetch=False,
-                                        output_masked=prepared.kind == "money",
-                                        **(ledger_columns(settlement) if settlement else {}))
-        if key:
-            self.keys.complete(key, reply, msgid)
+        unfinished: StateError | None = None
+        # The outcome and the bill's key commit together (one fsync, and no moment at which the
+        # journal says SUCCEEDED while the key is still in progress).  A key that is no longer
+        # ours must not undo the outcome: it is reported after the commit, as before.
+        with self._together(prepared, key):
+            if prepared.journaled:
+                self.journal.record_outcome(msgid, State.SUCCEEDED, output=reply.output, infcode=reply.infcode,
+                                            inf_refmsgid=reply.inf_refmsgid or None, fetch=False,
+                                            output_masked=prepared.kind == "money",
+                                            **(ledger_columns(settlement) if settlement else {}))
+            if key:
+                try:
+                    self.keys.complete(key, reply, msgid)
+                except StateError as exc:
+                    unfinished = exc
+        if unfinished is not None:
+            raise unfinished
         result = self._warned(attrs.evolve(reply, settlement=settlement)) if settlement is not None else reply
         self._log.debug("sent", infno=envelope.infno, msgid=msgid, outcome="ok")
         self._after(envelope, result, None)
         return result
+
+    def _together(self, prepared: Prepared, key: str | None) -> AbstractContextManager[None]:
+        """One journal transaction for an outcome and its key, when there is something to write
+        (a query with no key writes nothing, so it opens nothing)."""
+        return self.journal.database.transaction() if prepared.journaled or key else contextlib.nullcontext()
 
     def _finish(self, prepared: Prepared, stored: Reply) -> Reply:
         """A replayed reply gets its settlement and the region's warnings like a live one."""
@@ -275,24 +300,29 @@ class Engine:
 
     def _failed(self, prepared: Prepared, envelope: Envelope, exc: YibaoError, key: str | None, state: State,
                 why: str, **columns: Any) -> None:
-        if prepared.journaled:
-            self.journal.record_outcome(envelope.msgid, state, err_msg=why, **columns)
-        if key:
-            self.keys.release(key)
+        with self._together(prepared, key):  # the outcome and the key's release: one commit
+            if prepared.journaled:
+                self.journal.record_outcome(envelope.msgid, state, err_msg=why, **columns)
+            if key:
+                self.keys.release(key)
         self._after(envelope, None, exc)
 
     def _unknown(self, prepared: Prepared, envelope: Envelope, key: str | None, why: str) -> datetime | None:
         """Journal UNKNOWN and schedule the 2601; when it falls due (``None``: not journaled)."""
         msgid = envelope.msgid
         at = None
-        if prepared.journaled:
-            self.journal.record_outcome(msgid, State.UNKNOWN, err_msg=why)
-            at = self.now() + timedelta(seconds=self.reversal_delay)
-            self.journal.schedule_reversal(msgid, at, 0, None)
+        # UNKNOWN, its first 2601 and the key's "outcome unknown" commit together: a crash can
+        # leave no UNKNOWN row without its reversal scheduled.
+        with self._together(prepared, key):
+            if prepared.journaled:
+                self.journal.record_outcome(msgid, State.UNKNOWN, err_msg=why)
+                at = self.now() + timedelta(seconds=self.reversal_delay)
+                self.journal.schedule_reversal(msgid, at, 0, None)
+            if key:
+                self.keys.unknown(key, msgid)
+        if at is not None:
             log.warning("outcome_unknown", infno=envelope.infno, msgid=msgid, first_reversal_at=at.isoformat(),
                         reversible=envelope.infno in self.profile.reversible)
-        if key:
-            self.keys.unknown(key, msgid)
         return at
 
     # ------------------------------------------------------------------ observers

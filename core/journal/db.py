@@ -175,6 +175,11 @@ class Database:
         """Queue-claim suffix: rows another worker holds are skipped, not waited for."""
         return " FOR UPDATE SKIP LOCKED" if self.dialect == "postgresql" else ""
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a :meth:`transaction` is open on this connection (nested calls join it)."""
+        return self._depth > 0
+
     def marks(self, n: int) -> str:
         """``n`` parameter markers for an ``IN (...)`` list."""
         return ", ".join([self.p] * n)

@@ -75,7 +75,9 @@ def claim_key(db: Database, key: str, fingerprint: str) -> KeyClaim:
     if not key or len(key) > 255:
         raise ValueError("an idempotency key is 1-255 characters")
     now, p = datetime.now(UTC), db.p
-    with db.transaction():
+    # One statement decides (the key's primary key arbitrates between processes), so it commits
+    # on its own: no BEGIN / COMMIT around it.  Only a lost race reads the row that won.
+    while True:
         inserted = db.execute(
             "INSERT INTO journal_idem_keys (idem_key, fingerprint, status, result, created_at, updated_at, owner)"
             f" VALUES ({p}, {p}, 'in_progress', NULL, {p}, {p}, {p}) ON CONFLICT (idem_key) DO NOTHING",
@@ -84,7 +86,9 @@ def claim_key(db: Database, key: str, fingerprint: str) -> KeyClaim:
         if inserted == 1:
             return KeyClaim(key, "new", fingerprint=fingerprint)
         row = db.fetchone(_SELECT.format(p=p), (key,))
-    assert row is not None
+        if row is not None:
+            break
+        # released (or pruned) between the two statements: claim again
     claim = _claim(key, row)
     return KeyClaim(key, "conflict", fingerprint=claim.fingerprint) if claim.fingerprint != fingerprint else claim
 

@@ -29,7 +29,9 @@ A busy process reserves a block of sequences in one transaction (doubling up to 
 partition while calls keep landing in the same second, and starting a new second from half of
 the last block), so a cashier's single call costs one write and a busy terminal about one write
 a second.  Sequences of a block left unused are never
-issued: uniqueness does not depend on using them.
+issued: uniqueness does not depend on using them.  The connections of one process may share one
+table of blocks (:meth:`MsgidAllocator.share_blocks`: a service's workers), and a block is
+never reserved inside a caller's transaction, whose rollback would free ids already issued.
 """
 
 from __future__ import annotations
@@ -134,6 +136,14 @@ class MsgidAllocator:
                 # Every second up to AHEAD_SECONDS ahead is used up: wait for the clock.
                 self._sleep(max(1.0 - now.microsecond / 1_000_000, 0.001))
 
+    def share_blocks(self, other: MsgidAllocator) -> None:
+        """Issue from ``other``'s reserved blocks, under its lock, reserving on this allocator's
+        own connection.  The workers of one service each have a connection of their own; a
+        terminal's calls land on any of them, and with a block table each they would reserve
+        nearly every id afresh (a write and a commit per message).  Uniqueness still rests on
+        the database alone: a block is committed there before any id of it is issued."""
+        self._lock, self._blocks = other._lock, other._blocks
+
     def _second_text(self, now: datetime) -> str:
         """``yyyyMMddHHmmss`` of ``now``, formatted once a second (called under the lock)."""
         whole = now.replace(microsecond=0)
@@ -146,18 +156,23 @@ class MsgidAllocator:
         """Reserve up to ``size`` sequences; ``(second, first, last)`` or ``None`` when the
         terminal is :data:`AHEAD_SECONDS` ahead of the clock."""
         db, p = self._db, self._db.p
+        if db.in_transaction:
+            # Joined to a caller's transaction, the reservation would be undone by its rollback
+            # while the ids of the block are already being issued here: another process could
+            # then issue them again.  (With shared blocks it could also deadlock on the row.)
+            raise RuntimeError("a msgid block is reserved in a transaction of its own: allocate outside one")
         second = now.strftime(_SECOND)
+        select = ("SELECT last_second, last_seq FROM journal_msgid_terminals"
+                  f" WHERE fixmedins_code = {p} AND terminal = {p}" + db.for_update)
         with db.transaction():
-            db.execute(
-                "INSERT INTO journal_msgid_terminals (fixmedins_code, terminal, last_second, last_seq)"
-                f" VALUES ({p}, {p}, '', 0) ON CONFLICT (fixmedins_code, terminal) DO NOTHING",
-                key,
-            )
-            row = db.fetchone(
-                "SELECT last_second, last_seq FROM journal_msgid_terminals"
-                f" WHERE fixmedins_code = {p} AND terminal = {p}" + db.for_update,
-                key,
-            )
+            row = db.fetchone(select, key)
+            if row is None:  # the terminal's first id on this journal: its counter row, then locked
+                db.execute(
+                    "INSERT INTO journal_msgid_terminals (fixmedins_code, terminal, last_second, last_seq)"
+                    f" VALUES ({p}, {p}, '', 0) ON CONFLICT (fixmedins_code, terminal) DO NOTHING",
+                    key,
+                )
+                row = db.fetchone(select, key)
             assert row is not None
             last_second, last_seq = str(row["last_second"]), int(row["last_seq"])
             if second > last_second:

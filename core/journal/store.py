@@ -106,6 +106,13 @@ class Journal:
         sequence space (see :mod:`.msgid`)."""
         return self._msgids.allocate(fixmedins_code, terminal)
 
+    def share_msgids(self, other: Journal) -> None:
+        """Issue msgids from ``other``'s reserved blocks: journals of one process on one database
+        (a service's workers) reserve once for all of them (see :meth:`.MsgidAllocator.share_blocks`)."""
+        if other.database.url != self._db.url:
+            raise ValueError("msgid blocks are shared only between journals on the same database")
+        self._msgids.share_blocks(other._msgids)
+
     def record_intent(
         self,
         *,
@@ -165,9 +172,9 @@ class Journal:
             " ON CONFLICT (msgid) DO NOTHING"
         )
         try:
-            with self._db.transaction():
-                if self._db.execute(sql, list(row.values())) != 1:
-                    raise StateError("msgid is already in the journal; a msgid is never reused", msgid=msgid)
+            # One statement: it commits on its own (or joins the caller's transaction).
+            if self._db.execute(sql, list(row.values())) != 1:
+                raise StateError("msgid is already in the journal; a msgid is never reused", msgid=msgid)
         except DuplicateRow as exc:
             raise _visit_busy(infno, msgid, mdtrt_id) from exc
         return self._require(msgid) if fetch else None
@@ -233,16 +240,19 @@ class Journal:
         states = state_values(sources)
         p = self._db.p
         sets = ", ".join(f"{name} = {p}" for name in values)
+        update = (f"UPDATE journal_entries SET {sets} WHERE msgid = {p} AND state IN ({marks(self._db, len(states))})",
+                  [*values.values(), msgid, *states])
+        select = f"SELECT * FROM journal_entries WHERE msgid = {p}"
         try:
-            with self._db.transaction():
-                changed = self._db.execute(
-                    f"UPDATE journal_entries SET {sets}"
-                    f" WHERE msgid = {p} AND state IN ({marks(self._db, len(states))})",
-                    [*values.values(), msgid, *states],
-                )
-                # The row is read back only when asked for, or to say why nothing changed.
-                row = self._db.fetchone(f"SELECT * FROM journal_entries WHERE msgid = {p}", (msgid,)) \
-                    if fetch or changed != 1 else None
+            if fetch:
+                with self._db.transaction():  # the row as this move left it
+                    changed = self._db.execute(*update)
+                    row = self._db.fetchone(select, (msgid,))
+            else:
+                # The engine's outcomes: one statement, committed on its own (or joined to the
+                # caller's transaction); the row is read only to say why nothing changed.
+                changed = self._db.execute(*update)
+                row = self._db.fetchone(select, (msgid,)) if changed != 1 else None
         except DuplicateRow as exc:
             raise _visit_busy(None, msgid, values.get("mdtrt_id")) from exc
         if changed != 1:

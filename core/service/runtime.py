@@ -82,6 +82,8 @@ class Service:
             worker = Worker(Client(config, registry=self.client.registry), self.instances, svc.idempotency_hours)
             # 1101 teaches the engine a person's 参保地; every worker should know what any learned
             worker.client.engine.persons = self.client.engine.persons
+            # One table of reserved msgid blocks for the instance: a terminal's calls reach any worker
+            worker.client.engine.journal.share_msgids(self.client.engine.journal)
             worker.client.add_observer(self.metrics)
             self._workers.put(worker)
             self._all.append(worker)
@@ -126,6 +128,7 @@ class Service:
         any request (the console's jobs: a month's reconciliation, an acceptance run)."""
         client = Client(self.config, registry=self.client.registry)
         client.engine.persons = self.client.engine.persons
+        client.engine.journal.share_msgids(self.client.engine.journal)
         client.add_observer(self.metrics)
         ctx = RequestContext(client.engine, self.config, terminal=self.config.operator.terminal, client=client)
         return ctx, client.close

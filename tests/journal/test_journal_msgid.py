@@ -245,3 +245,34 @@ def test_the_real_clock_gives_beijing_seconds_and_unique_increasing_ids(journal_
     seconds = [split_msgid(m)[1] for m in ids]
     assert before <= seconds[0] <= after
     assert seconds[-1] <= after + timedelta(seconds=AHEAD_SECONDS)
+
+
+def test_journals_sharing_blocks_issue_one_sequence(journal_url: str) -> None:
+    """A service's workers (a journal each, on one database) share one table of reserved blocks:
+    calls alternating between them take the next id of one sequence (unique and increasing in
+    the order issued) and reserve as one allocator would (1, 2, 4, 8), where each worker alone
+    would reserve blocks of its own (and interleave out of order)."""
+    clock = FakeClock(FROZEN)
+    kw: dict[str, Any] = {"msgid_clock": clock, "sleep": clock.sleep}
+    with open_journal(journal_url, **kw) as a, open_journal(journal_url, **kw) as b, \
+            open_journal(journal_url, **kw) as c:
+        b.share_msgids(a)
+        ids = [(a if i % 2 else b).allocate_msgid(CODE, "T01") for i in range(10)]
+        outsider = c.allocate_msgid(CODE, "T01")
+    assert [split_msgid(m)[2] for m in ids] == list(range(100, 110))
+    assert split_msgid(outsider)[2] == 115  # after the 15 the shared table reserved, used or not
+
+
+def test_sharing_needs_the_same_database(tmp_path: Path) -> None:
+    with open_journal(f"sqlite:///{tmp_path / 'a.db'}") as a, open_journal(f"sqlite:///{tmp_path / 'b.db'}") as b, \
+            pytest.raises(ValueError, match="same database"):
+        b.share_msgids(a)
+
+
+def test_a_block_is_never_reserved_inside_a_callers_transaction(journal_url: str) -> None:
+    """Its rollback would free ids this process is already issuing: refused, nothing reserved."""
+    clock = FakeClock(FROZEN)
+    with open_journal(journal_url, msgid_clock=clock, sleep=clock.sleep) as j:
+        with pytest.raises(RuntimeError, match="transaction of its own"), j.database.transaction():
+            j.allocate_msgid(CODE, "T01")
+        assert split_msgid(j.allocate_msgid(CODE, "T01"))[2] == 100

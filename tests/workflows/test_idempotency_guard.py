@@ -149,3 +149,44 @@ def test_a_live_holder_elsewhere_keeps_its_key(client: Client, drugs: list[dict[
     db.execute("DELETE FROM journal_entries WHERE idem_key = ?", ("BILL-OWN",))
     with pytest.raises(StateError, match="in progress"):
         client.pharmacy.settle(person, items(drugs, 1, 2), idem_key="BILL-OWN")
+
+
+def test_the_outcome_and_the_key_commit_together(client: Client, drugs: list[dict[str, Any]],
+                                                  who: Callable[[int], Identity],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """One commit holds the settlement's SUCCEEDED and the key's completion: a failure inside it
+    leaves what a crash before it would (the entry SENT, to be resolved and reversed; the key in
+    progress), never a settled entry beside a key that says otherwise."""
+    from yibao.core.engine.idempotency import BillKeys
+
+    def killed(self: BillKeys, key: str, reply: Any, msgid: str) -> None:
+        raise RuntimeError("killed between the two writes")
+
+    monkeypatch.setattr(BillKeys, "complete", killed)
+    with pytest.raises(RuntimeError, match="killed"):
+        client.pharmacy.settle(who(0), items(drugs, 1, 2), idem_key="BILL-ONE-COMMIT")
+    [entry] = client.journal.list(infno="2102")
+    assert entry.state == State.SENT
+    row = client.engine.journal.database.fetchone(
+        "SELECT status FROM journal_idem_keys WHERE idem_key = ?", ("BILL-ONE-COMMIT",))
+    assert row is not None and row["status"] == "in_progress"
+
+
+def test_a_key_no_longer_ours_does_not_undo_the_settlement(client: Client, drugs: list[dict[str, Any]],
+                                                            who: Callable[[int], Identity],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key released under the request (taken over elsewhere): the caller is told, and the
+    settlement's SUCCEEDED is committed all the same (the centre has the money)."""
+    from yibao.core.engine.idempotency import BillKeys
+
+    original = BillKeys.complete
+
+    def released_first(self: BillKeys, key: str, reply: Any, msgid: str) -> None:
+        self.release(key)
+        original(self, key, reply, msgid)
+
+    monkeypatch.setattr(BillKeys, "complete", released_first)
+    with pytest.raises(StateError, match="not in progress"):
+        client.pharmacy.settle(who(0), items(drugs, 1, 2), idem_key="BILL-TAKEN")
+    [entry] = client.journal.list(infno="2102")
+    assert entry.state == State.SUCCEEDED
