@@ -253,7 +253,7 @@ class Engine:
         # The outcome and the bill's key commit together (one fsync, and no moment at which the
         # journal says SUCCEEDED while the key is still in progress).  A key that is no longer
         # ours must not undo the outcome: it is reported after the commit, as before.
-        with self._together(prepared, key):
+        with self._together(prepared.journaled + bool(key)):
             if prepared.journaled:
                 self.journal.record_outcome(msgid, State.SUCCEEDED, output=reply.output, infcode=reply.infcode,
                                             inf_refmsgid=reply.inf_refmsgid or None, fetch=False,
@@ -271,10 +271,11 @@ class Engine:
         self._after(envelope, result, None)
         return result
 
-    def _together(self, prepared: Prepared, key: str | None) -> AbstractContextManager[None]:
-        """One journal transaction for an outcome and its key, when there is something to write
-        (a query with no key writes nothing, so it opens nothing)."""
-        return self.journal.database.transaction() if prepared.journaled or key else contextlib.nullcontext()
+    def _together(self, writes: int) -> AbstractContextManager[None]:
+        """One journal transaction for the ``writes`` an outcome makes (its row, its key, its
+        first 2601), when there is more than one: a single statement commits on its own, and a
+        query with no key writes nothing."""
+        return self.journal.database.transaction() if writes > 1 else contextlib.nullcontext()
 
     def _finish(self, prepared: Prepared, stored: Reply) -> Reply:
         """A replayed reply gets its settlement and the region's warnings like a live one."""
@@ -300,7 +301,7 @@ class Engine:
 
     def _failed(self, prepared: Prepared, envelope: Envelope, exc: YibaoError, key: str | None, state: State,
                 why: str, **columns: Any) -> None:
-        with self._together(prepared, key):  # the outcome and the key's release: one commit
+        with self._together(prepared.journaled + bool(key)):  # the outcome and the key's release: one commit
             if prepared.journaled:
                 self.journal.record_outcome(envelope.msgid, state, err_msg=why, **columns)
             if key:
@@ -313,7 +314,7 @@ class Engine:
         at = None
         # UNKNOWN, its first 2601 and the key's "outcome unknown" commit together: a crash can
         # leave no UNKNOWN row without its reversal scheduled.
-        with self._together(prepared, key):
+        with self._together(2 * prepared.journaled + bool(key)):
             if prepared.journaled:
                 self.journal.record_outcome(msgid, State.UNKNOWN, err_msg=why)
                 at = self.now() + timedelta(seconds=self.reversal_delay)
