@@ -162,6 +162,7 @@ class Database:
             #: the driver's parameter marker: psycopg format style
             self.p = "%s"
         self._depth = 0
+        self._owner: int | None = None  # the thread whose transaction is open
         self._lock = threading.RLock()
 
     # -- SQL -----------------------------------------------------------------------------
@@ -177,8 +178,9 @@ class Database:
 
     @property
     def in_transaction(self) -> bool:
-        """Whether a :meth:`transaction` is open on this connection (nested calls join it)."""
-        return self._depth > 0
+        """Whether the calling thread has a :meth:`transaction` open on this connection (its
+        nested calls would join it; another thread's transaction only makes it wait)."""
+        return self._depth > 0 and self._owner == threading.get_ident()
 
     def marks(self, n: int) -> str:
         """``n`` parameter markers for an ``IN (...)`` list."""
@@ -230,6 +232,7 @@ class Database:
                 finally:
                     self._depth -= 1
                 return
+            self._owner = threading.get_ident()
             self._depth = 1
             try:
                 if self._sqlite is not None:
@@ -246,6 +249,7 @@ class Database:
                         yield
             finally:
                 self._depth = 0
+                self._owner = None
 
     def stream(self, sql: str, params: Sequence[Any] = (), batch: int = 500) -> Iterator[dict[str, Any]]:
         """Rows of a query fetched ``batch`` at a time on a connection of their own (a
