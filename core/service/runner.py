@@ -13,6 +13,7 @@ what it left SENT is made UNKNOWN and reversed by whichever instance holds the l
 from __future__ import annotations
 
 import ipaddress
+import logging
 import sys
 from typing import Any
 
@@ -23,7 +24,7 @@ from ..errors import ConfigurationError
 from .app import create_app
 from .runtime import Service
 
-__all__ = ["check_bind", "is_loopback", "serve", "uvicorn_config"]
+__all__ = ["UpgradeNoise", "check_bind", "is_loopback", "serve", "uvicorn_config"]
 
 
 def is_loopback(host: str) -> bool:
@@ -47,6 +48,20 @@ def check_bind(config: Config, host: str) -> None:
                                                      "[service] tls_cert and tls_key (PEM files)")
 
 
+class UpgradeNoise(logging.Filter):
+    """Drops uvicorn's two warnings on a request that asks to upgrade (``Upgrade: h2c``).
+
+    Java's ``java.net.http`` client asks that of every plain-text request by default; the request
+    is served as HTTP/1.1 (a server may ignore Upgrade: RFC 9110 section 7.8), so nothing is
+    wrong. Left in, an operator would read two warnings per HIS call, one of them advising a
+    WebSocket library the service has no use for."""
+
+    NOISE = ("Unsupported upgrade request.", "No supported WebSocket library detected.")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.NOISE)
+
+
 def uvicorn_config(app: Any, host: str, port: int, *, grace: int = 30, cert: str = "", key: str = ""
                    ) -> uvicorn.Config:
     """uvicorn as the service runs it.
@@ -55,9 +70,13 @@ def uvicorn_config(app: Any, host: str, port: int, *, grace: int = 30, cert: str
     upgrade (``Upgrade: h2c``); uvicorn's httptools parser then drops the request body (the request
     fails as an empty body), while its h11 parser ignores the upgrade and serves HTTP/1.1.  A HIS
     with default client settings must just work, so h11 it is."""
-    return uvicorn.Config(app, host=host, port=port, http="h11", log_level="warning", access_log=False,
-                          lifespan="on", timeout_graceful_shutdown=grace, server_header=False,
-                          ssl_certfile=cert or None, ssl_keyfile=key or None)
+    config = uvicorn.Config(app, host=host, port=port, http="h11", log_level="warning", access_log=False,
+                            lifespan="on", timeout_graceful_shutdown=grace, server_header=False,
+                            ssl_certfile=cert or None, ssl_keyfile=key or None)
+    error_log = logging.getLogger("uvicorn.error")  # configured by uvicorn.Config above; the filter goes after
+    if not any(isinstance(f, UpgradeNoise) for f in error_log.filters):
+        error_log.addFilter(UpgradeNoise())
+    return config
 
 
 def serve(config: Config, host: str | None = None, port: int | None = None) -> None:

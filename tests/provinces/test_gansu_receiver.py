@@ -10,12 +10,13 @@ from typing import Any
 
 import pluggy
 import pytest
-from starlette.testclient import TestClient
 
 from yibao.core.errors import BusinessError
 from yibao.core.gateway import NONCE_REUSED
 from yibao.core.plugins import get_plugin_manager, hookimpl, load_registry
 from yibao.provinces.gansu.receiver import TifVerifier, create_receiver
+
+from .served import ServedClient
 
 NOW = 1_790_000_000.0
 
@@ -57,7 +58,7 @@ def test_signed_6201_reaches_the_his_and_is_answered(his_pm: tuple[pluggy.Plugin
     pm, his = his_pm
     app = create_receiver(paasid="centre", secret="s3cret", fixmedins_code="H62010000001",
                           registry=load_registry(pm), clock=lambda: NOW)
-    client = TestClient(app)
+    client = ServedClient(app)
     r = client.post("/H62010000001/online/6201", content=_envelope("6201", {"medfee_sumamt": 12.30}),
                     headers=_headers(int(NOW), "n-1"))  # fmt: skip
     assert r.status_code == 200
@@ -76,17 +77,17 @@ def test_6202_refusal_and_missing_handler(his_pm: tuple[pluggy.PluginManager, HI
     pm, _ = his_pm
     app = create_receiver(paasid="centre", secret="s3cret", fixmedins_code="H62010000001",
                           registry=load_registry(pm), clock=lambda: NOW)
-    r = TestClient(app).post("/", content=_envelope("6202", {"refuse": True}), headers=_headers(int(NOW), "n-2"))
+    r = ServedClient(app).post("/", content=_envelope("6202", {"refuse": True}), headers=_headers(int(NOW), "n-2"))
     assert r.json()["infcode"] == -1 and r.json()["err_msg"] == "订单金额不符"
     bare = create_receiver(
         paasid="centre", secret="s3cret", fixmedins_code="H62010000001",
         registry=load_registry(get_plugin_manager(load_entrypoints=False)), clock=lambda: NOW,
     )  # fmt: skip
-    r = TestClient(bare).post("/", content=_envelope("6202", {"x": "1"}), headers=_headers(int(NOW), "n-3"))
+    r = ServedClient(bare).post("/", content=_envelope("6202", {"x": "1"}), headers=_headers(int(NOW), "n-3"))
     assert r.json()["infcode"] == -1 and "yibao_online_order" in r.json()["err_msg"]
-    r = TestClient(bare).post("/", content=_envelope("2102", {"x": "1"}), headers=_headers(int(NOW), "n-4"))
+    r = ServedClient(bare).post("/", content=_envelope("2102", {"x": "1"}), headers=_headers(int(NOW), "n-4"))
     assert r.json()["infcode"] == -1 and "2102" in r.json()["err_msg"]
-    r = TestClient(bare).post("/", content=b"{not json", headers=_headers(int(NOW), "n-5"))
+    r = ServedClient(bare).post("/", content=b"{not json", headers=_headers(int(NOW), "n-5"))
     assert r.status_code == 200 and r.json()["infcode"] == -1
 
 
@@ -110,7 +111,7 @@ def test_gateway_checks_refuse_bad_calls(headers: dict[str, str], message: str) 
     app = create_receiver(
         paasid="centre", secret="s3cret", fixmedins_code="H62010000001", handler=handler, clock=lambda: NOW
     )
-    r = TestClient(app).post("/", content=_envelope("6201", {"a": "1"}), headers=headers)
+    r = ServedClient(app).post("/", content=_envelope("6201", {"a": "1"}), headers=headers)
     assert r.status_code == 401 and r.json() == {"errcode": 401, "message": message}
     assert called == []
 
@@ -130,5 +131,5 @@ def test_prescription_feedback_is_served_too(his_pm: tuple[pluggy.PluginManager,
     pm, his = his_pm
     app = create_receiver(paasid="centre", secret="s3cret", fixmedins_code="H62010000001",
                           registry=load_registry(pm), clock=lambda: NOW)
-    r = TestClient(app).post("/", content=_envelope("7102", {"medfee_sumamt": 1}), headers=_headers(int(NOW), "rx-1"))
+    r = ServedClient(app).post("/", content=_envelope("7102", {"medfee_sumamt": 1}), headers=_headers(int(NOW), "rx-1"))
     assert r.json()["infcode"] == 0 and his.seen[-1][1] == "7102"

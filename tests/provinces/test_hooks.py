@@ -13,7 +13,6 @@ import attrs
 import httpx
 import pluggy
 import pytest
-from starlette.testclient import TestClient
 
 from yibao.core import FeeItem, Medium, Settlement
 from yibao.core.client import Client
@@ -21,6 +20,8 @@ from yibao.core.errors import PluginError
 from yibao.core.gateway import TifSignatureAuth
 from yibao.core.plugins import RegionHooks, RegionProfile, RegionRegistry, get_plugin_manager, hookimpl, load_registry
 from yibao.sandbox.rehearsal.pytest_plugin import FakeCentre
+
+from .served import ServedClient
 
 TEST_REGION = RegionProfile(code="990001", name="测试地区", plugin="test-region")
 
@@ -227,7 +228,7 @@ def test_hook_yibao_online_order() -> None:
     ts, nonce = "1800000000", "n1"
     sig = hashlib.sha256(f"{ts}s{nonce}{ts}".encode()).hexdigest()
     headers = {"x-tif-paasid": "p", "x-tif-timestamp": ts, "x-tif-nonce": nonce, "x-tif-signature": sig}
-    r = TestClient(app).post("/", json={"infno": "6201", "msgid": "m", "input": {"ord_no": "O1"}}, headers=headers)
+    r = ServedClient(app).post("/", json={"infno": "6201", "msgid": "m", "input": {"ord_no": "O1"}}, headers=headers)
     assert r.json()["infcode"] == 0 and r.json()["output"] == {"confirmed": "O1", "region": "620000"}
 
 
