@@ -12,8 +12,10 @@ what it left SENT is made UNKNOWN and reversed by whichever instance holds the l
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
+import socket
 import sys
 from typing import Any
 
@@ -24,7 +26,7 @@ from ..errors import ConfigurationError
 from .app import create_app
 from .runtime import Service
 
-__all__ = ["UpgradeNoise", "check_bind", "is_loopback", "serve", "uvicorn_config"]
+__all__ = ["UpgradeNoise", "check_bind", "is_loopback", "listen", "serve", "uvicorn_config"]
 
 
 def is_loopback(host: str) -> bool:
@@ -79,17 +81,42 @@ def uvicorn_config(app: Any, host: str, port: int, *, grace: int = 30, cert: str
     return config
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything starts (as uvicorn binds it).
+
+    Left to uvicorn, a port in use would end the process with uvicorn's own exit code 3, which
+    the contract gives to a business error; here it is a configuration error naming
+    ``service.port`` (exit 2), and no lease is taken by an instance that cannot serve."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart need not wait out TIME_WAIT
+        sock.bind((host.strip("[]"), port))
+        sock.listen(2048)  # uvicorn's default backlog
+    except OSError as exc:
+        sock.close()
+        key = "service.host" if exc.errno == errno.EADDRNOTAVAIL else "service.port"  # no such local address
+        raise ConfigurationError(key, f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(config: Config, host: str | None = None, port: int | None = None) -> None:
     """Run one instance until SIGTERM / Ctrl-C."""
     svc = config.service
     host = host or svc.host
     port = port if port is not None else svc.port
     check_bind(config, host)
-    service = Service(config)
+    sock = listen(host, port)
+    try:
+        service = Service(config)
+    except BaseException:
+        sock.close()
+        raise
     app = create_app(service)
     uv = uvicorn_config(app, host, port, grace=svc.shutdown_grace_seconds, cert=svc.tls_cert, key=svc.tls_key)
     scheme = "https" if svc.tls_cert else "http"
     sys.stderr.write(f"yibao serve: {scheme}://{host}:{port} (region {config.region}, terminals "
                      f"{','.join(service.tokens.terminals)}; docs at /docs)\n")
     sys.stderr.flush()
-    uvicorn.Server(uv).run()
+    uvicorn.Server(uv).run(sockets=[sock])

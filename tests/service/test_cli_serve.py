@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -55,6 +56,19 @@ def test_no_tokens_or_a_short_recovery_age_refuse_to_start(sandbox: RunningSandb
     d = service_dict(sandbox.url, sandbox.paasid, journal_url, interrupted_after_seconds=5)
     r = _serve(write_config(tmp_path / "short.toml", d), env=_env(sandbox.secret))
     assert r.returncode == 2 and "reversal.interrupted_after_seconds" in r.stderr
+
+
+def test_a_port_in_use_is_a_configuration_error(sandbox: RunningSandbox, tmp_path: Path, journal_url: str) -> None:
+    """Exit 2 naming ``service.port`` (uvicorn's own code would be 3, a business error in the contract);
+    the instance takes no lease and starts nothing."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = _serve(_config(tmp_path, sandbox, journal_url), "--port", str(port), env=_env(sandbox.secret))
+    assert r.returncode == 2, r.stderr
+    assert "service.port" in r.stderr and f"127.0.0.1:{port}" in r.stderr and "in use" in r.stderr
+    assert "leader_elected" not in r.stderr and "yibao serve: http" not in r.stderr
 
 
 def test_https_with_the_configured_certificate(sandbox: RunningSandbox, tmp_path: Path, journal_url: str) -> None:
