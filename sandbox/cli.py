@@ -51,10 +51,8 @@ def serve(
     ] = None,
 ) -> None:
     """Run the simulated centre until stopped; prints its URL and credentials."""
-    import socket
-
     from .config import DEFAULT_PAASID, DEFAULT_SECRET, SandboxConfig
-    from .server import ControlTokenRequired, check_bind
+    from .server import ControlTokenRequired, check_bind, listen
     from .server import serve as run
 
     if not (len(region) == 6 and region.isdigit()):
@@ -75,17 +73,19 @@ def serve(
     except ControlTokenRequired as exc:
         typer.echo(f"--host: {exc}", err=True)
         raise typer.Exit(2) from None
-    if port == 0:
-        with socket.socket() as s:
-            s.bind((host, 0))
-            port = s.getsockname()[1]
+    try:
+        sock = listen(host, port)
+    except OSError as exc:
+        typer.echo(f"--port: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    port = sock.getsockname()[1]
     typer.echo(f"yibao sandbox: url=http://{host}:{port} paasid={config.paasid} secret={config.secret}")
     typer.echo(f"  state: {state if state else '(temporary directory)'}  region: {region}")
     typer.echo(
         "  control API: /_sandbox/persons /_sandbox/catalog /_sandbox/ectoken /_sandbox/faults "
         "/_sandbox/ledger /_sandbox/reset"
     )
-    run(config, host, port)
+    run(config, host, port, sock)
 
 
 def register(app: typer.Typer) -> None:

@@ -21,8 +21,8 @@ from starlette.applications import Starlette
 from .app import create_app
 from .config import SandboxConfig
 
-__all__ = ["ControlTokenRequired", "RunningSandbox", "check_bind", "is_loopback", "run_in_thread", "serve",
-           "serve_app"]
+__all__ = ["ControlTokenRequired", "RunningSandbox", "check_bind", "is_loopback", "listen", "run_in_thread",
+           "serve", "serve_app"]
 
 
 class ControlTokenRequired(ValueError):
@@ -126,8 +126,24 @@ def serve_app(app: Starlette, config: SandboxConfig | None = None, host: str = "
     return RunningSandbox(app, server, thread, host, port, config)
 
 
-def serve(config: SandboxConfig, host: str, port: int) -> None:
-    """Serve in the foreground until interrupted (``yibao sandbox serve``)."""
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket for ``yibao sandbox serve``, bound before the URL is printed: a port in
+    use is the command's usage error (exit 2), not uvicorn's exit 3, and ``--port 0`` prints the
+    port really held.  Raises ``OSError``."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve(config: SandboxConfig, host: str, port: int, sock: socket.socket | None = None) -> None:
+    """Serve in the foreground until interrupted (``yibao sandbox serve``), on ``sock`` when given."""
     check_bind(host, config)
     app = create_app(config)
-    uvicorn.run(app, host=host, port=port, log_level="info", lifespan="off")
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="off"))
+    server.run(sockets=[sock] if sock is not None else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -83,3 +84,16 @@ def test_cli_rejects_a_bad_region(tmp_path: Path) -> None:
     cmd = [sys.executable, "-c", _CLI, "sandbox", "serve", "--region", "44"]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert res.returncode == 2
+
+
+def test_cli_refuses_a_port_in_use(tmp_path: Path) -> None:
+    """Exit 2 naming ``--port``, before any URL is printed (uvicorn's own exit code would be 3)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        cmd = [sys.executable, "-c", _CLI, "sandbox", "serve", "--port", str(port), "--state", str(tmp_path / "st")]
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert f"--port: cannot listen on 127.0.0.1:{port}" in res.stderr and "in use" in res.stderr
+    assert "url=" not in res.stdout
