@@ -88,7 +88,9 @@ def listen(host: str, port: int) -> socket.socket:
     the contract gives to a business error; here it is a configuration error naming
     ``service.port`` (exit 2), and no lease is taken by an instance that cannot serve."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP, as getaddrinfo gives it to uvicorn: asyncio sets TCP_NODELAY only on sockets
+    # that say so, and without it a reply in two writes waits out the peer's delayed ACK (40 ms).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart need not wait out TIME_WAIT
         sock.bind((host.strip("[]"), port))

@@ -97,3 +97,12 @@ def test_cli_refuses_a_port_in_use(tmp_path: Path) -> None:
     assert res.returncode == 2, res.stdout + res.stderr
     assert f"--port: cannot listen on 127.0.0.1:{port}" in res.stderr and "in use" in res.stderr
     assert "url=" not in res.stdout
+
+
+def test_connections_on_the_bound_socket_get_tcp_nodelay() -> None:
+    """``listen`` gives a socket that says it is TCP, so asyncio sets TCP_NODELAY on what it accepts
+    (without it every answer in two writes waits out the client's delayed ACK)."""
+    from tests.sockets import nodelay_of_accepted
+    from yibao.sandbox.server import listen
+
+    assert nodelay_of_accepted(listen) != 0

@@ -106,3 +106,12 @@ def test_https_with_the_configured_certificate(sandbox: RunningSandbox, tmp_path
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
         log.close()
+
+
+def test_connections_on_the_bound_socket_get_tcp_nodelay() -> None:
+    """The socket bound by :func:`listen` says it is TCP, so asyncio sets TCP_NODELAY on every accepted
+    connection: without it a reply in two writes waits out the client's delayed ACK (40 ms a call)."""
+    from tests.sockets import nodelay_of_accepted
+    from yibao.core.service.runner import listen
+
+    assert nodelay_of_accepted(listen) != 0
