@@ -6,7 +6,8 @@ style; :meth:`Database.marks` for an ``IN (...)`` list), so the text each driver
 already in its style and nothing is rewritten.  Besides the marker it asks which backend it
 talks to only for the two row-locking clauses (:attr:`Database.for_update`,
 :attr:`Database.skip_locked`), empty on SQLite because ``BEGIN IMMEDIATE`` already serialises
-writers there.  psycopg is imported only when a PostgreSQL URL is opened (``yibao[postgres]``).
+writers there (queued in each process first: :mod:`.sqlite_file`).  psycopg is imported only
+when a PostgreSQL URL is opened (``yibao[postgres]``).
 
 Durability is checked, not hoped for (reliability.md §1 "Durable local store"): SQLite must
 answer ``journal_mode=wal``, ``synchronous=2`` (FULL: each commit is fsynced; NORMAL may lose
@@ -22,11 +23,8 @@ work open one journal per thread or process; the database arbitrates between the
 from __future__ import annotations
 
 import contextlib
-import os
-import random
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -34,14 +32,14 @@ from typing import Any
 
 from ..errors import ConfigurationError
 from .schema import all_migrations, split_statements
+from .sqlite_file import BUSY_TIMEOUT_MS, connect_sqlite, queued_writer, writer_queue
+from .sqlite_file import URL_KEY as _URL_KEY
 
 __all__ = ["BUSY_TIMEOUT_MS", "Database", "DuplicateRow", "parse_url"]
 
-BUSY_TIMEOUT_MS = 30_000
 # A fixed key for pg_advisory_xact_lock: "yibao" in ASCII; only migrations take it.
 _PG_MIGRATION_LOCK = 0x7969_6261_6F
 
-_URL_KEY = "journal.url"
 
 
 class DuplicateRow(Exception):
@@ -75,46 +73,6 @@ def _adapt(value: Any, dialect: str) -> Any:
     if isinstance(value, float):
         raise TypeError(f"float {value!r} reached the journal: amounts must be Decimal")
     return value
-
-
-def _set_wal(conn: sqlite3.Connection, attempts: int = 100) -> None:
-    # Switching a fresh file to WAL takes an exclusive lock for which SQLite does not call the
-    # busy handler: several processes opening a new journal at once must take turns here.
-    for n in range(attempts):
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or n == attempts - 1:
-                raise
-            time.sleep(0.05 + random.random() * 0.05)
-
-
-def _connect_sqlite(path: str) -> sqlite3.Connection:
-    if path != ":memory:" and not os.path.exists(path):
-        # The journal keeps full payloads (ID numbers, diagnoses): owner-only from birth.
-        with contextlib.suppress(FileExistsError):
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-    try:
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _set_wal(conn)
-        conn.execute("PRAGMA synchronous = FULL")
-        mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
-        sync = int(conn.execute("PRAGMA synchronous").fetchone()[0])
-        busy = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
-    except sqlite3.Error as exc:
-        conn.close()
-        raise ConfigurationError(_URL_KEY, f"cannot open SQLite journal {path!r}: {exc}") from exc
-    if (mode, sync, busy) != ("wal", 2, BUSY_TIMEOUT_MS):
-        conn.close()
-        raise ConfigurationError(
-            _URL_KEY,
-            f"SQLite journal {path!r} is not durable: journal_mode={mode} synchronous={sync} "
-            f"busy_timeout={busy} (need wal, 2=FULL, {BUSY_TIMEOUT_MS})",
-        )
-    return conn
 
 
 def _psycopg() -> Any:
@@ -152,8 +110,11 @@ class Database:
         self._sqlite: sqlite3.Connection | None = None
         self._pg: Any = None
         self._integrity: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
+        #: SQLite only: the queue this process's writers of the file wait in (sqlite_file.py)
+        self._writers: threading.RLock | None = None
         if self.dialect == "sqlite":
-            self._sqlite = _connect_sqlite(self._target)
+            self._sqlite = connect_sqlite(self._target)
+            self._writers = writer_queue(self._target)
             #: the driver's parameter marker: sqlite3 qmark style
             self.p = "?"
         else:
@@ -194,7 +155,10 @@ class Database:
         values = self._values(params)
         try:
             with self._lock:
-                return self._execute(sql, values)
+                if self._writers is None or self._depth or sql.lstrip()[:6].upper() in ("SELECT", "PRAGMA"):
+                    return self._execute(sql, values)
+                with queued_writer(self._writers):  # a write in autocommit: its own transaction
+                    return self._execute(sql, values)
         except self._integrity as exc:
             raise DuplicateRow(str(exc)) from exc
 
@@ -236,13 +200,14 @@ class Database:
             self._depth = 1
             try:
                 if self._sqlite is not None:
-                    self._sqlite.execute("BEGIN IMMEDIATE")
-                    try:
-                        yield
-                    except BaseException:
-                        self._sqlite.execute("ROLLBACK")
-                        raise
-                    self._sqlite.execute("COMMIT")
+                    with queued_writer(self._writers):
+                        self._sqlite.execute("BEGIN IMMEDIATE")
+                        try:
+                            yield
+                        except BaseException:
+                            self._sqlite.execute("ROLLBACK")
+                            raise
+                        self._sqlite.execute("COMMIT")
                 else:
                     assert self._pg is not None
                     with self._pg.transaction():
@@ -256,7 +221,7 @@ class Database:
         server-side cursor on PostgreSQL), so a long read never holds this one."""
         values = self._values(params)
         if self.dialect == "sqlite":
-            conn = _connect_sqlite(self._target)
+            conn = connect_sqlite(self._target)
             try:
                 cur = conn.execute(sql, values)
                 while rows := cur.fetchmany(batch):

@@ -10,7 +10,8 @@ import pytest
 
 from yibao.core.errors import ConfigurationError
 from yibao.core.journal import open_journal, schema
-from yibao.core.journal.db import BUSY_TIMEOUT_MS, Database, _connect_sqlite
+from yibao.core.journal.db import Database
+from yibao.core.journal.sqlite_file import BUSY_TIMEOUT_MS, connect_sqlite
 
 FORK = multiprocessing.get_context("fork")
 
@@ -37,7 +38,7 @@ def test_sqlite_durability_is_read_back(tmp_path: Path) -> None:
 def test_sqlite_refuses_a_database_without_wal() -> None:
     """A database where WAL cannot be set (in-memory) is refused at connect, not used."""
     with pytest.raises(ConfigurationError, match="journal_mode=memory"):
-        _connect_sqlite(":memory:")
+        connect_sqlite(":memory:")
 
 
 def test_sqlite_file_is_owner_only(tmp_path: Path) -> None:
