@@ -41,7 +41,6 @@ __all__ = ["BUSY_TIMEOUT_MS", "Database", "DuplicateRow", "parse_url"]
 _PG_MIGRATION_LOCK = 0x7969_6261_6F
 
 
-
 class DuplicateRow(Exception):
     """A unique key or index refused the row (either backend's integrity error)."""
 

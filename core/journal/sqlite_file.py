@@ -76,6 +76,7 @@ def _set_wal(conn: sqlite3.Connection, attempts: int = 100) -> None:
 
 
 def connect_sqlite(path: str) -> sqlite3.Connection:
+    """A connection to the journal file at ``path`` (created owner-only), its durability read back."""
     if path != ":memory:" and not os.path.exists(path):
         # The journal keeps full payloads (ID numbers, diagnoses): owner-only from birth.
         with contextlib.suppress(FileExistsError):
