@@ -18,10 +18,8 @@ person (:class:`~yibao.core.engine.guards.PersonGuard`) and on ``yibao journal r
 from __future__ import annotations
 
 import contextlib
-import os
 import random
 import re
-import socket
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -33,7 +31,7 @@ import structlog
 from ..catalog.kinds import REVERSAL_INFNO
 from ..config import ReversalConfig
 from ..errors import BusinessError, GatewayError, NotSentError, OutcomeUnknownError, StateError, ValidationError
-from ..journal import Entry, Journal, State
+from ..journal import Entry, Journal, State, owners
 from ..plugins import RegionHooks
 from .call import Call
 
@@ -123,7 +121,7 @@ class ReversalQueue:
     def run_due(self, *, now: datetime | None = None) -> RecoverReport:
         """One pass over the due entries."""
         report = RecoverReport()
-        for entry in self._journal.claim_due_reversals(now or self.now(), _worker_id(), 60):
+        for entry in self._journal.claim_due_reversals(now or self.now(), owners.me(), 60):
             if entry.infno != REVERSAL_INFNO:
                 self.reverse_one(entry, report)
         return report
@@ -245,6 +243,3 @@ class ReversalQueue:
                   alert="a person may have been charged without the HIS knowing: resolve by hand")
         return State.NEEDS_ATTENTION
 
-
-def _worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"

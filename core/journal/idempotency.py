@@ -15,8 +15,6 @@ The claim is a unique insert, so of two concurrent claims exactly one is ``new``
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -27,6 +25,7 @@ from .. import wire
 from ..errors import StateError
 from ..masking import mask_input
 from .db import Database
+from .owners import holder_gone, me
 
 __all__ = ["KeyClaim", "claim_key", "complete_key", "prune_keys", "release_key"]
 
@@ -53,21 +52,7 @@ class KeyClaim:
         if not self.owner or ":" not in self.owner:
             return False
         host, _, pid = self.owner.rpartition(":")
-        if host != socket.gethostname() or not pid.isdigit():
-            return False
-        if int(pid) == os.getpid():
-            return False
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
-
-
-def _me() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+        return pid.isdigit() and holder_gone(host, int(pid))
 
 
 def claim_key(db: Database, key: str, fingerprint: str) -> KeyClaim:
@@ -81,7 +66,7 @@ def claim_key(db: Database, key: str, fingerprint: str) -> KeyClaim:
         inserted = db.execute(
             "INSERT INTO journal_idem_keys (idem_key, fingerprint, status, result, created_at, updated_at, owner)"
             f" VALUES ({p}, {p}, 'in_progress', NULL, {p}, {p}, {p}) ON CONFLICT (idem_key) DO NOTHING",
-            (key, fingerprint, now, now, _me()),
+            (key, fingerprint, now, now, me()),
         )
         if inserted == 1:
             return KeyClaim(key, "new", fingerprint=fingerprint)

@@ -27,6 +27,7 @@ from typing import Any
 
 from ..journal import register_migration
 from ..journal.db import Database
+from ..journal.owners import holder_gone
 
 __all__ = ["Instances", "parse_time", "utcnow"]
 
@@ -131,14 +132,7 @@ class Instances:
         beat = parse_time(row["heartbeat_at"])
         if beat is None or utcnow() - beat > timedelta(seconds=self.ttl):
             return False
-        if row["host"] == self.host:
-            try:
-                os.kill(int(row["pid"]), 0)
-            except ProcessLookupError:
-                return False
-            except PermissionError:
-                return True
-        return True
+        return not holder_gone(str(row["host"]), int(row["pid"]))
 
     def count_alive(self) -> int:
         since = utcnow() - timedelta(seconds=self.ttl)
