@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 from collections.abc import Callable
+from typing import Any
 
 
 def nodelay_of_accepted(listen: Callable[[str, int], socket.socket]) -> int:
@@ -30,3 +32,23 @@ def nodelay_of_accepted(listen: Callable[[str, int], socket.socket]) -> int:
     asyncio.run(main())
     assert seen, "no connection was accepted"
     return seen[0]
+
+
+def reuse_options(listen: Callable[[str, int], socket.socket], monkeypatch: Any, platform: str) -> set[str]:
+    """The address-reuse options ``listen`` sets when ``sys.platform`` is ``platform`` (Windows is
+    played here by a recording socket: this machine has no SO_EXCLUSIVEADDRUSE to set)."""
+    names = {socket.SO_REUSEADDR: "SO_REUSEADDR", -0x5: "SO_EXCLUSIVEADDRUSE"}  # winsock: ~SO_REUSEADDR
+    seen: set[str] = set()
+
+    class Recording(socket.socket):
+        def setsockopt(self, level: int, option: int, value: Any, *rest: Any) -> None:
+            if level == socket.SOL_SOCKET and option in names:
+                seen.add(names[option])
+            if option != -0x5:
+                super().setsockopt(level, option, value, *rest)
+
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(socket, "SO_EXCLUSIVEADDRUSE", -0x5, raising=False)
+    monkeypatch.setattr(socket, "socket", Recording)
+    listen("127.0.0.1", 0).close()
+    return seen

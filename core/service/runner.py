@@ -92,7 +92,13 @@ def listen(host: str, port: int) -> socket.socket:
     # that say so, and without it a reply in two writes waits out the peer's delayed ACK (40 ms).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart need not wait out TIME_WAIT
+        # POSIX: SO_REUSEADDR, so a restart need not wait out TIME_WAIT.  Windows: there SO_REUSEADDR
+        # would let a second process bind the same port and take some of its connections, so the
+        # port is held exclusively instead, and a second instance meets "port in use".
+        if sys.platform == "win32":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+        else:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host.strip("[]"), port))
         sock.listen(2048)  # uvicorn's default backlog
     except OSError as exc:

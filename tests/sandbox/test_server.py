@@ -106,3 +106,13 @@ def test_connections_on_the_bound_socket_get_tcp_nodelay() -> None:
     from yibao.sandbox.server import listen
 
     assert nodelay_of_accepted(listen) != 0
+
+
+@pytest.mark.parametrize(("platform", "options"), [("linux", {"SO_REUSEADDR"}), ("win32", {"SO_EXCLUSIVEADDRUSE"})])
+def test_the_port_is_held_exclusively_on_windows(monkeypatch: pytest.MonkeyPatch, platform: str,
+                                                 options: set[str]) -> None:
+    """A second sandbox on the port is refused on Windows too (SO_REUSEADDR would let it bind)."""
+    from tests.sockets import reuse_options
+    from yibao.sandbox.server import listen
+
+    assert reuse_options(listen, monkeypatch, platform) == options

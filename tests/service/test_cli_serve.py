@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import trustme
 
 from yibao.sandbox.server import RunningSandbox
@@ -115,3 +116,14 @@ def test_connections_on_the_bound_socket_get_tcp_nodelay() -> None:
     from yibao.core.service.runner import listen
 
     assert nodelay_of_accepted(listen) != 0
+
+
+@pytest.mark.parametrize(("platform", "options"), [("linux", {"SO_REUSEADDR"}), ("win32", {"SO_EXCLUSIVEADDRUSE"})])
+def test_the_port_is_held_exclusively_on_windows(monkeypatch: pytest.MonkeyPatch, platform: str,
+                                                 options: set[str]) -> None:
+    """POSIX: SO_REUSEADDR (a restart need not wait out TIME_WAIT).  Windows: SO_REUSEADDR would let a
+    second instance bind the same port and take some of its connections, so it is never set there."""
+    from tests.sockets import reuse_options
+    from yibao.core.service.runner import listen
+
+    assert reuse_options(listen, monkeypatch, platform) == options
