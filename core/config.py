@@ -28,6 +28,7 @@ import cattrs.gen
 from .errors import ConfigurationError
 from .online.settings import TABLES as _ONLINE_TABLES
 from .online.settings import OnlineConfig, OnlineRuleError
+from .textfile import NotUtf8, read_text
 
 __all__ = [
     "Config",
@@ -409,8 +410,10 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigurationError("--config",
                                  f"no configuration file at {p} (write one with: yibao init --region CODE > {p})")
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(read_text(p))
+    except NotUtf8 as exc:
+        raise ConfigurationError(str(p), str(exc)) from None
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(str(p), f"not valid TOML: {exc}") from None
     return parse_config(data, source=str(p))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -10,7 +11,7 @@ from rich.table import Table
 
 from ..errors import PluginError
 from ..plugins import RegionProfile, load_registry
-from ._common import handle_errors, print_json
+from ._common import fail, handle_errors, note, print_json
 
 __all__ = ["register", "render_template"]
 
@@ -153,9 +154,25 @@ def register(app: typer.Typer) -> None:
         Console(markup=False).print(table)
 
     @app.command("init")
-    def init(region: Annotated[str, typer.Option("--region", help="admdvs code, e.g. 441900 for Dongguan")]) -> None:
-        """Print a commented configuration template for REGION."""
+    def init(region: Annotated[str, typer.Option("--region", help="admdvs code, e.g. 441900 for Dongguan")],
+             out: Annotated[Path | None, typer.Option(
+                 "--out", help="write the template to this file, in UTF-8 (never over an existing file), "
+                               "instead of printing it")] = None) -> None:
+        """Print a commented configuration template for REGION (or write it with --out)."""
         with handle_errors():
             if not (len(region) == 6 and region.isdigit()):
                 raise PluginError(f"--region must be a 6-digit admdvs code, got {region!r}")
-            typer.echo(render_template(region), nl=False)
+            text = render_template(region)
+            if out is None:
+                typer.echo(text, nl=False)
+                return
+            # A file of our own writing is UTF-8 whatever the shell: on Windows ``>`` writes the ANSI
+            # code page (cmd.exe) or UTF-16 (PowerShell 5), and TOML is UTF-8 (core/textfile.py).
+            try:
+                with out.open("x", encoding="utf-8") as f:
+                    f.write(text)
+            except FileExistsError:
+                fail(f"--out: {out} exists; yibao init does not overwrite a configuration", 2)
+            except OSError as exc:
+                fail(f"--out: cannot write {out}: {exc.strerror or exc}", 2)
+            note(f"wrote {out} (UTF-8)")

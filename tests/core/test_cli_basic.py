@@ -57,3 +57,20 @@ def test_schema_2102_json_shows_its_nodes() -> None:
     assert fields["medfee_sumamt"]["type"] == "N" and fields["medfee_sumamt"]["scale"] == 2
     assert fields["psn_no"]["required"] is True
     assert run("schema", "0000").returncode == 2
+
+
+def test_init_out_writes_utf8_and_never_overwrites(tmp_path: Path) -> None:
+    """``--out`` writes UTF-8 whatever the shell would have done with ``>`` (GBK, UTF-16 on Windows)."""
+    target = tmp_path / "yibao.toml"
+    proc = run("init", "--region", "441900", "--out", str(target))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "" and f"wrote {target}" in proc.stderr
+    text = target.read_bytes().decode("utf-8")  # strict: UTF-8 or this fails
+    assert text.replace("\r\n", "\n") == run("init", "--region", "441900").stdout
+    assert parse_config(tomllib.loads(text)).region == "441900"
+    target.write_text("# mine\n", encoding="utf-8")
+    again = run("init", "--region", "441900", "--out", str(target))
+    assert again.returncode == 2 and "--out" in again.stderr and "exists" in again.stderr
+    assert target.read_text(encoding="utf-8") == "# mine\n"
+    missing = run("init", "--region", "441900", "--out", str(tmp_path / "no" / "dir" / "y.toml"))
+    assert missing.returncode == 2 and "cannot write" in missing.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,48 @@ def test_an_unknown_region_names_the_known_ones() -> None:
     assert info.value.key == "region"
     assert "441900" in info.value.problem and "620000" in info.value.problem
     assert load_registry().resolve("440300").code == "440000"  # a city without its own plugin: its province
+
+
+_TOML = """# 东莞 药店
+region = "441900"
+[gateway]
+url = "http://127.0.0.1:8080/"
+paasid = "p"
+secret_env = "YB_T_SECRET"
+[institution]
+fixmedins_code = "P44190000001"
+fixmedins_name = "测试药房"
+mdtrtarea_admvs = "441900"
+kind = "pharmacy"
+[operator]
+opter = "0001"
+opter_name = "收费员"
+[journal]
+url = "sqlite:///j.db"
+"""
+
+
+@pytest.mark.parametrize(("saved_as", "raw"), [
+    ("UTF-8", _TOML.encode("utf-8")),
+    ("UTF-8 with a byte-order mark (Notepad)", _TOML.encode("utf-8-sig")),
+    ("UTF-16 LE with a byte-order mark (PowerShell 5's >)", _TOML.encode("utf-16")),
+    ("UTF-16 BE with a byte-order mark", codecs.BOM_UTF16_BE + _TOML.encode("utf-16-be")),
+])
+def test_the_file_as_windows_editors_save_it(tmp_path: Path, saved_as: str, raw: bytes) -> None:
+    (tmp_path / "yibao.toml").write_bytes(raw)
+    cfg = load_config(tmp_path / "yibao.toml")
+    assert cfg.institution.fixmedins_name == "测试药房", saved_as
+    assert cfg.operator.opter_name == "收费员"
+
+
+def test_a_file_in_the_ansi_code_page_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    """cmd.exe's ``yibao init > yibao.toml`` on a Chinese Windows writes GBK: named, with the fix."""
+    (tmp_path / "yibao.toml").write_bytes(_TOML.encode("gbk"))
+    with pytest.raises(ConfigurationError) as err:
+        load_config(tmp_path / "yibao.toml")
+    text = str(err.value)
+    assert "yibao.toml" in text and "is not UTF-8 text" in text and "0x" in text
+    assert "yibao init --region CODE --out FILE" in text
+    (tmp_path / "broken.toml").write_bytes(codecs.BOM_UTF16_LE + b"\x00\xd8")  # a lone surrogate after the mark
+    with pytest.raises(ConfigurationError, match="UTF-16 byte-order mark"):
+        load_config(tmp_path / "broken.toml")
