@@ -291,6 +291,10 @@ CATALOG: dict[str, dict[str, Any]] = {
         _c("SB120400001", "挂号费(测试)", "01", "13", "201", "0", "10.000000", "次"),
         _c("SB250300001", "宫颈细胞学检查(测试)", "01", "04", "201", "0", "60.000000", "次", gend_lmt="2"),
         _c("SB250400001", "前列腺液常规检查(测试)", "01", "04", "201", "0", "40.000000", "次", gend_lmt="1"),
+        # 䓬 (U+44EC, CJK extension A, as in 苯二氮䓬) is not in GBK: a HIS that reads the catalogue
+        # through the code page of a Chinese Windows meets it in a real drug class.  Last, so that
+        # every entry above keeps its place.
+        _c("SBXN05CDA0008", "艾司唑仑片(苯二氮䓬类,测试)", "01", "09", "101", "0", "5.000000", "1mg*20片", "片剂"),
     )
 }
 

@@ -10,6 +10,7 @@ import typer
 
 from .. import __version__
 from ._common import State
+from .streams import guard_streams
 
 __all__ = ["app", "main"]
 
@@ -67,4 +68,5 @@ _load_command_plugins()
 
 def main() -> None:
     """Console entry point."""
+    guard_streams()
     app()

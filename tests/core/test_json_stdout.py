@@ -120,3 +120,20 @@ def test_demo_json_prints_only_json() -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     doc = json.loads(proc.stdout)
     assert doc["ok"] is True and len(doc["steps"]) >= 14
+
+
+
+def test_a_character_gbk_lacks_through_a_gbk_pipe(setup: tuple[RunningSandbox, Path, dict[str, str]]) -> None:
+    """A HIS on a Chinese Windows reads yibao's stdout through a pipe in GBK, which lacks 䓬 (U+44EC) of
+    苯二氮䓬, a drug class the sandbox's catalogue carries: the answer is printed as valid JSON with that
+    very character, not lost to an encoding error (core/cli/streams.py)."""
+    _, _, env = setup
+    gbk = {**env, "PYTHONIOENCODING": "gbk"}
+    assert _run(env, "catalog", "sync", "--kinds", "1301", "--json").returncode == 0
+    proc = subprocess.run([YIBAO, "catalog", "search", "艾司唑仑", "--json"], capture_output=True, env=gbk,
+                          timeout=180, check=False)
+    err = proc.stderr.decode("gbk", "replace")
+    assert proc.returncode == 0, err
+    assert b"\\u44ec" in proc.stdout  # written as a JSON escape: GBK has no such character
+    found = json.loads(proc.stdout.decode("gbk"))  # strict: GBK bytes and JSON escapes only
+    assert "艾司唑仑片(苯二氮䓬类,测试)" in json.dumps(found, ensure_ascii=False)
