@@ -408,14 +408,26 @@ def load_config(path: str | Path | None = None) -> Config:
     p = find_config_path(str(path) if path is not None else None)
     if not p.is_file():
         raise ConfigurationError("--config",
-                                 f"no configuration file at {p} (write one with: yibao init --region CODE > {p})")
+                                 f"no configuration file at {p} (write one with: yibao init --region CODE --out {p})")
     try:
         data = tomllib.loads(read_text(p))
     except NotUtf8 as exc:
         raise ConfigurationError(str(p), str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(str(p), f"not valid TOML: {exc}") from None
-    return parse_config(data, source=str(p))
+    return _journal_beside(parse_config(data, source=str(p)), p.parent)
+
+
+def _journal_beside(config: Config, folder: Path) -> Config:
+    """A relative SQLite journal path is taken from the configuration file's folder, not from the
+    working directory: the journal decides what is reversed, so ``yibao serve`` (a Windows service
+    starts in System32), ``yibao journal recover`` and the console must open the same one wherever
+    they were started.  Found as ``./yibao.toml``, that folder is the working directory anyway."""
+    url, prefix = config.journal.url, "sqlite:///"
+    path = url[len(prefix):]
+    if not url.startswith(prefix) or path in ("", ":memory:") or Path(path).is_absolute():
+        return config  # PostgreSQL, absolute, or refused when opened (journal/db.py parse_url)
+    return attrs.evolve(config, journal=attrs.evolve(config.journal, url=prefix + str(folder.absolute() / path)))
 
 
 _TABLES.update({c.__name__: c for c in (GatewayConfig, TimeoutConfig, InstitutionConfig, OperatorConfig, JournalConfig,

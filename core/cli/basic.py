@@ -48,7 +48,9 @@ opter_type = "1"                 # 1 经办人, 2 自助终端, 3 移动终端
 terminal = "T01"                 # sign-in (9001) sessions are kept per operator and terminal
 
 [journal]
-url = "sqlite:///yibao-journal.db"   # or postgresql://user@host/db for several terminals
+# SQLite: a relative path is taken from this file's folder, wherever a command starts.
+# For several terminals or instances: postgresql://user@host/db
+url = "sqlite:///yibao-journal.db"
 
 [reversal]
 delay_seconds = 15               # wait before the first 2601 of an unknown outcome; 0 in tests

@@ -189,3 +189,23 @@ def test_a_file_in_the_ansi_code_page_is_refused_with_the_way_out(tmp_path: Path
     (tmp_path / "broken.toml").write_bytes(codecs.BOM_UTF16_LE + b"\x00\xd8")  # a lone surrogate after the mark
     with pytest.raises(ConfigurationError, match="UTF-16 byte-order mark"):
         load_config(tmp_path / "broken.toml")
+
+
+def test_a_relative_journal_is_beside_the_configuration_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wherever a command starts (a Windows service starts in System32), a relative SQLite journal
+    is the one beside ``yibao.toml``: the journal decides what is reversed."""
+    site, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    site.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    (site / "yibao.toml").write_text(_TOML.replace('url = "sqlite:///j.db"', 'url = "sqlite:///data/j.db"'),
+                                     encoding="utf-8")
+    assert load_config(site / "yibao.toml").journal.url == f"sqlite:///{site / 'data' / 'j.db'}"
+    (site / "default.toml").write_text(_TOML.replace('[journal]\nurl = "sqlite:///j.db"\n', ""), encoding="utf-8")
+    assert load_config(site / "default.toml").journal.url == f"sqlite:///{site / 'yibao-journal.db'}"
+    for kept in (f"sqlite:///{tmp_path / 'abs.db'}", "postgresql://postgres@127.0.0.1/test"):
+        (site / "kept.toml").write_text(_TOML.replace("sqlite:///j.db", kept), encoding="utf-8")
+        assert load_config(site / "kept.toml").journal.url == kept
+    monkeypatch.chdir(site)  # found as ./yibao.toml: the working directory, as before
+    assert load_config(None).journal.url == f"sqlite:///{site / 'data' / 'j.db'}"
+    assert parse_config(_with("journal.url", "sqlite:///j.db")).journal.url == "sqlite:///j.db"  # no file: as given
