@@ -98,8 +98,12 @@ class ValidationIssue:
         self.row = row
 
     def __str__(self) -> str:
+        # "2102 drugdetail[0].pric: sign: ..."; the parts an issue lacks are left out, not printed
+        # as " ." (a node-level issue has no field, an option such as --kind no infno or node)
         row = f"[{self.row}]" if self.row is not None else ""
-        return f"{self.infno} {self.node}{row}.{self.field}: {self.rule}: {self.message}"
+        path = ".".join(p for p in (f"{self.node}{row}", self.field) if p)
+        head = " ".join(p for p in (self.infno, path) if p)
+        return f"{head}: {self.rule}: {self.message}" if head else f"{self.rule}: {self.message}"
 
     def __repr__(self) -> str:
         return f"ValidationIssue({self})"

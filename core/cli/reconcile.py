@@ -153,7 +153,7 @@ def clear_cmd(
             out_console.print("nothing sent: add --confirm to send these verdicts (3261)")
 
 
-catalog_app = typer.Typer(help="catalogue download (1301-1319, 1901) and lookup", no_args_is_help=True)
+catalog_app = typer.Typer(help="The centre's catalogues: download (1301-1319, 1901) and lookup.", no_args_is_help=True)
 
 
 @catalog_app.command("sync")
@@ -195,15 +195,20 @@ def catalog_sync(
     out_console.print(t)
 
 
+_KIND_HELP = "only this catalogue (1301 drugs, 1305 services, 1306 materials, 1307 diagnoses, 1308 operations ...)"
+
+
 @catalog_app.command("search")
 def catalog_search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="part of a code or a name")],
+    kind: Annotated[str | None, typer.Option("--kind", help=_KIND_HELP)] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="at most this many rows")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="print the rows as JSON")] = False,
 ) -> None:
-    """Look up the local catalogue by code or name."""
+    """Look up the local catalogue (after `yibao catalog sync`) by code or name."""
     with handle_errors(json_errors=as_json):
-        rows = client_from_ctx(ctx).catalog.search(text)
+        rows = client_from_ctx(ctx).catalog.search(text, limit, kind)
     if as_json:
         print_json(rows)
         return

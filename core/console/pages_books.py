@@ -177,15 +177,16 @@ async def clearing_rollback(request: Req) -> Response[str]:
 # ---------------------------------------------------------------------------- catalogues
 
 @get("/catalog")
-async def catalog_page(request: Req, q: Annotated[str, QueryParameter(max_length=100)] = "") -> Response[str]:
+async def catalog_page(request: Req, q: Annotated[str, QueryParameter(max_length=100)] = "",
+                       kind: Annotated[str, QueryParameter(pattern=r"^(13(0[1-9]|1[0-9]))?$")] = "") -> Response[str]:
     console = console_of(request)
 
     def work(ctx: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         svc = CatalogService(ctx)
-        return svc.status(), (svc.search(q, 50) if q else [])
+        return svc.status(), (svc.search(q, 50, kind or None) if q else [])
 
     states, found = await console.work(work)
-    return console.page(request, "catalog.html", states=states, found=found, q=q,
+    return console.page(request, "catalog.html", states=states, found=found, q=q, kind=kind,
                         last=console.jobs.latest("catalog sync"))
 
 

@@ -204,11 +204,16 @@ async def catalog_sync(request: Req, data: JSONBody[CatalogSyncRequest], idempot
 
 @get("/v1/catalog/search", tags=["catalog"], summary="Look up the local catalogue", responses=_READ_ERRORS)
 async def catalog_search(request: Req, text: Annotated[str, QueryParameter(min_length=1, max_length=100)],
-                         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50) -> Response[list[dict[str, Any]]]:
+                         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+                         kind: Annotated[str | None, QueryParameter(
+                             pattern=r"^13(0[1-9]|1[0-9])$",
+                             description="only this catalogue (1301 drugs, 1305 services, 1306 materials, "
+                                         "1307 diagnoses, 1308 operations ...)")] = None,
+                         ) -> Response[list[dict[str, Any]]]:  # fmt: skip
     service = _service(request)
 
     def work(ctx: RequestContext) -> Outcome:
-        return Outcome(200, CatalogService(ctx).search(text, limit))
+        return Outcome(200, CatalogService(ctx).search(text, limit, kind))
 
     return await query(service, request, Route("/v1/catalog/search"), work)
 

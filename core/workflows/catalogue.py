@@ -15,6 +15,7 @@ per kind) and ``catalog_dicts``.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -24,6 +25,7 @@ import attrs
 
 from ..clock import now as now_in_shanghai
 from ..clock import wire_date, wire_time
+from ..errors import ValidationError, ValidationIssue
 from ..files import CATALOGUE_OWNER, FileLimits, UnsafeFileError, download, open_member, workspace
 from ..journal.schema import register_migration
 from .recon_catalog_layouts import FILE_KINDS, INITIAL_VERSION, PAGED_KINDS, FileLayout
@@ -130,12 +132,15 @@ class CatalogStore:
         )
         batch.clear()
 
-    def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
-        like, p = f"%{text}%", self.db.p
+    def search(self, text: str, limit: int = 50, kind: str | None = None) -> list[dict[str, Any]]:
+        # % and _ in the text are meant literally (a code such as M80700/3 or a name with _)
+        like, p = "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%", self.db.p
+        where, args = f"(code LIKE {p} ESCAPE '\\' OR name LIKE {p} ESCAPE '\\')", [like, like]
+        if kind is not None:
+            where, args = f"{where} AND kind = {p}", [*args, kind]
         return self.db.fetchall(  # type: ignore[no-any-return]
-            f"SELECT kind, code, name, ver, vali_flag FROM catalog_items WHERE code LIKE {p} OR name LIKE {p} "
-            f"ORDER BY kind, code LIMIT {p}",
-            [like, like, limit],
+            f"SELECT kind, code, name, ver, vali_flag FROM catalog_items WHERE {where} ORDER BY kind, code LIMIT {p}",
+            [*args, limit],
         )
 
 
@@ -282,9 +287,13 @@ def sync(
     return out
 
 
-def search(ctx: Context, text: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Local catalogue rows whose code or name contains ``text``."""
-    return CatalogStore.of(ctx).search(text, limit)
+def search(ctx: Context, text: str, limit: int = 50, kind: str | None = None) -> list[dict[str, Any]]:
+    """Local catalogue rows whose code or name contains ``text`` (of one ``kind``, e.g. 1301)."""
+    if kind is not None and kind not in FILE_KINDS and kind not in PAGED_KINDS:
+        known = ", ".join(sorted([*FILE_KINDS, *PAGED_KINDS]))
+        raise ValidationError([ValidationIssue("", "", "kind", "enum",
+                                               f"{kind[:20]!r} is no catalogue; one of {known}")])
+    return CatalogStore.of(ctx).search(text, limit, kind)
 
 
 class CatalogService:
@@ -298,9 +307,9 @@ class CatalogService:
         """Download ``kinds`` (default: all; 1901 for ``dict_types``); each kind's rows, calls and version."""
         return sync(self._ctx, kinds, dict_types=dict_types, progress=progress)
 
-    def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
-        """Local rows whose code or name contains ``text``."""
-        return search(self._ctx, text, limit)
+    def search(self, text: str, limit: int = 50, kind: str | None = None) -> list[dict[str, Any]]:
+        """Local rows whose code or name contains ``text`` (only ``kind``'s, e.g. 1307, if given)."""
+        return search(self._ctx, text, limit, kind)
 
     def status(self) -> list[dict[str, Any]]:
         """The last sync of every kind."""

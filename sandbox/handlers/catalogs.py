@@ -4,8 +4,9 @@ National baseline 【1301】-【1319】 and 【1901】; spec_reference.md §13. 
 
 - ``sbx_catalog``: one row per published catalogue row, with its kind, its version's order
   (``seq``) and its TXT line (file kinds) or JSON object (paged kinds).  First use seeds one
-  version of every kind from the sandbox's priced catalogue (:data:`yibao.sandbox.seed.CATALOG`);
-  :func:`publish` adds a version (tests, rehearsal).
+  version of every kind: 1301-1306 and the paged kinds from the sandbox's priced catalogue
+  (:data:`yibao.sandbox.seed.CATALOG`), 1307-1315 from its code catalogues
+  (:data:`yibao.sandbox.code_catalogues.CODE_CATALOGUES`); :func:`publish` adds a version.
 - 1301-style: rows of versions after ``ver`` (an unknown ``ver`` such as the initial ``v0000``
   means "everything"), written as the layout's TXT columns, zipped and kept as a ``catalog``
   file that 9102 serves to ``fixmedins_code`` = ``plc``.
@@ -22,6 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..catalog_layouts import FILE_KINDS, PAGED_KINDS, catalogue_line, zip_lines
+from ..code_catalogues import CODE_CATALOGUES
 from ..regions import catalog_for
 from . import CallContext, Refusal, handler
 
@@ -46,11 +48,12 @@ def _seed_rows(kind: str) -> list[tuple[str, str]]:
     from ..seed import CATALOG
 
     entries = sorted(CATALOG.values(), key=lambda e: e["med_list_codg"])
+    if kind in CODE_CATALOGUES:  # 1307-1315 list diagnoses, operations and diseases, not items
+        return [(code, catalogue_line(kind, code, name, SEED_VERSION)) for code, name in CODE_CATALOGUES[kind]]
     if kind in FILE_KINDS:
-        wanted = _LIST_TYPE.get(kind)
-        chosen = [e for e in entries if wanted is None or e.get("list_type") == wanted]
+        wanted = _LIST_TYPE[kind]
         return [(e["med_list_codg"], catalogue_line(kind, e["med_list_codg"], e["med_list_name"], SEED_VERSION))
-                for e in chosen]  # fmt: skip
+                for e in entries if e.get("list_type") == wanted]  # fmt: skip
     out = []
     if kind == "1304":  # 民族药品: the drug rows, with 1304's own field names
         for n, e in enumerate((e for e in entries if e.get("list_type") in ("101", "104")), 1):

@@ -184,17 +184,24 @@ def test_a_catalogue_is_synced_with_progress_and_searched(page: Any, desk: Desk)
     sign_in(page, desk)
     page.goto(desk.url + "catalog")
     assert "尚未同步" in page.inner_text("#states")
-    page.fill("#sync input[name=kinds]", "1301")
+    page.fill("#sync input[name=kinds]", "1301 1305")
     page.click("#sync button[type=submit]")
     _wait_job(page)
     synced = page.inner_text("#synced")
-    assert "1301" in synced
+    assert "1301" in synced and "1305" in synced
     page.click("text=返回目录")
     assert "1301" in page.inner_text("#states")
     code = desk.centre.catalog[0]["med_list_codg"]
     page.fill("#search input[name=q]", code[:6])
     page.click("#search button[type=submit]")
     assert code[:6] in page.inner_text("#found")
+    # one catalogue only: the services' rows, none of the drugs' (both codes start with SB)
+    page.fill("#search input[name=q]", "SB")
+    page.select_option("#search select[name=kind]", "1305")
+    page.click("#search button[type=submit]")
+    kinds = {t.strip() for t in page.locator("#found tr td:first-child").all_inner_texts()}
+    assert kinds == {"1305"}, kinds
+    assert page.locator("#search select[name=kind]").input_value() == "1305"
     shot(page, "11-catalog")
 
 

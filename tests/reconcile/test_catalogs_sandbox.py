@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from yibao.core.errors import ValidationError
 from yibao.core.workflows.catalogue import CatalogStore
 from yibao.sandbox.handlers.catalogs import SEED_VERSION, publish
 
@@ -56,3 +59,29 @@ def test_paged_catalogue_and_dictionaries(centre: Centre) -> None:
     assert centre.client.catalog.search("新医保目录")[0]["code"] == "SBNEWHI01"
     last = centre.client.catalog.sync(["1312"])[0]
     assert last.rows == 1 and last.calls == 1
+
+
+def test_code_catalogues_list_diagnoses_and_operations_not_the_priced_items(centre: Centre) -> None:
+    """1307-1315 carry codes of their own kind: a HIS's diagnosis picker built from 1307 offers
+    diagnoses (the 2203 / 2401 codes of the tests), and 1309 the 慢特病 codes 1101 reports."""
+    kinds = ["1305", "1307", "1308", "1309"]
+    res = {r.kind: r for r in centre.client.catalog.sync(kinds)}
+    assert res["1307"].rows >= 5 and res["1308"].rows >= 3 and res["1309"].rows == 3
+    [pneumonia] = [h for h in centre.client.catalog.search("J18.900") if h["kind"] == "1307"]
+    assert pneumonia["name"] == "肺炎" and pneumonia["ver"] == SEED_VERSION
+    found = {(h["kind"], h["code"]) for h in centre.client.catalog.search("SB", limit=500)}
+    assert not {k for k, _ in found} & {"1307", "1308", "1309"}  # no SB item in a code catalogue
+    assert ("1305", "SB110200001") in found  # the services' catalogue still has them
+    assert {h["code"] for h in centre.client.catalog.search("M0") if h["kind"] == "1309"} == {
+        "M01600", "M03900", "M07800"}
+
+
+def test_search_by_kind_and_with_like_wildcards_taken_literally(centre: Centre) -> None:
+    centre.client.catalog.sync(["1301", "1305", "1313"])
+    assert {h["kind"] for h in centre.client.catalog.search("SB", kind="1305")} == {"1305"}
+    assert [h["code"] for h in centre.client.catalog.search("M81400/3")] == ["M81400/3"]
+    assert centre.client.catalog.search("%") == [] and centre.client.catalog.search("_") == []
+    assert len(centre.client.catalog.search("SB", limit=2)) == 2
+    with pytest.raises(ValidationError) as caught:
+        centre.client.catalog.search("SB", kind="1101")
+    assert [(i.field, i.rule) for i in caught.value.issues] == [("kind", "enum")]

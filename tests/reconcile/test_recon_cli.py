@@ -79,3 +79,11 @@ def test_catalog_sync_and_search(centre: Centre) -> None:
     found = _yibao(centre, "catalog", "search", "阿莫西林", "--json")
     assert found.returncode == 0 and json.loads(found.stdout)[0]["code"] == "SBXA01AAA0001"
     assert _yibao(centre, "catalog", "sync", "--kinds", "9999").returncode == 2
+    services = _yibao(centre, "catalog", "search", "SB", "--kind", "1305", "--limit", "3", "--json")
+    rows = json.loads(services.stdout)
+    assert services.returncode == 0 and len(rows) == 3 and {r["kind"] for r in rows} == {"1305"}
+    bad = _yibao(centre, "catalog", "search", "SB", "--kind", "9999", "--json")
+    err = json.loads(bad.stderr)
+    assert bad.returncode == 2 and bad.stdout == "" and err["error"] == "ValidationError"
+    assert err["message"].startswith("validation failed: kind: enum: '9999' is no catalogue")
+    assert [(i["field"], i["rule"]) for i in err["issues"]] == [("kind", "enum")]

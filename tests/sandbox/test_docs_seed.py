@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from yibao.sandbox.code_catalogues import CODE_CATALOGUES
 from yibao.sandbox.idcard import valid_resident_id
 from yibao.sandbox.seed import persons
 
@@ -25,3 +26,12 @@ def test_every_seeded_resident_id_is_valid_and_other_documents_keep_theirs() -> 
             assert valid_resident_id(p["certno"]), p["psn_no"]
         else:
             assert p["certno"].startswith("SB") and not valid_resident_id(p["certno"])
+
+
+CODE_ROW = re.compile(r"^\| (13\d\d) \| \S+ \| (\S+) \| (.+?) \|$", re.M)
+
+
+def test_the_documented_code_catalogues_are_the_seeded_ones() -> None:
+    documented = CODE_ROW.findall(DOC.read_text("utf-8"))
+    seeded = [(kind, code, name) for kind, rows in CODE_CATALOGUES.items() for code, name in rows]
+    assert documented == seeded
