@@ -242,8 +242,10 @@ def cancel(
     )
     if ctx.infno == "2208":
         info["pdn_cash_pay"] = info["psn_cash_pay"]  # the spec's own spelling in 2208 (§2.1)
+    # the cancel's fund lines undo the settlement's: both amounts negated, the limit (crt_payb_lmt_amt,
+    # what the fund could still pay) kept as it was
     detail = [
-        {**d, "fund_payamt": -Decimal(d.get("fund_payamt", 0) or 0) + ZERO}
+        {**d, **{k: -Decimal(d.get(k, 0) or 0) + ZERO for k in ("inscp_scp_amt", "fund_payamt")}}
         for d in row["detail"].get("setldetail", [])
     ]
     return row, {"setlinfo": info, "setldetail": detail}

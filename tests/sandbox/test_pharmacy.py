@@ -76,13 +76,18 @@ def test_national_default_elsewhere(c: Centre) -> None:
 
 def test_cancel_once_gives_the_account_back(c: Centre) -> None:
     p = person(c, min_balc=Decimal("100"))
-    info = c.ok("2102", pharmacy_input(p, basket()), insuplc_admdvs="441900")["setlinfo"]
+    sold = c.ok("2102", pharmacy_input(p, basket()), insuplc_admdvs="441900")
+    info = sold["setlinfo"]
     data = {"data": {"setl_id": info["setl_id"], "mdtrt_id": info["mdtrt_id"], "psn_no": p["psn_no"]}}
     out = c.ok("2103", data, insuplc_admdvs="441900")
     assert out["setlinfo"]["medfee_sumamt"] == -info["medfee_sumamt"]
     assert out["setlinfo"]["setl_id"] != info["setl_id"]
     assert out["setlinfo"]["balc"] == p["balc"]
     assert c.person(lambda q: q["psn_no"] == p["psn_no"])["balc"] == p["balc"]
+    # the cancel's fund lines are the settlement's, undone: amounts negated, the limit as it was
+    assert sold["setldetail"] and [(-d["inscp_scp_amt"], -d["fund_payamt"], d["crt_payb_lmt_amt"])
+                                   for d in sold["setldetail"]] == [
+        (d["inscp_scp_amt"], d["fund_payamt"], d["crt_payb_lmt_amt"]) for d in out["setldetail"]]
     again = c.call("2103", data, insuplc_admdvs="441900")
     assert again["infcode"] == -1 and "撤销" in again["err_msg"]
     assert c.control("GET", "/_sandbox/ledger")[1][0]["state"] == "cancelled"
