@@ -50,12 +50,22 @@ class PharmacySettleRequest(Strict):
 
 
 class CancelRequest(Strict):
-    """2103 / 2208 / 2305: the settlement to undo."""
+    """2103 / 2208 / 2305: the settlement to undo.
+
+    A visit's or a stay's cancel also takes the context every other step of it carries
+    (``ipt_otp_no`` / ``ipt_no``, ``med_type``, ``dept_codg`` / ``dept_name``), so a HIS may send
+    each step the same fields; the centre's cancel needs none of them.  ``mdtrt_id``, where the
+    path names the visit or stay, must be the path's."""
 
     person: Person
     setl_id: _Id
     mdtrt_id: str = ""
     operator: OperatorIn | None = None
+    ipt_otp_no: str = ""
+    ipt_no: str = ""
+    med_type: str = ""
+    dept_codg: str = ""
+    dept_name: str = ""
 
 
 # ---------------------------------------------------------------------------- outpatient

@@ -166,6 +166,8 @@ async def outpatient_settle(request: Req, mdtrt_id: FromPath[str], data: JSONBod
 
 def _cancel(request: Req, path: str, infno: str, mdtrt_id: str, data: CancelRequest
             ) -> Coroutine[Any, Any, Response[Any]]:
+    if data.mdtrt_id and data.mdtrt_id != mdtrt_id:
+        raise validation("the body's mdtrt_id differs from the path's", "mdtrt_id", "match")
     who = convert.identity(data.person)
 
     def work(ctx: RequestContext) -> Outcome:

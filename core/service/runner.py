@@ -24,7 +24,8 @@ import uvicorn
 from ..config import Config
 from ..errors import ConfigurationError
 from .app import create_app
-from .runtime import Service
+from .auth import load_tokens
+from .runtime import Service, check_config
 
 __all__ = ["UpgradeNoise", "check_bind", "is_loopback", "listen", "serve", "uvicorn_config"]
 
@@ -114,10 +115,14 @@ def serve(config: Config, host: str | None = None, port: int | None = None) -> N
     svc = config.service
     host = host or svc.host
     port = port if port is not None else svc.port
+    # every configuration error first (TLS off loopback, the recovery age, the tokens), then the
+    # port: an operator fixing the file should not meet "address in use" before the file's own errors
     check_bind(config, host)
+    check_config(config)
+    tokens = load_tokens(config.service)
     sock = listen(host, port)
     try:
-        service = Service(config)
+        service = Service(config, tokens=tokens)
     except BaseException:
         sock.close()
         raise

@@ -70,6 +70,32 @@ def test_unknown_path_and_bad_body_are_problems(api: httpx.Client) -> None:
     assert p["issues"] and all({"field", "rule", "message"} <= set(i) for i in p["issues"])
 
 
+def test_a_bad_or_missing_query_parameter_is_named_and_its_query_not_echoed(api: httpx.Client) -> None:
+    """The issue names the parameter (not "body"); the query string stays out of the answer."""
+    p = _problem(api.get("/v1/catalog/search", params={"q": "RX-SECRET-BILL"}), "validation", 422, 2)
+    assert [(i["field"], i["rule"]) for i in p["issues"]] == [("text", "required")]
+    assert "RX-SECRET-BILL" not in json.dumps(p) and "/v1/catalog/search" in p["detail"]
+    p = _problem(api.get("/v1/journal", params={"limit": "abc", "idem_key": "RX-SECRET-BILL"}), "validation", 422, 2)
+    assert [(i["field"], i["rule"]) for i in p["issues"]] == [("limit", "shape")]
+    assert "RX-SECRET-BILL" not in json.dumps(p)
+    p = _problem(api.get("/v1/catalog/search", params={"text": "SB", "kind": "1101"}), "validation", 422, 2)
+    assert [i["field"] for i in p["issues"]] == ["kind"]
+
+
+
+def test_an_unknown_or_a_missing_body_field_is_named(api: httpx.Client,
+                                                     identify: Callable[[int], dict[str, Any]]) -> None:
+    """msgspec names the struct ("Object contains unknown field `x`"); the issue names the field."""
+    p = _problem(api.post("/v1/identify", json={"medium": {"kind": "id_card"}, "certno_typo": "1"}),
+                 "validation", 422, 2)
+    assert [i["field"] for i in p["issues"]] == ["certno_typo"]
+    line = {"feedetl_sn": "1", "medins_list_codg": "HIS-1", "cnt": 1, "pric": "1.00"}
+    body = wire.dumps_bytes({"person": identify(0), "items": [line]})
+    p = _problem(api.post("/v1/pharmacy/settlements", content=body, headers={"Idempotency-Key": new_key()}),
+                 "validation", 422, 2)
+    assert [i["field"] for i in p["issues"]] == ["items[0].med_list_codg"]
+
+
 def test_transaction_1101_and_terminal_and_operator_on_the_journal_row(
         service: RunningService, persons: list[dict[str, Any]], journal_url: str) -> None:
     """The token decides the terminal; the operator of the request is the journal row's and the envelope's."""

@@ -54,9 +54,16 @@ def test_no_tokens_or_a_short_recovery_age_refuse_to_start(sandbox: RunningSandb
     assert r.returncode == 2 and "service.tokens_env" in r.stderr
     r = _serve(config, env={**_env(sandbox.secret), TOKENS_ENV: "T01=short"})
     assert r.returncode == 2 and "shorter than 16" in r.stderr
-    d = service_dict(sandbox.url, sandbox.paasid, journal_url, interrupted_after_seconds=5)
-    r = _serve(write_config(tmp_path / "short.toml", d), env=_env(sandbox.secret))
-    assert r.returncode == 2 and "reversal.interrupted_after_seconds" in r.stderr
+    # the file's own error is named even while the port is taken: configuration first, then the port
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        d = service_dict(sandbox.url, sandbox.paasid, journal_url, interrupted_after_seconds=5,
+                         port=taken.getsockname()[1])
+        r = _serve(write_config(tmp_path / "short.toml", d), env=_env(sandbox.secret))
+        assert r.returncode == 2 and "reversal.interrupted_after_seconds" in r.stderr, r.stderr
+        r = _serve(config, "--port", str(taken.getsockname()[1]), env={**_env(sandbox.secret), TOKENS_ENV: ""})
+        assert r.returncode == 2 and "service.tokens_env" in r.stderr, r.stderr
 
 
 def test_a_port_in_use_is_a_configuration_error(sandbox: RunningSandbox, tmp_path: Path, journal_url: str) -> None:

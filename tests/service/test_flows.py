@@ -69,8 +69,12 @@ def test_outpatient_visit_through_two_instances(start: StartService, centre: Cen
         _adds_up(s)
     assert settled_total(centre.ledger(), person["psn_no"]) == Decimal("85.20")
     api.post(f"{base}/settlement", {**step, "chrg_bchno": "B9"}, status=409)  # never uploaded: refused, nothing sent
-    for s in (s2, s1):
-        c = api.post(f"{base}/settlement/cancel", {"person": person, "setl_id": s["setl_id"]})
+    wrong = api.post(f"{base}/settlement/cancel", {**step, "setl_id": s2["setl_id"], "mdtrt_id": "M-OTHER"},
+                     status=422)  # another visit's id in the body: refused, nothing sent
+    assert [(i["field"], i["rule"]) for i in wrong["issues"]] == [("mdtrt_id", "match")]
+    # the cancel takes the visit's context like every other step, or only the settlement
+    for s, body in ((s2, step), (s1, {"person": person})):
+        c = api.post(f"{base}/settlement/cancel", {**body, "setl_id": s["setl_id"]})
         assert c["medfee_sumamt"] == -s["medfee_sumamt"]
     api.post(f"{base}/fees/revoke", step)
     api.post(f"{base}/cancel", step)
@@ -97,7 +101,7 @@ def test_inpatient_stay_through_two_instances(start: StartService, centre: Centr
     assert s["medfee_sumamt"] == Decimal("290.00") and s["acct_pay"] > 0
     _adds_up(s)
     assert settled_total(centre.ledger(), person["psn_no"]) == Decimal("290.00")
-    c = api.post(f"{base}/settlement/cancel", {"person": person, "setl_id": s["setl_id"]})
+    c = api.post(f"{base}/settlement/cancel", {**step, "med_type": "21", "setl_id": s["setl_id"]})
     assert c["medfee_sumamt"] == Decimal("-290.00")
     api.post(f"{base}/discharge/cancel", step)
     api.post(f"{base}/fees/revoke", step)
