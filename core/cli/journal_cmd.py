@@ -35,6 +35,36 @@ def _row(entry: Any, *, full: bool = False) -> dict[str, Any]:
     return d
 
 
+def _table(rows: list[dict[str, Any]]) -> None:
+    """The entries as a table.  The msgid is whole (``journal show`` and 2601 take it, so it is never
+    cut to fit); ``psn_no`` (masked) and ``setl_id`` are shown where the terminal is wide enough
+    (``--json`` has every field); the time is Beijing time, like the wire's."""
+    from datetime import datetime
+
+    from rich import box
+
+    from ..clock import in_shanghai
+
+    console = Console(markup=False)
+    wide = console.width >= 110
+    table = Table(box=box.SIMPLE_HEAD, title=f"journal: {len(rows)} entries, newest first")
+    table.add_column("msgid", no_wrap=True, min_width=30)
+    table.add_column("infno", no_wrap=True)
+    table.add_column("state", no_wrap=True)
+    if wide:
+        table.add_column("psn_no", no_wrap=True)
+        table.add_column("setl_id", no_wrap=True)
+    table.add_column("medfee", justify="right", no_wrap=True)
+    table.add_column("created", no_wrap=True)
+    for r in rows:
+        psn = r.get("psn_no") or ""
+        at = r.get("created_at")
+        created = in_shanghai(datetime.fromisoformat(at)).strftime("%m-%d %H:%M:%S") if at else ""
+        extra = [(psn[:4] + "****") if psn else "", r.get("setl_id") or ""] if wide else []
+        table.add_row(r["msgid"], r["infno"], r["state"], *extra, str(r.get("medfee_sumamt") or ""), created)
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     journal = typer.Typer(help="The durable journal of state-changing messages.", no_args_is_help=True)
     app.add_typer(journal, name="journal")
@@ -61,12 +91,7 @@ def register(app: typer.Typer) -> None:
         if json_:
             print_json(rows)
             return
-        table = Table("msgid", "infno", "state", "psn_no", "setl_id", "medfee_sumamt", "created_at")
-        for r in rows:
-            psn = r.get("psn_no") or ""
-            table.add_row(r["msgid"], r["infno"], r["state"], (psn[:4] + "****") if psn else "",
-                          r.get("setl_id") or "", str(r.get("medfee_sumamt") or ""), str(r.get("created_at")))
-        Console(markup=False).print(table)
+        _table(rows)
 
     @journal.command("show")
     def show(ctx: typer.Context, msgid: str) -> None:

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -56,8 +57,9 @@ delay_seconds = 0
     return cfg
 
 
-def run(cfg: Path, *args: str, secret: str = SECRET) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "YIBAO_TEST_SECRET": secret}
+def run(cfg: Path, *args: str, secret: str = SECRET, env: dict[str, str] | None = None
+        ) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "YIBAO_TEST_SECRET": secret, **(env or {})}
     return subprocess.run([YIBAO, "--config", str(cfg), *args], capture_output=True, text=True, env=env,
                           timeout=60, check=False)
 
@@ -121,6 +123,12 @@ def test_lost_answer_of_a_settlement_exits_4_and_is_journaled_unknown(
     listing = run(cfg, "journal", "list", "--json")
     rows = json.loads(listing.stdout)
     assert [(r["infno"], r["state"]) for r in rows] == [("2102", "UNKNOWN")]
+    # the table: the msgid whole even in 80 columns (journal show and 2601 take it), Beijing time
+    created = datetime.fromisoformat(rows[0]["created_at"]).astimezone(timezone(timedelta(hours=8)))
+    for columns, wide in (("80", False), ("140", True)):
+        table = run(cfg, "journal", "list", env={"COLUMNS": columns}).stdout
+        assert rows[0]["msgid"] in table and created.strftime("%m-%d %H:%M:%S") in table, table
+        assert ("psn_no" in table) is wide and max(map(len, table.splitlines())) <= int(columns)
 
 
 def test_validation_error_exits_2_and_sends_nothing(tmp_path: Path, server: tuple[str, Script]) -> None:
