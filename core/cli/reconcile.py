@@ -220,6 +220,26 @@ def catalog_search(
     out_console.print(t)
 
 
+@catalog_app.command("status")
+def catalog_status(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="print the rows as JSON")] = False,
+) -> None:
+    """The last sync of every catalogue kind: version, updt_time, items, when (nothing is sent)."""
+    with handle_errors(json_errors=as_json):
+        rows = client_from_ctx(ctx).catalog.status()
+    if as_json:
+        print_json(rows)
+        return
+    t = Table(title="catalogues" if rows else "catalogues: never synced (yibao catalog sync)")
+    for col in ("kind", "ver", "updt_time", "item_count", "synced_at"):
+        t.add_column(col, justify="right" if col == "item_count" else "left")
+    for r in rows:
+        t.add_row(*("" if r.get(c) is None else str(r[c]) for c in ("kind", "ver", "updt_time", "item_count",
+                                                                    "synced_at")))
+    out_console.print(t)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``reconcile``, ``clear`` and the ``catalog`` group to the ``yibao`` command."""
     # Imported here, before any command opens the journal, so the catalogue tables' migration

@@ -73,12 +73,17 @@ def test_clear_shows_confirms_and_rolls_back(centre: Centre) -> None:
 
 
 def test_catalog_sync_and_search(centre: Centre) -> None:
+    never = _yibao(centre, "catalog", "status", "--json")
+    assert never.returncode == 0 and json.loads(never.stdout) == []
     done = _yibao(centre, "catalog", "sync", "--kinds", "1301,1305", "--json")
     assert done.returncode == 0, done.stderr
     assert {r["kind"]: r["rows"] > 0 for r in json.loads(done.stdout)} == {"1301": True, "1305": True}
     found = _yibao(centre, "catalog", "search", "阿莫西林", "--json")
     assert found.returncode == 0 and json.loads(found.stdout)[0]["code"] == "SBXA01AAA0001"
     assert _yibao(centre, "catalog", "sync", "--kinds", "9999").returncode == 2
+    status = {r["kind"]: r for r in json.loads(_yibao(centre, "catalog", "status", "--json").stdout)}
+    assert set(status) == {"1301", "1305"} and status["1301"]["item_count"] == json.loads(done.stdout)[0]["rows"]
+    assert status["1301"]["ver"] == "SBV2026001" and "1305" in _yibao(centre, "catalog", "status").stdout
     services = _yibao(centre, "catalog", "search", "SB", "--kind", "1305", "--limit", "3", "--json")
     rows = json.loads(services.stdout)
     assert services.returncode == 0 and len(rows) == 3 and {r["kind"] for r in rows} == {"1305"}
