@@ -11,12 +11,13 @@ the docs use; the names are the common Chinese titles, not checked row by row ag
 national 医保版 tables.  The 按病种 (1310), 日间手术 (1311) and 中医 (1314 / 1315) catalogues are
 regional or versioned tables no public source gives, so their codes are synthetic (prefix
 ``SB``) like the priced catalogue's.  The 1309 codes are the ones :mod:`yibao.sandbox.seed`
-gives its 慢特病 persons.  ``docs/sandbox.md`` lists every row (a test keeps the two the same).
+gives its 慢特病 persons.  【1304】 民族药品目录 (paged) lists :data:`ETHNIC_DRUGS`, synthetic
+like the rest (its ``ethdrug_type`` too).  ``docs/sandbox.md`` lists every row (a test keeps the two the same).
 """
 
 from __future__ import annotations
 
-__all__ = ["CODE_CATALOGUES"]
+__all__ = ["CODE_CATALOGUES", "ETHNIC_DRUGS"]
 
 #: kind → ((code, name), ...): the first version (``SBV2026001``) the sandbox publishes.
 CODE_CATALOGUES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -66,3 +67,9 @@ CODE_CATALOGUES: dict[str, tuple[tuple[str, str], ...]] = {
         ("SBZZ0002", "肝阳上亢证(测试)"),
     ),
 }
+
+#: 【1304】 民族药品目录: (code, drug_genname, ethdrug_type, dosform), synthetic.
+ETHNIC_DRUGS: tuple[tuple[str, str, str, str], ...] = (
+    ("SBMZ00010001", "二十五味珍珠丸(藏药,测试)", "1", "丸剂"),
+    ("SBMZ00020001", "扎冲十三味丸(蒙药,测试)", "2", "丸剂"),
+)

@@ -5,8 +5,8 @@ National baseline 【1301】-【1319】 and 【1901】; spec_reference.md §13. 
 - ``sbx_catalog``: one row per published catalogue row, with its kind, its version's order
   (``seq``) and its TXT line (file kinds) or JSON object (paged kinds).  First use seeds one
   version of every kind: 1301-1306 and the paged kinds from the sandbox's priced catalogue
-  (:data:`yibao.sandbox.seed.CATALOG`), 1307-1315 from its code catalogues
-  (:data:`yibao.sandbox.code_catalogues.CODE_CATALOGUES`); :func:`publish` adds a version.
+  (:data:`yibao.sandbox.seed.CATALOG`), 1307-1315 and 1304 from its code catalogues
+  (:mod:`yibao.sandbox.code_catalogues`); :func:`publish` adds a version.
 - 1301-style: rows of versions after ``ver`` (an unknown ``ver`` such as the initial ``v0000``
   means "everything"), written as the layout's TXT columns, zipped and kept as a ``catalog``
   file that 9102 serves to ``fixmedins_code`` = ``plc``.
@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..catalog_layouts import FILE_KINDS, PAGED_KINDS, catalogue_line, zip_lines
-from ..code_catalogues import CODE_CATALOGUES
+from ..code_catalogues import CODE_CATALOGUES, ETHNIC_DRUGS
 from ..regions import catalog_for
 from . import CallContext, Refusal, handler
 
@@ -55,13 +55,12 @@ def _seed_rows(kind: str) -> list[tuple[str, str]]:
         return [(e["med_list_codg"], catalogue_line(kind, e["med_list_codg"], e["med_list_name"], SEED_VERSION))
                 for e in entries if e.get("list_type") == wanted]  # fmt: skip
     out = []
-    if kind == "1304":  # 民族药品: the drug rows, with 1304's own field names
-        for n, e in enumerate((e for e in entries if e.get("list_type") in ("101", "104")), 1):
-            row = {"rid": f"R{kind}{n:08d}", "med_list_codg": e["med_list_codg"], "drug_genname": e["med_list_name"],
-                   "drug_prodname": e["med_list_name"], "ethdrug_type": "1", "dosform": e.get("dosform_name", ""),
-                   "drug_spec": e.get("spec", ""), "vali_flag": "1", "updt_time": "2026-01-01 00:00:00",
-                   "ver": SEED_VERSION}  # fmt: skip
-            out.append((e["med_list_codg"], json.dumps(row, ensure_ascii=False, default=str)))
+    if kind == "1304":  # 民族药品: the ethnic drugs, with 1304's own field names (not the western drugs)
+        for n, (code, name, ethdrug_type, dosform) in enumerate(ETHNIC_DRUGS, 1):
+            row = {"rid": f"R{kind}{n:08d}", "med_list_codg": code, "drug_genname": name, "drug_prodname": name,
+                   "ethdrug_type": ethdrug_type, "dosform": dosform, "drug_spec": "", "vali_flag": "1",
+                   "updt_time": "2026-01-01 00:00:00", "ver": SEED_VERSION}  # fmt: skip
+            out.append((code, json.dumps(row, ensure_ascii=False, default=str)))
         return out
     for n, e in enumerate(entries, 1):
         row = {"rid": f"R{kind}{n:08d}", "hilist_code": e["med_list_codg"], "hilist_name": e["med_list_name"],

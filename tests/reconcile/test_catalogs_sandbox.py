@@ -64,13 +64,14 @@ def test_paged_catalogue_and_dictionaries(centre: Centre) -> None:
 def test_code_catalogues_list_diagnoses_and_operations_not_the_priced_items(centre: Centre) -> None:
     """1307-1315 carry codes of their own kind: a HIS's diagnosis picker built from 1307 offers
     diagnoses (the 2203 / 2401 codes of the tests), and 1309 the 慢特病 codes 1101 reports."""
-    kinds = ["1305", "1307", "1308", "1309"]
+    kinds = ["1304", "1305", "1307", "1308", "1309"]
     res = {r.kind: r for r in centre.client.catalog.sync(kinds)}
     assert res["1307"].rows >= 5 and res["1308"].rows >= 3 and res["1309"].rows == 3
     [pneumonia] = [h for h in centre.client.catalog.search("J18.900") if h["kind"] == "1307"]
     assert pneumonia["name"] == "肺炎" and pneumonia["ver"] == SEED_VERSION
     found = {(h["kind"], h["code"]) for h in centre.client.catalog.search("SB", limit=500)}
-    assert not {k for k, _ in found} & {"1307", "1308", "1309"}  # no SB item in a code catalogue
+    assert not {k for k, c in found if not c.startswith("SBMZ")} & {"1304", "1307", "1308", "1309"}
+    assert {c for k, c in found if k == "1304"} == {"SBMZ00010001", "SBMZ00020001"}  # 民族药, not 阿莫西林
     assert ("1305", "SB110200001") in found  # the services' catalogue still has them
     assert {h["code"] for h in centre.client.catalog.search("M0") if h["kind"] == "1309"} == {
         "M01600", "M03900", "M07800"}

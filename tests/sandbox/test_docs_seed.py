@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from yibao.sandbox.code_catalogues import CODE_CATALOGUES
+from yibao.sandbox.code_catalogues import CODE_CATALOGUES, ETHNIC_DRUGS
 from yibao.sandbox.idcard import valid_resident_id
 from yibao.sandbox.seed import persons
 
@@ -35,3 +35,10 @@ def test_the_documented_code_catalogues_are_the_seeded_ones() -> None:
     documented = CODE_ROW.findall(DOC.read_text("utf-8"))
     seeded = [(kind, code, name) for kind, rows in CODE_CATALOGUES.items() for code, name in rows]
     assert documented == seeded
+
+
+ETHNIC_ROW = re.compile(r"^\| (SBMZ\d+) \| (\S+) \| (\d) \| (\S+) \|$", re.M)
+
+
+def test_the_documented_ethnic_drugs_are_the_seeded_ones() -> None:
+    assert [tuple(r) for r in ETHNIC_ROW.findall(DOC.read_text("utf-8"))] == list(ETHNIC_DRUGS)
