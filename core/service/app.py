@@ -38,6 +38,7 @@ from ..console import console_routers
 from ..errors import YibaoError
 from . import routes_books, routes_core, routes_online, routes_stays, routes_visits
 from .access import AccessLog
+from .charset import JsonCharset, hint
 from .docs_page import render_docs
 from .metrics import CONTENT_TYPE
 from .pipeline import problem_response
@@ -70,7 +71,8 @@ def _problem_of(exc: Exception) -> tuple[Any, dict[str, str]]:
         if exc.status_code == 405:
             return problem("method_not_allowed", exc.detail), {}
         if exc.status_code in (400, 413, 415):
-            return problem("validation", exc.detail, issues=[Issue(field="body", rule="shape", message=exc.detail)]), {}
+            detail = hint(exc.detail) if "UTF-8" in exc.detail else exc.detail
+            return problem("validation", detail, issues=[Issue(field="body", rule="shape", message=detail)]), {}
         if exc.status_code == 401:
             return problem("unauthorized", exc.detail), {}
         return problem("not_found" if exc.status_code == 404 else "internal", exc.detail), {}
@@ -174,7 +176,8 @@ def create_app(service: Service, *, manage: bool = True) -> Litestar:
                         *consoles],
         openapi_config=openapi,
         exception_handlers={Exception: _on_error},
-        middleware=[DefineMiddleware(AccessLog, metrics=service.metrics), *(console.middleware if console else [])],
+        middleware=[DefineMiddleware(AccessLog, metrics=service.metrics), JsonCharset,
+                    *(console.middleware if console else [])],
         on_startup=[service.start] if manage else [],
         on_shutdown=[service.stop] if manage else [],
         state=_state(service, console),
