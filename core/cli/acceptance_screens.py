@@ -51,23 +51,21 @@ def _chromium() -> str | None:
 @contextmanager
 def _console(config: Config, user: str, password: str) -> Iterator[str]:
     """``yibao serve`` with its console on a free loopback port, a user only it knows."""
-    import socket
-
     import uvicorn
 
     from ..console.users import hash_password
     from ..service import Service, create_app
     from ..service.auth import Tokens
-    from ..service.runner import uvicorn_config
+    from ..service.runner import listen, uvicorn_config
 
     console = attrs.evolve(config.console, enabled=True, users={user: hash_password(password)})
     cfg = attrs.evolve(config, console=console)
     service = Service(cfg, tokens=Tokens({}), start_leader=False)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    server = uvicorn.Server(uvicorn_config(create_app(service), "127.0.0.1", port, grace=2))
-    thread = threading.Thread(target=server.run, daemon=True)
+    sock = listen("127.0.0.1", 0)  # held from here on: no other process can take the port in between
+    port = int(sock.getsockname()[1])
+    # no access lines: the pages the browser visits are not the operator's business on this terminal
+    server = uvicorn.Server(uvicorn_config(create_app(service, access_log=False), "127.0.0.1", port, grace=2))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
         while not server.started and thread.is_alive():
@@ -76,6 +74,7 @@ def _console(config: Config, user: str, password: str) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(30)
+        sock.close()
 
 
 def _settled(report: Any) -> dict[str, Any]:

@@ -156,8 +156,9 @@ async def metrics(request: Request[Any, Any, Any]) -> Response[Any]:
     return Response(content=body, media_type=CONTENT_TYPE)
 
 
-def create_app(service: Service, *, manage: bool = True) -> Litestar:
-    """The application for ``service``; with ``manage``, its start and stop follow the app's."""
+def create_app(service: Service, *, manage: bool = True, access_log: bool = True) -> Litestar:
+    """The application for ``service``; with ``manage``, its start and stop follow the app's; without
+    ``access_log``, no access lines (an embedded use such as ``yibao acceptance``'s screenshots)."""
     v1 = Router(path="/", route_handlers=[*routes_core.ROUTES, *routes_visits.ROUTES, *routes_stays.ROUTES,
                                                    *routes_books.ROUTES],
                 guards=[_auth], security=[{"bearer": []}])
@@ -176,7 +177,7 @@ def create_app(service: Service, *, manage: bool = True) -> Litestar:
                         *consoles],
         openapi_config=openapi,
         exception_handlers={Exception: _on_error},
-        middleware=[DefineMiddleware(AccessLog, metrics=service.metrics), JsonCharset,
+        middleware=[*([DefineMiddleware(AccessLog, metrics=service.metrics)] if access_log else []), JsonCharset,
                     *(console.middleware if console else [])],
         on_startup=[service.start] if manage else [],
         on_shutdown=[service.stop] if manage else [],

@@ -127,6 +127,14 @@ def serve(config: Config, host: str | None = None, port: int | None = None) -> N
         sock.close()
         raise
     app = create_app(service)
+
+    def stopped() -> None:  # the counterpart of the start line (after service.stop, the app's last hook)
+        left = service.inflight
+        sys.stderr.write("yibao serve: stopped\n" if not left else
+                         f"yibao serve: stopped with {left} request(s) in hand (the journal resolves them)\n")
+        sys.stderr.flush()
+
+    app.on_shutdown.append(stopped)
     uv = uvicorn_config(app, host, port, grace=svc.shutdown_grace_seconds, cert=svc.tls_cert, key=svc.tls_key)
     scheme = "https" if svc.tls_cert else "http"
     sys.stderr.write(f"yibao serve: {scheme}://{host}:{port} (region {config.region}, terminals "

@@ -109,7 +109,10 @@ class Service:
         for worker in self._all:
             worker.client.close()
         self.client.close()
-        log.warning("service_stopped", instance=self.instances.instance_id, inflight=self._inflight)
+        # a warning only when requests were still in hand after the wait (their outcomes are the
+        # journal's to resolve); a clean stop is as quiet as the start
+        (log.warning if self._inflight else log.info)("service_stopped", instance=self.instances.instance_id,
+                                                      inflight=self._inflight)
 
     def _tick(self) -> None:
         # Rows a dead instance left in flight, then the 2601s due now (one pass, no waiting).

@@ -13,7 +13,7 @@ import pytest
 
 from yibao.sandbox.rehearsal.pytest_plugin import FakeCentre
 
-from ..provinces.test_acceptance_regions import run
+from ..provinces.test_acceptance_regions import _toml, run
 from .conftest import chromium_path
 
 
@@ -46,3 +46,18 @@ def test_dongguan_hospital_report_carries_the_screenshots_its_list_asks_for(fake
     assert len(embedded) == sum(len(i["screenshots"]) for i in by.values()) and set(embedded) == files
     persons: list[dict[str, Any]] = httpx.get(fake_centre.url + "/_sandbox/persons").json()
     assert persons and not [p["certno"] for p in persons if str(p["certno"]) in html]
+
+
+def test_the_screenshots_console_writes_no_access_lines(fake_centre: FakeCentre, tmp_path: Path) -> None:
+    """The console the browser visits is the command's own: its pages are not logged to the terminal,
+    and its clean stop is no warning (stderr has the summary and nothing of the embedded server)."""
+    from typer.testing import CliRunner
+
+    from yibao.core.cli import app
+
+    toml = _toml(fake_centre, tmp_path, "441900", "pharmacy", "P44190000011", "441900")
+    result = CliRunner().invoke(app, ["--config", str(toml), "acceptance", "--kind", "pharmacy",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "screenshots:" in result.stderr
+    assert '"event":"access"' not in result.stderr and "service_stopped" not in result.stderr
