@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ..catalog import Catalog, Node, Transaction, load_catalog
@@ -81,17 +81,22 @@ def _print_node(console: Console, direction: str, node: Node, parent: str = "") 
     rows = "many rows" if node.multi else "one row"
     label = node.name or "(无节点: directly under the envelope's object)"
     title = f"{direction} {parent}{label} - {rows}"
-    # Notes carry "[override: ...]": escape every text, or rich would take it for markup.
-    caption = escape(node.caption) if node.caption else None
-    table = Table(title=escape(title), title_justify="left", caption=caption, caption_justify="left")
+    # Notes carry "[override: ...]": the console prints with markup off, so they stay as written
+    # (an escape() here would print its backslash).
+    caption = node.caption or None
+    # Light borders and short headers: on an 80-column terminal the note keeps about 20 columns
+    # instead of 5 (a 30-line column of two characters a line); `--json` has every field whole.
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("code", no_wrap=True)
-    for column in ("名称", "type", "length", "dict", "required"):
+    table.add_column("名称", overflow="fold", max_width=16)
+    for column in ("type", "len", "dict", "req"):
         table.add_column(column, no_wrap=True)
-    table.add_column("note", overflow="fold", ratio=1)
+    table.add_column("note", overflow="fold", ratio=1, min_width=16)
     for f in node.fields:
         table.add_row(
-            escape(f.code), escape(f.name), f.type, _length(f.length, f.scale),
-            "Y" if f.dict else "", "Y" if f.required else "", escape(f.note),
+            f.code, f.name, f.type, _length(f.length, f.scale),
+            "Y" if f.dict else "", "Y" if f.required else "", f.note,
         )
     console.print(table)
     for child in node.children:
@@ -146,8 +151,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(schema_json(t, code), ensure_ascii=False, indent=2))
             return
         console = Console(markup=False)
-        console.print(escape(f"【{t.infno}】{t.name}  kind={t.kind}  region={code or 'national'}  "
-                             f"verified={t.verified}  source={t.source}"))
+        console.print(f"【{t.infno}】{t.name}  kind={t.kind}  region={code or 'national'}  "
+                      f"verified={t.verified}  source={t.source}")
         if not t.input:
             console.print("input: none")
         for node in t.input:

@@ -45,7 +45,10 @@ def test_cli_plain_tables() -> None:
         assert text in result.stdout
     # notes with brackets are printed, not swallowed as rich markup
     result = CliRunner().invoke(_app(), ["schema", "9001"], terminal_width=400)
-    assert "[override:" in result.stdout
+    assert "[override:" in result.stdout and "\\[" not in result.stdout  # no escape's backslash either
+    # on 80 columns the note keeps room to be read (it was 5 columns wide: two characters a line)
+    narrow = CliRunner().invoke(_app(), ["schema", "2102"], terminal_width=80).stdout
+    assert max(map(len, narrow.splitlines())) <= 80 and "就诊凭证类型为" in narrow
 
 
 def test_cli_unknown_infno_exits_2() -> None:
