@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .call import Call, Operator, Prepared, find_field
 from .engine import Engine, Observer, Send, Sender
+from .idempotency import reversed_since
 from .results import Settlement
 from .reversal import RecoverReport, ReversalQueue
 from .sessions import SessionManager
@@ -22,4 +23,5 @@ __all__ = [
     "SessionManager",
     "Settlement",
     "find_field",
+    "reversed_since",
 ]

@@ -51,7 +51,7 @@ from .call import Call, Operator, Prepared
 from .guards import PersonGuard
 from .idempotency import BillKeys, derived_key, fingerprint
 from .interrupts import Interrupted
-from .journaling import journal_refusal, write_intent
+from .journaling import hand_reversal_of, journal_refusal, write_intent
 from .persons import Persons
 from .prepare import Preparer
 from .results import Settlement, ledger_columns
@@ -250,15 +250,19 @@ class Engine:
             reply = attrs.evolve(reply, warn_msg=self._scrubber(prepared)(reply.warn_msg))
         settlement = reply.settlement or self._settlement(envelope.infno, msgid, reply.output)
         unfinished: StateError | None = None
+        undone = hand_reversal_of(prepared.call) if prepared.journaled else None
         # The outcome and the bill's key commit together (one fsync, and no moment at which the
         # journal says SUCCEEDED while the key is still in progress).  A key that is no longer
-        # ours must not undo the outcome: it is reported after the commit, as before.
-        with self._together(prepared.journaled + bool(key)):
+        # ours must not undo the outcome: it is reported after the commit, as before.  A 2601
+        # by hand that the centre accepted undoes its original in the same commit.
+        with self._together(prepared.journaled + bool(key) + bool(undone)):
             if prepared.journaled:
                 self.journal.record_outcome(msgid, State.SUCCEEDED, output=reply.output, infcode=reply.infcode,
                                             inf_refmsgid=reply.inf_refmsgid or None, fetch=False,
                                             output_masked=prepared.kind == "money",
                                             **(ledger_columns(settlement) if settlement else {}))
+            if undone:
+                self.journal.reversed_by_hand(undone[0], msgid)
             if key:
                 try:
                     self.keys.complete(key, reply, msgid)

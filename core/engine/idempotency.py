@@ -28,7 +28,7 @@ from ..envelope import Reply
 from ..errors import StateError
 from ..journal import Journal, KeyClaim, State
 
-__all__ = ["ABANDONED_AFTER", "DERIVED_PREFIX", "VOLATILE", "BillKeys", "derived_key", "fingerprint"]
+__all__ = ["ABANDONED_AFTER", "DERIVED_PREFIX", "VOLATILE", "BillKeys", "derived_key", "fingerprint", "reversed_since"]
 
 #: A claim held this long by a process of another host, with nothing journaled, was abandoned
 #: (a live request reaches its settlement's journal entry within a few read timeouts).
@@ -73,6 +73,18 @@ def _reply(stored: Mapping[str, Any]) -> Reply:
     return Reply.from_json(stored).with_msgid(str(stored.get("msgid", "")), replayed=True)
 
 
+def reversed_since(journal: Journal, msgid: str) -> StateError | None:
+    """The refusal for a replay of ``msgid``'s success when a 2601 has undone it since (a 2601 by
+    hand: :meth:`Journal.reversed_by_hand`): answering "settled" would be false, and charging
+    again under the same bill is not the HIS's call to make silently.  None when it stands."""
+    entry = journal.get(msgid) if msgid else None
+    if entry is None or entry.state != State.REVERSED:
+        return None
+    by = f" by {entry.reversed_by}" if entry.reversed_by else ""
+    return StateError(f"the message {msgid} this bill's key answered with was reversed with 2601{by}; nothing was "
+                      "sent: a new charge of this bill takes a new bill number (idempotency key)", msgid=msgid)
+
+
 class BillKeys:
     """Claims, completes and releases bill keys in the journal."""
 
@@ -98,6 +110,9 @@ class BillKeys:
             stored = dict(claim.result or {})
             unknown = stored.get("unknown_msgid")
             if unknown is None:
+                undone = reversed_since(self._journal, str(stored.get("msgid") or ""))
+                if undone is not None:
+                    raise undone
                 return key, _reply(stored)
             entry = self._journal.get(str(unknown))
             if entry is None or entry.state != State.REVERSED:

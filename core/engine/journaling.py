@@ -22,24 +22,40 @@ from ..catalog import Catalog
 from ..catalog.values import value_problems
 from ..envelope import Envelope
 from ..errors import ValidationError
-from ..journal import Journal, State
+from ..journal import REVERSAL_INFNO, Journal, State
 from ..masking import mask_input
 from .call import Call, Prepared
 from .sessions import Who
 
-__all__ = ["journal_refusal", "write_intent"]
+__all__ = ["hand_reversal_of", "journal_refusal", "write_intent"]
+
+
+def hand_reversal_of(call: Call) -> tuple[str, str] | None:
+    """(omsgid, oinfno) of a 2601 sent by hand (``yibao call 2601``, the service's
+    ``/v1/transactions/2601``, an acceptance case), not by the reversal queue (which names the
+    original on the :class:`Call` and moves it itself); None for any other message."""
+    if call.infno != REVERSAL_INFNO or call.omsgid is not None:
+        return None
+    data = call.input.get("data") if isinstance(call.input, Mapping) else None
+    omsgid = data.get("omsgid") if isinstance(data, Mapping) else None
+    if not isinstance(omsgid, str) or not omsgid:
+        return None
+    oinfno = data.get("oinfno") if isinstance(data, Mapping) else None
+    return omsgid, oinfno if isinstance(oinfno, str) else ""
 
 
 def write_intent(journal: Journal, prepared: Prepared, envelope: Envelope, who: Who, region: str,
                  key: str | None) -> None:
-    """Commit INTENT+SENT for ``envelope`` (raises StateError when the visit is busy)."""
+    """Commit INTENT+SENT for ``envelope`` (raises StateError when the visit is busy).  A 2601 by
+    hand names its original like the queue's own (``omsgid``, ``oinfno``, ``reversal_of``)."""
     call = prepared.call
+    omsgid, oinfno = hand_reversal_of(call) or (call.omsgid, call.oinfno)
     journal.record_intent(
         msgid=envelope.msgid, infno=call.infno, region=region, fixmedins_code=envelope.fixmedins_code,
         opter=who[0].opter, terminal=who[1], input_full=prepared.input, input_masked=mask_input(prepared.input),
         kind=prepared.kind, psn_no=prepared.psn_no, mdtrt_id=prepared.mdtrt_id, setl_id=prepared.setl_id,
         chrg_bchno=prepared.chrg_bchno, insuplc_admdvs=envelope.insuplc_admdvs or None,
-        idem_key=key or call.idem_key, omsgid=call.omsgid, oinfno=call.oinfno,
+        idem_key=key or call.idem_key, omsgid=omsgid, oinfno=oinfno or None,
         sending=True,  # INTENT -> SENT in one commit: the bytes leave right after it
         fetch=False,
     )

@@ -31,7 +31,7 @@ import structlog
 from ..catalog.kinds import REVERSAL_INFNO
 from ..config import ReversalConfig
 from ..errors import BusinessError, GatewayError, NotSentError, OutcomeUnknownError, StateError, ValidationError
-from ..journal import Entry, Journal, State, owners
+from ..journal import Entry, IllegalTransition, Journal, State, owners
 from ..plugins import RegionHooks
 from .call import Call
 
@@ -189,8 +189,8 @@ class ReversalQueue:
         data = {"data": {"psn_no": entry.psn_no or "", "omsgid": entry.msgid, "oinfno": entry.infno}}
         attempts = (entry.attempts or 0) + 1
         try:
-            self._send(Call(REVERSAL_INFNO, data, insuplc_admdvs=entry.insuplc_admdvs or "", omsgid=entry.msgid,
-                            oinfno=entry.infno))
+            sent = self._send(Call(REVERSAL_INFNO, data, insuplc_admdvs=entry.insuplc_admdvs or "",
+                                   omsgid=entry.msgid, oinfno=entry.infno))
         except BusinessError as exc:
             if _ALREADY.search(exc.err_msg):
                 return self._done(entry, report, note=exc.err_msg)
@@ -207,10 +207,17 @@ class ReversalQueue:
             return self._retry(entry, attempts, exc.message, report)
         except ValidationError as exc:
             return self._attention(entry, f"2601 could not be built: {exc.message}")
-        return self._done(entry, report)
+        return self._done(entry, report, by=getattr(sent, "msgid", None) or None)
 
-    def _done(self, entry: Entry, report: RecoverReport | None, note: str = "") -> State:
-        self._journal.transition(entry.msgid, [State.REVERSING], State.REVERSED)
+    def _done(self, entry: Entry, report: RecoverReport | None, note: str = "", by: str | None = None) -> State:
+        try:
+            self._journal.transition(entry.msgid, [State.REVERSING], State.REVERSED, reversed_by=by)
+        except IllegalTransition:
+            # a 2601 sent by hand for the same original got there first (Journal.reversed_by_hand)
+            now = self._journal.get(entry.msgid)
+            if now is None or now.state is not State.REVERSED:
+                raise
+            return State.REVERSED
         log.warning("reversed", infno=entry.infno, msgid=entry.msgid, note=note)
         if report is not None:
             report.reversed.append(entry.msgid)

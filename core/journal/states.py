@@ -16,6 +16,11 @@ A cancel (2103 / 2208 / 2305) is its own entry linked to the original by ``setl_
 original stays SUCCEEDED.  A 2601 row is an ordinary entry whose ``omsgid`` names the original;
 a 2601 whose own answer is lost is never reversed itself: the original stays REVERSING and
 gets a fresh 2601 with the same ``omsgid`` (reliability.md §2 case 4).
+
+SUCCEEDED ──> REVERSED is a 2601 sent by hand (``yibao call 2601``, ``POST /v1/transactions/2601``,
+an acceptance list's 冲正 case) that the centre accepted: the original no longer exists there,
+so it must not stand here either (reconciliation would miss it at the centre, a resent bill
+would be answered as settled).
 """
 
 from __future__ import annotations
@@ -61,14 +66,16 @@ LEGAL_TRANSITIONS: dict[State, frozenset[State]] = {
     State.REVERSING: frozenset({State.REVERSED, State.NEEDS_ATTENTION}),
     # An operator retries the reversal, or confirms by hand that it is reversed.
     State.NEEDS_ATTENTION: frozenset({State.REVERSING, State.REVERSED}),
-    State.SUCCEEDED: frozenset(),
+    # A 2601 sent by hand and accepted (module docstring): the centre undid the message.
+    State.SUCCEEDED: frozenset({State.REVERSED}),
     State.FAILED: frozenset(),
     State.REVERSED: frozenset(),
 }
 
 #: States :meth:`Journal.record_outcome` may write (the answer, or the lack of one).
 OUTCOME_STATES = frozenset({State.SUCCEEDED, State.FAILED, State.NOT_SENT, State.UNKNOWN})
-#: Nothing more will happen to an entry in these states.
+#: Nothing more happens to an entry in these states by itself (a SUCCEEDED one only by a 2601
+#: someone sends by hand).
 FINAL_STATES = frozenset({State.SUCCEEDED, State.FAILED, State.REVERSED})
 #: The centre may hold a settlement the HIS does not know about: block the person meanwhile.
 UNRESOLVED_STATES = frozenset({State.UNKNOWN, State.REVERSING, State.NEEDS_ATTENTION})

@@ -364,6 +364,22 @@ class Journal:
         """Record the 9002 of that day."""
         return sessions.mark_signed_out(self._db, opter, terminal, business_date, at)
 
+    def reversed_by_hand(self, omsgid: str, by_msgid: str) -> Entry | None:
+        """A 2601 (``by_msgid``) that was not the reversal queue's own named ``omsgid`` and the
+        centre accepted it: the original is REVERSED (``reversed_by``), from SUCCEEDED or from
+        any unresolved state (the queue then has nothing left to do for it).  None when the
+        original is not in this journal or is in no such state (FAILED, NOT_SENT: the centre's
+        acceptance then concerns something the journal never had)."""
+        entry = self.get(omsgid)
+        if entry is None or entry.infno == REVERSAL_INFNO:
+            return None
+        if entry.state is State.UNKNOWN:
+            entry = self._move(omsgid, [State.UNKNOWN], State.REVERSING, {})
+            assert entry is not None
+        if entry.state not in (State.SUCCEEDED, State.REVERSING, State.NEEDS_ATTENTION):
+            return None
+        return self._move(omsgid, [entry.state], State.REVERSED, {"reversed_by": by_msgid})
+
     def note(self, msgid: str, text: str) -> None:
         """Add a line to the entry's ``notes`` (what happened after its outcome)."""
         p = self._db.p

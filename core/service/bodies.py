@@ -219,6 +219,9 @@ class EntryOut(msgspec.Struct):
     idem_key: str | None = None
     err_msg: str | None = None
     medfee_sumamt: OptMoney = None
+    #: a 2601's original; the 2601 that reversed this entry (by the queue or by hand)
+    omsgid: str | None = None
+    reversed_by: str | None = None
     input_masked: dict[str, Any] | None = None
     output: Any = None
 

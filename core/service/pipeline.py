@@ -28,6 +28,7 @@ import structlog
 from litestar import Request, Response
 
 from .. import wire
+from ..engine import reversed_since
 from ..errors import YibaoError
 from ..masking import mask_input
 from .context import RequestContext
@@ -141,6 +142,9 @@ async def execute(service: Service, request: Request[Any, Any, Any], route: Rout
         claim = worker.idem.claim(key, digest, route.name, terminal)
         if claim.status == "replay" and claim.stored is not None:
             s = claim.stored
+            undone = reversed_since(worker.client.engine.journal, s.msgid or "") if s.status_code < 300 else None
+            if undone is not None:  # a success undone since by a 2601 by hand: not "settled" any more
+                return _problem_answer("conflict", undone.message)
             return _Answer(s.status_code, s.body, s.content_type, "replayed", s.msgid,
                            {"Idempotent-Replayed": "true"})
         if claim.status == "mismatch":

@@ -66,6 +66,7 @@ def entry_out(e: Entry, *, full: bool = False) -> dict[str, Any]:
         "opter": e.opter, "created_at": e.created_at.isoformat(), "updated_at": e.updated_at.isoformat(),
         "psn_no": e.psn_no, "mdtrt_id": e.mdtrt_id, "setl_id": e.setl_id, "idem_key": e.idem_key,
         "err_msg": e.err_msg, "medfee_sumamt": e.medfee_sumamt,
+        "omsgid": e.omsgid, "reversed_by": e.reversed_by,
     }  # fmt: skip
     if full:
         out["input_masked"] = e.input_masked

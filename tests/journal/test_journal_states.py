@@ -104,14 +104,31 @@ def test_two_racers_one_wins(journal: Journal, new_entry: MakeEntry) -> None:
 
 
 def test_succeeded_is_never_cancelled_in_place(journal: Journal, new_entry: MakeEntry) -> None:
-    """A cancel is its own entry linked by setl_id; the original stays SUCCEEDED."""
+    """A cancel is its own entry linked by setl_id; the original stays SUCCEEDED.  The one move out
+    of SUCCEEDED is REVERSED, by a 2601 sent by hand (test_reversed_by_hand)."""
     e = drive(journal, new_entry(), State.SUCCEEDED)
     for target in State:
-        if target is not State.SUCCEEDED:
+        if target not in (State.SUCCEEDED, State.REVERSED):
             with pytest.raises(IllegalTransition):
                 journal.transition(e.msgid, [State.SUCCEEDED], target)
     cancel = new_entry(infno="2208", setl_id="S1")
     assert cancel.setl_id == "S1" and journal.get(e.msgid).state is State.SUCCEEDED  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("start", [State.SUCCEEDED, State.UNKNOWN, State.REVERSING, State.NEEDS_ATTENTION])
+def test_reversed_by_hand(journal: Journal, new_entry: MakeEntry, start: State) -> None:
+    """A 2601 by hand that the centre accepted: the original is REVERSED and names it; a message
+    that never reached the centre (FAILED, NOT_SENT) or a 2601 itself is left alone."""
+    e = drive(journal, new_entry(), start)
+    done = journal.reversed_by_hand(e.msgid, "H-2601-BY-HAND")
+    assert done is not None and (done.state, done.reversed_by) == (State.REVERSED, "H-2601-BY-HAND")
+    assert journal.reversed_by_hand(e.msgid, "H-AGAIN") is None  # already reversed: nothing moves
+    assert journal.get(e.msgid).reversed_by == "H-2601-BY-HAND"  # type: ignore[union-attr]
+    for end in (State.FAILED, State.NOT_SENT):
+        other = drive(journal, new_entry(), end)
+        assert journal.reversed_by_hand(other.msgid, "H-X") is None
+        assert journal.get(other.msgid).state is end  # type: ignore[union-attr]
+    assert journal.reversed_by_hand("H-NOT-IN-THIS-JOURNAL", "H-X") is None
 
 
 def test_outcome_rules(journal: Journal, new_entry: MakeEntry) -> None:

@@ -108,3 +108,27 @@ def test_a_lost_reply_that_committed_is_reversed_by_its_msgid(centre: Centre) ->
     report = _run(centre)  # before recovery: the centre has it, the HIS does not count it
     (d,) = report.differences
     assert (d.kind, d.action, d.msgid) == ("only_centre", "reverse_2601", lost[0].msgid)
+
+
+def test_a_settlement_reversed_by_hand_is_reversed_in_the_journal_too(centre: Centre) -> None:
+    """A 2601 sent by hand (``yibao call 2601``; an acceptance list's 冲正 case) that the centre
+    accepted undoes the sale there; the journal says so (REVERSED, reversed_by, the 2601 naming
+    it), the month still balances, and the bill's key no longer answers "settled"."""
+    from yibao.core.errors import StateError
+
+    who = centre.person("4419", 0)
+    item = centre.item()
+    sale = centre.client.pharmacy.settle(who, [item], idem_key="RX-BY-HAND-1")
+    undo = centre.client.reply("2601", {"data": {"psn_no": who.psn_no, "omsgid": sale.msgid, "oinfno": "2102"}},
+                               insuplc_admdvs=who.insuplc_admdvs, idem_key="RX-BY-HAND-1-undo")
+    original = centre.client.journal.get(sale.msgid)
+    assert original is not None and (original.state, original.reversed_by) == (State.REVERSED, undo.msgid)
+    reversal = centre.client.journal.get(undo.msgid)
+    assert reversal is not None and (reversal.omsgid, reversal.oinfno, reversal.reversal_of) == (
+        sale.msgid, "2102", sale.msgid)
+    report = _run(centre)
+    assert report.balanced and report.differences == [], report.to_dict()
+    with pytest.raises(StateError, match="reversed with 2601"):  # the same bill again: refused, not replayed
+        centre.client.pharmacy.settle(who, [item], idem_key="RX-BY-HAND-1")
+    code = centre.client.config.institution.fixmedins_code
+    assert [r["state"] for r in centre.store.ledger(code) if r["setl_id"] == sale.setl_id] == ["reversed"]

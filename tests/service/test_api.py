@@ -139,6 +139,8 @@ def test_lost_answer_is_504_journaled_unknown_and_reversed(
     entry = api.get(f"/v1/journal/{p['msgid']}").json()
     assert entry["state"] == State.REVERSED.value and entry["terminal"] == "T01"
     assert [r["state"] for r in centre.ledger() if r["psn_no"] == person["psn_no"]] == ["reversed"]
+    reversal = api.get(f"/v1/journal/{entry['reversed_by']}").json()  # the 2601 that did it, and its original
+    assert (reversal["infno"], reversal["state"], reversal["omsgid"]) == ("2601", "SUCCEEDED", p["msgid"])
 
 
 def test_business_error_is_424_with_the_centres_words(api: httpx.Client, identify: Callable[[int], dict[str, Any]],

@@ -120,3 +120,27 @@ def test_not_sent_gives_the_key_back(start: StartService, identify: Callable[[in
     with open_journal(journal_url) as j:
         row = j.database.fetchone("SELECT COUNT(*) AS n FROM service_idempotency WHERE idem_key = ?", (key,))
     assert row is not None and row["n"] == 0
+
+
+def test_a_bill_reversed_by_hand_is_not_replayed_as_settled(api: httpx.Client, centre: Centre,
+                                                            identify: Callable[[int], dict[str, Any]],
+                                                            drugs: list[dict[str, Any]]) -> None:
+    """A 2601 sent through /v1/transactions/2601 undoes the sale at the centre and in the journal;
+    the same bill resent is then 409 naming the reversal (not the stored "settled" answer), and
+    nothing is sent."""
+    person, key = identify(0), new_key()
+    body = sale(person, drugs)
+    first = _settle(api, body, key)
+    assert first.status_code == 200, first.text
+    msgid = first.json()["msgid"]
+    undo = api.post("/v1/transactions/2601", headers={"Idempotency-Key": key + "-undo"}, content=wire.dumps_bytes(
+        {"input": {"data": {"psn_no": person["psn_no"], "omsgid": msgid, "oinfno": "2102"}}}))
+    assert undo.status_code == 200, undo.text
+    entry = api.get(f"/v1/journal/{msgid}").json()
+    assert (entry["state"], entry["reversed_by"]) == ("REVERSED", undo.json()["msgid"])
+    before = len(centre.ledger())
+    again = _settle(api, body, key)
+    p = again.json()
+    assert again.status_code == 409 and p["kind"] == "conflict" and "reversed with 2601" in p["detail"], p
+    assert "idempotent-replayed" not in again.headers and len(centre.ledger()) == before
+    assert settled_total(centre.ledger(), person["psn_no"]) == Decimal("0")

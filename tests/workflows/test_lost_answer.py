@@ -302,3 +302,30 @@ def test_recover_leaves_a_live_terminals_in_flight_row_alone(make_client: MakeCl
     old.reversals.recover_interrupted()
     entry = old.journal.get(msgid)
     assert entry is not None and entry.state == State.UNKNOWN
+
+
+def test_a_2601_by_hand_racing_the_queue_leaves_one_reversal(client: Client, centre: Centre,
+                                                             drugs: list[dict[str, Any]],
+                                                             who: Callable[[int], Identity]) -> None:
+    """An operator's 2601 for an UNKNOWN sale lands while the queue's own is on its way: the centre
+    answers the queue "already reversed", the entry is REVERSED once, naming the operator's 2601,
+    and the queue reports it reversed instead of failing on a row that moved under it."""
+    person = who(0)
+    centre.fault("2102", "drop_after_commit")
+    msgid = _lost(client, person, drugs)
+    queue = client._reversals
+    own, by_hand = queue._send, []
+
+    def racing(call: Any) -> Any:
+        if call.omsgid == msgid and not by_hand:
+            by_hand.append(client.reply("2601", {"data": {"psn_no": person.psn_no, "omsgid": msgid, "oinfno": "2102"}},
+                                        insuplc_admdvs=person.insuplc_admdvs, idem_key=f"HAND-{msgid}"))
+        return own(call)
+
+    queue._send = racing
+    report = client.journal.recover(wait=True, max_wait=20, at_once=True)
+    entry = client.journal.get(msgid)
+    assert by_hand and entry is not None and (entry.state, entry.reversed_by) == (State.REVERSED, by_hand[0].msgid)
+    assert report.unresolved == [] and report.needs_attention == []
+    assert [r["state"] for r in centre.ledger() if r["msgid"] == msgid] == ["reversed"]
+    assert settled_total(centre.ledger(), person.psn_no) == Decimal("0")
