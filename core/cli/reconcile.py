@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -49,18 +50,24 @@ def _write_csv(path: Path, report: Any) -> None:
 
 
 def _print_report(report: Any) -> None:
-    t = Table(title=f"对账 {report.begin} .. {report.end}")
-    for col in ("insutype", "clr_type", "setl_optins", "medfee_sumamt", "fund_pay_sumamt", "acct_pay",
-                "count", "3201", "after detail"):  # fmt: skip
-        t.add_column(col, justify="right" if col in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "count")
-                     else "left", overflow="fold")  # fmt: skip
+    # Short headers and light borders, so a group fits one line of an 80-column terminal; the
+    # centre's words for a group that does not balance go below the table, whole (--json: all).
+    t = Table(title=f"对账 {report.begin} .. {report.end}", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col, right in (("insutype", False), ("clr_type", False), ("setl_optins", False), ("medfee", True),
+                       ("fund", True), ("acct", True), ("n", True), ("3201", False), ("3202", False)):
+        t.add_column(col, justify="right" if right else "left", no_wrap=True)
+    said = []
     for g in report.groups:
         k, tot = g.totals.key, g.totals
-        first = "平" if g.stmt_rslt == "0" else f"不平 {g.stmt_rslt_dscr}"
+        first = "平" if g.stmt_rslt == "0" else "不平"
         final = "" if not g.final_rslt else ("平" if g.final_rslt == "0" else "不平")
         t.add_row(k.insutype, k.clr_type, k.setl_optins, f"{tot.medfee_sumamt:f}", f"{tot.fund_pay_sumamt:f}",
                   f"{tot.acct_pay:f}", str(tot.count), first, final)  # fmt: skip
+        if g.stmt_rslt != "0" and g.stmt_rslt_dscr:
+            said.append(f"  {k.insutype}/{k.clr_type}/{k.setl_optins} 3201: {g.stmt_rslt_dscr}")
     out_console.print(t)
+    for line in said:
+        out_console.print(line, markup=False, overflow="ignore", crop=False)
     if not report.differences:
         out_console.print("every group balances" if report.balanced else "no difference found in the details")
         return
@@ -107,8 +114,12 @@ def reconcile_cmd(
 
 def _print_clear(cleared: Any) -> None:
     t = Table(title=f"异地清分 {cleared.year}-{cleared.month}: {len(cleared.rows)} rows, {cleared.agreed} agreed")
-    for col in ("seqno", "setl_sn", "mdtrt_setl_time", "medfee_sumamt", "optins_pay_sumamt", "cnfm_flag", "reason"):
-        t.add_column(col, overflow="fold")
+    # setl_sn whole on 80 columns: 3262 and the bureau ask by it
+    t.box, t.pad_edge, t.collapse_padding = box.SIMPLE_HEAD, False, True
+    for col, right in (("#", True), ("setl_sn", False), ("setl time", False), ("medfee", True),
+                       ("optins", True), ("cnfm", False), ("reason", False)):
+        t.add_column(col, justify="right" if right else "left", no_wrap=col != "reason", overflow="fold",
+                     min_width=20 if col == "setl_sn" else None)
     for r in cleared.rows:
         t.add_row(str(r.seqno), r.setl_sn, r.mdtrt_setl_time, f"{r.medfee_sumamt:f}", f"{r.optins_pay_sumamt:f}",
                   r.cnfm_flag, r.reason)  # fmt: skip

@@ -52,6 +52,11 @@ def test_reconcile_exits_0_then_1_naming_the_stray_settlement(centre: Centre) ->
     assert [r["setl_id"] for r in rows] == [stray["setl_id"]] and rows[0]["centre_medfee_sumamt"] == "8.80"
     text = _yibao(centre, "reconcile", "--month", MONTH)
     assert text.returncode == 1 and stray["setl_id"] in text.stdout
+    # the table fits 80 columns (rich's width off a terminal) and the centre's words follow it whole
+    table = text.stdout.split("differences:")[0]
+    assert max(map(len, table.splitlines())) <= 80, text.stdout
+    unbalanced = [g for g in report["groups"] if g["stmt_rslt"] != "0"]
+    assert unbalanced and all(f" 3201: {g['stmt_rslt_dscr']}" in table for g in unbalanced), text.stdout
     assert _yibao(centre, "reconcile", "--month", "2026-1").returncode == 2
 
 
@@ -63,6 +68,9 @@ def test_clear_shows_confirms_and_rolls_back(centre: Centre) -> None:
     assert shown.returncode == 0, shown.stderr
     plan = json.loads(shown.stdout)
     assert plan["rows"] == 2 and plan["agreed"] == 2 and plan["confirmations"] == []
+    table = _yibao(centre, "clear", "--month", MONTH).stdout  # 80 columns: every setl_sn whole
+    assert len(plan["detail"]) == 2 and all(r["setl_sn"] in table for r in plan["detail"]), table
+    assert max(map(len, table.splitlines())) <= 80, table
     sent = _yibao(centre, "clear", "--month", MONTH, "--confirm", "--json")
     assert sent.returncode == 0, sent.stderr
     (ref,) = json.loads(sent.stdout)["confirmations"]
