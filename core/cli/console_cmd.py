@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import ConfigurationError
-from ._common import config_from_ctx, handle_errors, print_json
+from ._common import config_from_ctx, fail, handle_errors, print_json
 
 if TYPE_CHECKING:
     from ..console.users import Users
@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
     def hash_password(
         password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
     ) -> None:
-        """Print an argon2id hash of a password, for ``[console] users`` in the configuration file."""
+        """Print an argon2id hash of a password, for console.users in the configuration file."""
         from ..console.users import hash_password as make
 
         with handle_errors():
@@ -69,11 +69,15 @@ def register(app: typer.Typer) -> None:
     @user.command("add")
     def add(
         ctx: typer.Context,
-        name: Annotated[str, typer.Argument(help="the sign-in name (letters, digits, _ . @ -)")],
+        name: Annotated[str, typer.Argument(help="the sign-in name (ASCII letters, digits, _ . @ -)")],
         display_name: Annotated[str, typer.Option("--display-name", help="shown in the console")] = "",
         password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
     ) -> None:
         """Add a console user (or set a new password for one) in the journal's database."""
+        from ..console.users import NAME_RULE, valid_name
+
+        if not valid_name(name):  # before the password is asked for twice
+            fail(NAME_RULE.format(name=name[:70]), 2)
         with handle_errors():
             users, journal = _users(ctx)
             try:

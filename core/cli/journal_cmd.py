@@ -120,10 +120,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Resolve every UNKNOWN outcome (2601 and its retries); exit 0 when none is left unresolved.
 
-        Waits for queued reversals to fall due, at most ``--max-wait`` seconds (default 120,
-        ``reversal.recover_max_wait_seconds``),
-        saying on stderr what it waits for; what is still pending then is listed (exit 4): run
-        it again, or with ``--now``.  The report lists the reversals the start-up run made too."""
+        Waits for queued reversals to fall due, at most --max-wait seconds (default 120,
+        reversal.recover_max_wait_seconds), saying on stderr what it waits for; what is still
+        pending then is listed (exit 4): run it again, or with --now.  The report lists the
+        reversals the start-up run made too."""
         with handle_errors(json_errors=json_):
             client = client_from_ctx(ctx)
             report = client.journal.recover(wait=not no_wait, max_wait=max_wait, at_once=now, progress=note)

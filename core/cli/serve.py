@@ -15,9 +15,10 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
         ctx: typer.Context,
-        host: Annotated[str | None, typer.Option("--host", help="bind address (default [service] host, 127.0.0.1)")]
-        = None,
-        port: Annotated[int | None, typer.Option("--port", help="TCP port (default [service] port, 8765)")] = None,
+        host: Annotated[str | None, typer.Option(
+            "--host", help="bind address (default: service.host of the file, else 127.0.0.1)")] = None,
+        port: Annotated[int | None, typer.Option(
+            "--port", help="TCP port (default: service.port of the file, else 8765)")] = None,
     ) -> None:
         """Serve the HTTP API for HIS systems in any language, with this configuration."""
         from ..service.runner import serve as run

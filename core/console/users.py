@@ -57,6 +57,11 @@ _hasher = PasswordHasher()
 _DUMMY = _hasher.hash("not a password of anyone")
 
 
+#: What a sign-in name may be; a name in Chinese is the display name (工号 sign in, 王丽 is shown).
+NAME_RULE = ("user name {name!r}: ASCII letters, digits and _ . @ - only, at most 64 (a name in Chinese goes in "
+             "--display-name)")
+
+
 def valid_name(name: str) -> bool:
     return _NAME.match(name) is not None
 
@@ -77,7 +82,7 @@ class Users:
 
     def add(self, name: str, password: str, display_name: str = "") -> None:
         if not valid_name(name):
-            raise ValueError(f"user name {name!r}: letters, digits and _ . @ - only, at most 64")
+            raise ValueError(NAME_RULE.format(name=name[:70]))
         if name in self._config:
             raise ValueError(f"user {name!r} is defined in [console] users of the configuration file")
         p = self._db.p

@@ -51,6 +51,12 @@ def test_console_user_commands(tmp_path: Path) -> None:
         {"name": "zhao", "display_name": "赵", "source": "journal"}]
     short = run.invoke(app, ["--config", str(toml), "console", "user", "add", "qian", "--password-stdin"], input="x\n")
     assert short.exit_code == 2 and "8 characters" in short.output
+    # a name in Chinese is refused (before the password is read), pointing at --display-name; nothing saved
+    chinese = run.invoke(app, ["--config", str(toml), "console", "user", "add", "王丽"], input="")
+    assert chinese.exit_code == 2 and "--display-name" in chinese.output and "ASCII" in chinese.output
+    names = [u["name"] for u in json.loads(run.invoke(app, ["--config", str(toml), "console", "user", "list",
+                                                            "--json"]).stdout)]
+    assert names == ["zhao"]
     assert run.invoke(app, ["--config", str(toml), "console", "user", "remove", "zhao"]).exit_code == 0
     assert run.invoke(app, ["--config", str(toml), "console", "user", "remove", "zhao"]).exit_code == 1
     hashed = run.invoke(app, ["console", "hash-password", "--password-stdin"], input="a-long-password\n")
