@@ -149,6 +149,7 @@ class Client:
                                         config.reversal, self.engine.now)
         #: the reversal queue (its backoff and jitter are methods a deployment may tune)
         self.reversals = self._reversals
+        self.engine.after_hand_reversal = self._reversals.follow_up
         self.engine.person_guard.reverse_due = self._reversals.reverse_one
         self.hooks.history = self._visit_history
         ctx = Context(self.engine, config)

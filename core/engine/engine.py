@@ -43,7 +43,7 @@ from ..errors import (
     ValidationError,
     YibaoError,
 )
-from ..journal import Journal, State
+from ..journal import Entry, Journal, State
 from ..masking import mask_input, names_in, scrub_text
 from ..plugins import RegionHooks, RegionProfile
 from ..transport import Transport
@@ -114,6 +114,8 @@ class Engine:
         self.reversal_delay = reversal_delay
         self.path_override = path_override
         self.observers: list[Observer] = []
+        #: called with the original a 2601 sent by hand reversed (the client runs the region's follow-up)
+        self.after_hand_reversal: Callable[[Entry], Any] | None = None
         #: the last message an interrupt (Ctrl-C, SIGTERM) caught on the wire, for the CLI to report
         self.interrupted: Interrupted | None = None
         # A bound logger: structlog's module-level proxy binds anew on every call, even for a
@@ -261,13 +263,14 @@ class Engine:
                                             inf_refmsgid=reply.inf_refmsgid or None, fetch=False,
                                             output_masked=prepared.kind == "money",
                                             **(ledger_columns(settlement) if settlement else {}))
-            if undone:
-                self.journal.reversed_by_hand(undone[0], msgid)
+            moved = self.journal.reversed_by_hand(undone[0], msgid) if undone else None
             if key:
                 try:
                     self.keys.complete(key, reply, msgid)
                 except StateError as exc:
                     unfinished = exc
+        if moved is not None and self.after_hand_reversal is not None:
+            self.after_hand_reversal(moved)  # the region's follow-up, as after the queue's own 2601
         if unfinished is not None:
             raise unfinished
         result = self._warned(attrs.evolve(reply, settlement=settlement)) if settlement is not None else reply

@@ -221,6 +221,11 @@ class ReversalQueue:
         log.warning("reversed", infno=entry.infno, msgid=entry.msgid, note=note)
         if report is not None:
             report.reversed.append(entry.msgid)
+        return self.follow_up(entry, report)
+
+    def follow_up(self, entry: Entry, report: RecoverReport | None = None) -> State:
+        """The region's follow-up after ``entry`` was reversed (``yibao_after_reversal``: Yunnan
+        2405 + 2301 after a 2304), by this queue or by a 2601 sent by hand."""
 
         def call(infno: str, data: Mapping[str, Any]) -> Any:
             return self._send(Call(infno, data)).output

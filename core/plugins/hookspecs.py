@@ -140,7 +140,7 @@ def yibao_after_settle(profile: RegionProfile, infno: str, settlement: Settlemen
 @hookspec(firstresult=True)
 def yibao_after_reversal(profile: RegionProfile, entry: Mapping[str, Any], call: Call,
                          history: Sequence[Mapping[str, Any]]) -> list[str] | None:
-    """Follow-up after a 2601 reversal was acknowledged.
+    """Follow-up after a 2601 reversal was acknowledged (the reversal queue's, or one sent by hand).
 
     Yunnan §1.11.6: after an inpatient settlement (2304) is reversed the patient is in the
     discharged state with the details void; the HIS calls 2405 and re-uploads 2301 with new

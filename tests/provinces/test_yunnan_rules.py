@@ -138,3 +138,25 @@ def test_1191_sends_office_fields(fake_centre: FakeCentre) -> None:
     data = next(inp for infno, inp, _ in wire.sent if infno == "1191")["data"]
     assert all(data[k] for k in ("businesstype", "operatorid", "operatorname", "officeid", "officename"))
     client.close()
+
+
+def test_a_2304_reversed_by_hand_gets_the_same_follow_up(fake_centre: FakeCentre) -> None:
+    """§1.11.6 after a 2601 sent by hand (an acceptance's 冲正 case, ``yibao call 2601``): the settled
+    stay is REVERSED in the journal and 2405 + 2301 follow, as after the queue's own reversal."""
+    wire = Wire()
+    client = _client(fake_centre, wire)
+    p = _yunnan_person(fake_centre)
+    who = client.identify(Medium.id_card(p["certno"], p["psn_name"]))
+    diag = [Diagnosis("J18.900", "肺炎")]
+    stay = client.inpatient.admit(who, ipt_no="ZY0002", diagnoses=diag)
+    stay.upload_fees([FeeItem(feedetl_sn="1", med_list_codg="SB110900001", medins_list_codg="H-1", cnt=Decimal("2"),
+                              pric=Decimal("12.50"))])
+    stay.discharge(diag)
+    settled = stay.settle()
+    undo = client.reply("2601", {"data": {"psn_no": who.psn_no, "omsgid": settled.msgid, "oinfno": "2304"}},
+                        insuplc_admdvs=who.insuplc_admdvs, idem_key="ZY0002-undo")
+    original = client.journal.get(settled.msgid)
+    assert original is not None and (original.state, original.reversed_by) == (State.REVERSED, undo.msgid)
+    after = wire.infnos()[wire.infnos().index("2601"):]
+    assert after[:3] == ["2601", "2405", "2301"], after
+    assert "follow-up sent: 2405, 2301" in (client.journal.get(settled.msgid).notes or "")  # type: ignore[union-attr]
