@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from yibao.core import SHANGHAI, Diagnosis, FeeItem, Medium, OutcomeUnknownError, State
+from yibao.core import SHANGHAI, Diagnosis, FeeItem, Identity, InpatientStay, Medium, OutcomeUnknownError, State
 from yibao.core.client import Client
 from yibao.core.plugins import RegionProfile, get_plugin_manager, hookimpl, load_registry
 from yibao.sandbox.rehearsal.pytest_plugin import FakeCentre
@@ -42,16 +42,21 @@ def _yunnan_person(fc: FakeCentre) -> dict[str, Any]:
                 and p["insutype"] == "310")  # fmt: skip
 
 
+def _admitted(fc: FakeCentre, wire: Wire, ipt_no: str) -> tuple[Client, Identity, InpatientStay, list[Diagnosis]]:
+    """A client on ``wire`` and a Yunnan person admitted (2401) as ``ipt_no``, with the stay's diagnosis."""
+    client = _client(fc, wire)
+    p = _yunnan_person(fc)
+    who = client.identify(Medium.id_card(p["certno"], p["psn_name"]))
+    diag = [Diagnosis("J18.900", "肺炎")]
+    return client, who, client.inpatient.admit(who, ipt_no=ipt_no, diagnoses=diag), diag
+
+
 def test_lost_2304_reversed_then_2405_and_2301_from_the_journal(fake_centre: FakeCentre) -> None:
     """§1.11.6 against the sandbox: the 2304 whose answer is lost is reversed, then 2405 and the stay's
     details again (2301, fresh feedetl_sn, from the journal: never a 5204 with an empty setl_id); the stay
     then settles again for the same amount."""
     wire = Wire()
-    client = _client(fake_centre, wire)
-    p = _yunnan_person(fake_centre)
-    who = client.identify(Medium.id_card(p["certno"], p["psn_name"]))
-    diag = [Diagnosis("J18.900", "肺炎")]
-    stay = client.inpatient.admit(who, ipt_no="ZY0001", diagnoses=diag)
+    client, _, stay, diag = _admitted(fake_centre, wire, "ZY0001")
     items = [FeeItem(feedetl_sn=str(n), med_list_codg=code, medins_list_codg=f"H-{n}", cnt=Decimal("2"),
                      pric=Decimal("12.50")) for n, code in ((1, "SB110900001"), (2, "SBC0101000001"))]  # fmt: skip
     stay.upload_fees(items)
@@ -144,11 +149,7 @@ def test_a_2304_reversed_by_hand_gets_the_same_follow_up(fake_centre: FakeCentre
     """§1.11.6 after a 2601 sent by hand (an acceptance's 冲正 case, ``yibao call 2601``): the settled
     stay is REVERSED in the journal and 2405 + 2301 follow, as after the queue's own reversal."""
     wire = Wire()
-    client = _client(fake_centre, wire)
-    p = _yunnan_person(fake_centre)
-    who = client.identify(Medium.id_card(p["certno"], p["psn_name"]))
-    diag = [Diagnosis("J18.900", "肺炎")]
-    stay = client.inpatient.admit(who, ipt_no="ZY0002", diagnoses=diag)
+    client, who, stay, diag = _admitted(fake_centre, wire, "ZY0002")
     stay.upload_fees([FeeItem(feedetl_sn="1", med_list_codg="SB110900001", medins_list_codg="H-1", cnt=Decimal("2"),
                               pric=Decimal("12.50"))])
     stay.discharge(diag)
