@@ -81,6 +81,10 @@ class TimeoutConfig:
     read: Decimal = attrs.field(default=Decimal("30"), validator=_rule(_seconds, "must be more than 0 seconds"))
     write: Decimal = attrs.field(default=Decimal("10"), validator=_rule(_seconds, "must be more than 0 seconds"))
     pool: Decimal = attrs.field(default=Decimal("5"), validator=_rule(_seconds, "must be more than 0 seconds"))
+    #: how long an idle connection may wait to be reused; below the centre's own idle timeout, so
+    #: that a request never meets a connection the centre is closing (that request is UNKNOWN)
+    keepalive: Decimal = attrs.field(default=Decimal("2"), validator=_rule(lambda s: s >= 0,
+                                                                             "must be 0 or more seconds"))
 
 
 def _url(value: str) -> bool:

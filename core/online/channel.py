@@ -18,7 +18,6 @@ failure (docs/money-safety.md).  Nothing here re-sends: that is the journal's de
 
 from __future__ import annotations
 
-import ssl
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +29,7 @@ import structlog
 from .. import gm
 from ..config import GatewayConfig
 from ..errors import BusinessError, NotSentError, OutcomeUnknownError
+from ..transport import centre_timeout, centre_transport
 from .schemes import EnvelopeScheme
 
 __all__ = ["Channel", "OnlineCall", "http_client"]
@@ -57,15 +57,9 @@ Observer = Callable[[OnlineCall], None]
 
 
 def http_client(gateway: GatewayConfig, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """A keep-alive client with the gateway's timeouts and TLS rules (verified; a private CA
-    bundle when the file names one)."""
-    t = gateway.timeout
-    verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=gateway.ca_bundle) if gateway.ca_bundle else True
-    return httpx.Client(
-        transport=transport or httpx.HTTPTransport(verify=verify),
-        timeout=httpx.Timeout(connect=float(t.connect), read=float(t.read), write=float(t.write), pool=float(t.pool)),
-        headers={"Content-Type": "application/json;charset=utf-8"},
-    )
+    """A keep-alive client with the gateway's timeouts, TLS rules and idle-connection limit."""
+    return httpx.Client(transport=transport or centre_transport(gateway), timeout=centre_timeout(gateway),
+                        headers={"Content-Type": "application/json;charset=utf-8"})
 
 
 class Channel:

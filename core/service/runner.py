@@ -27,7 +27,7 @@ from .app import create_app
 from .auth import load_tokens
 from .runtime import Service, check_config
 
-__all__ = ["UpgradeNoise", "check_bind", "is_loopback", "listen", "serve", "uvicorn_config"]
+__all__ = ["KEEP_ALIVE_SECONDS", "UpgradeNoise", "check_bind", "is_loopback", "listen", "serve", "uvicorn_config"]
 
 
 def is_loopback(host: str) -> bool:
@@ -65,6 +65,10 @@ class UpgradeNoise(logging.Filter):
         return not str(record.msg).startswith(self.NOISE)
 
 
+#: seconds an idle HIS connection stays open (nginx keeps them 75 s too)
+KEEP_ALIVE_SECONDS = 75
+
+
 def uvicorn_config(app: Any, host: str, port: int, *, grace: int = 30, cert: str = "", key: str = ""
                    ) -> uvicorn.Config:
     """uvicorn as the service runs it.
@@ -72,9 +76,15 @@ def uvicorn_config(app: Any, host: str, port: int, *, grace: int = 30, cert: str
     ``http="h11"``: Java's ``java.net.http`` client (HTTP/2 by default) asks a plain-text server to
     upgrade (``Upgrade: h2c``); uvicorn's httptools parser then drops the request body (the request
     fails as an empty body), while its h11 parser ignores the upgrade and serves HTTP/1.1.  A HIS
-    with default client settings must just work, so h11 it is."""
+    with default client settings must just work, so h11 it is.
+
+    ``timeout_keep_alive``: an idle connection is kept :data:`KEEP_ALIVE_SECONDS`, not uvicorn's
+    5 s.  A HIS's pool keeps its connections a minute (.NET) or twenty (Java 17) and may reuse
+    one just as the service closes it; the POST then fails on the HIS's side, to be sent again
+    under its Idempotency-Key.  The longer the service keeps them, the rarer that is."""
     config = uvicorn.Config(app, host=host, port=port, http="h11", log_level="warning", access_log=False,
                             lifespan="on", timeout_graceful_shutdown=grace, server_header=False,
+                            timeout_keep_alive=KEEP_ALIVE_SECONDS,
                             ssl_certfile=cert or None, ssl_keyfile=key or None)
     error_log = logging.getLogger("uvicorn.error")  # configured by uvicorn.Config above; the filter goes after
     if not any(isinstance(f, UpgradeNoise) for f in error_log.filters):

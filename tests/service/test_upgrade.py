@@ -1,11 +1,14 @@
-"""A request asking to upgrade to HTTP/2 (``Upgrade: h2c``, what Java's ``java.net.http`` sends on
-every plain-text request by default) is served as HTTP/1.1 with its body, on the same connection,
-and leaves no warning in the operator's log (:class:`yibao.core.service.runner.UpgradeNoise`)."""
+"""Connections as a HIS holds them.  A request asking to upgrade to HTTP/2 (``Upgrade: h2c``,
+what Java's ``java.net.http`` sends on every plain-text request by default) is served as HTTP/1.1
+with its body, on the same connection, and leaves no warning in the operator's log
+(:class:`yibao.core.service.runner.UpgradeNoise`); an idle connection stays open past uvicorn's
+default 5 s (:data:`yibao.core.service.runner.KEEP_ALIVE_SECONDS`)."""
 
 from __future__ import annotations
 
 import logging
 import socket
+import time
 from typing import Any
 
 import pytest
@@ -52,3 +55,16 @@ def test_h2c_upgrade_is_served_as_http11_with_its_body_and_no_warning(
         status, headers, answer = _answer(f)
         assert status == 422 and headers["content-type"] == "application/problem+json"
     assert not [r for r in caplog.records if r.name == "uvicorn.error"], caplog.text
+
+
+def test_an_idle_connection_is_kept_past_uvicorns_five_seconds(service: RunningService,
+                                                                persons: list[dict[str, Any]]) -> None:
+    """A HIS pool reusing a connection idle 6 s finds it open (``KEEP_ALIVE_SECONDS``)."""
+    body = wire.dumps_bytes({"medium": {"kind": "id_card", "certno": persons[0]["certno"]}})
+    with socket.create_connection(("127.0.0.1", service.port), timeout=30) as sock:
+        f = sock.makefile("rb")
+        _post(sock, "/v1/identify", body)
+        assert _answer(f)[0] == 200
+        time.sleep(6)
+        _post(sock, "/v1/identify", body)
+        assert _answer(f)[0] == 200
