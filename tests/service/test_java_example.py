@@ -1,15 +1,23 @@
 """The Java HIS of ``examples/java-his`` (Java 17, ``java.net.http``, no jars) against ``yibao serve``
 and the sandbox: it identifies a person, settles a bill with an ``Idempotency-Key``, times out on
 its side while the centre is slow, sends the same bill again and gets the replay, then cancels.
-The centre's books then hold that one bill, charged once and cancelled."""
+The centre's books then hold that one bill, charged once and cancelled.  And the same when the
+answer is lost on the way back (the connection reset after the service answered): the HIS's
+IOException is a resend under the same key, not a second charge."""
 
 from __future__ import annotations
 
 import shutil
+import socket
+import struct
 import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from ..workflows.support import Centre
@@ -47,3 +55,67 @@ def test_java_his_settles_retries_after_a_timeout_gets_the_replay_and_cancels(
     assert any(line.startswith("cancel: ok") and "medfee_sumamt=-25.00" in line for line in out)
     rows = [r for r in centre.ledger() if r["psn_no"] == person["psn_no"]]
     assert [(r["infno"], r["setl_id"], r["state"]) for r in rows] == [("2102", setl_id, "cancelled")]
+
+
+@contextmanager
+def answer_lost_once(upstream: str, path: str) -> Iterator[str]:
+    """A loopback hop in front of the service: the first POST to ``path`` is forwarded and
+    answered by the service, and then the HIS's connection is reset instead of the answer
+    reaching it.  Yields the hop's base URL."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    lost: list[bool] = []
+    client = httpx.Client(base_url=upstream, timeout=60)
+
+    def serve(conn: socket.socket) -> None:
+        f = conn.makefile("rb")
+        with conn:
+            while (line := f.readline()):
+                method, target, _ = line.decode("latin-1").split(" ", 2)
+                headers = {}
+                while (h := f.readline().rstrip(b"\r\n")):
+                    k, _, v = h.decode("latin-1").partition(":")
+                    headers[k.strip().lower()] = v.strip()
+                body = f.read(int(headers.get("content-length", "0")))
+                keep = {k: v for k, v in headers.items() if k in ("authorization", "content-type", "idempotency-key")}
+                r = client.request(method, target, content=body, headers=keep)
+                if method == "POST" and target == path and not lost:
+                    lost.append(True)
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    return  # closed with a reset: the answer never reaches the HIS
+                head = f"HTTP/1.1 {r.status_code} {r.reason_phrase}\r\n" + "".join(
+                    f"{k}: {v}\r\n" for k, v in r.headers.items() if k.lower() != "transfer-encoding")
+                conn.sendall(head.encode("latin-1") + b"\r\n" + r.content)
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+        client.close()
+    assert lost, f"no POST {path} came through the hop"
+
+
+def test_java_his_resends_the_same_bill_when_its_connection_breaks_and_is_charged_once(
+        java_classes: Path, service: RunningService, centre: Centre, persons: list[dict[str, Any]],
+        drugs: list[dict[str, Any]]) -> None:
+    person = persons[3]
+    with answer_lost_once(service.url, "/v1/pharmacy/settlements") as hop:
+        run = subprocess.run(["java", "-cp", str(java_classes), "HisClient", hop, TOKENS["T01"],
+                              person["certno"], drugs[0]["med_list_codg"], "RX-JAVA-0002"],
+                             capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    out = run.stdout.splitlines()
+    assert any(line.startswith("settle: ") and "Exception, sending the same bill again" in line for line in out), out
+    settled = next(line for line in out if line.startswith("settle: ok"))
+    assert "replayed=true" in settled and "medfee_sumamt=25.00" in settled
+    assert any(line.startswith("cancel: ok") for line in out)
+    rows = [r for r in centre.ledger() if r["psn_no"] == person["psn_no"]]
+    assert [(r["infno"], r["state"]) for r in rows] == [("2102", "cancelled")]

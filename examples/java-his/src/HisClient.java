@@ -14,6 +14,7 @@
 // handles the same outcomes as a `yibao call` script.  A real HIS parses JSON with its own library;
 // this example keeps to the JDK and reads the few fields it needs with two small helpers.
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,7 +50,16 @@ public final class HisClient {
     /** The same bill until the service has its answer: the key makes every resend harmless. */
     private HttpResponse<String> untilAnswered(String path, String json, String key) throws Exception {
         for (int attempt = 1; attempt <= 60; attempt++) {
-            HttpResponse<String> r = post(path, json, key, Duration.ofSeconds(30));
+            HttpResponse<String> r;
+            try {
+                r = post(path, json, key, Duration.ofSeconds(30));
+            } catch (IOException e) {
+                // No answer (a timeout, or a pooled connection that broke as it was reused): the
+                // service may have it or not, and the same key sorts that out.
+                System.out.println(path + ": " + e.getClass().getSimpleName() + ", the same request again in 1 s");
+                Thread.sleep(1000L);
+                continue;
+            }
             if (r.statusCode() != 409) {
                 return r;
             }
@@ -94,6 +104,10 @@ public final class HisClient {
             // The answer did not come in time: the bill may or may not be charged.  Never a new
             // bill number here: the same request with the same key gets the first answer.
             System.out.println("settle: client-side timeout, sending the same bill again");
+            settled = his.untilAnswered("/v1/pharmacy/settlements", sale, bill);
+        } catch (IOException e) {
+            // The connection broke before the answer (the same uncertainty, the same remedy).
+            System.out.println("settle: " + e.getClass().getSimpleName() + ", sending the same bill again");
             settled = his.untilAnswered("/v1/pharmacy/settlements", sale, bill);
         }
         if (settled.statusCode() != 200) {
