@@ -34,7 +34,7 @@ resolve = {{ }}
 # read = 30
 # write = 10
 # pool = 5
-# keepalive = 2                   # an idle connection is reused only this long: keep it below the centre's idle timeout
+# keepalive = 2                 # an idle connection is reused this long at most: below the centre's idle timeout
 
 [institution]
 fixmedins_code = "H{code}00001"   # 定点医药机构编号, 12 characters

@@ -192,7 +192,7 @@ def test_metrics_and_one_access_line_per_request(api: httpx.Client, identify: Ca
     api.post("/v1/pharmacy/settlements", content=body, headers={"Idempotency-Key": key})
     text = httpx.get(service.url + "/metrics").text
     err = ""
-    for _ in range(40):  # the line is written once the response has gone out: wait for the last one
+    for _ in range(200):  # the line is written once the response has gone out: wait (up to 10 s) for it
         err += capfd.readouterr().err
         if '"route":"/metrics"' in err:
             break
