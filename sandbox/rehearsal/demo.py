@@ -67,15 +67,19 @@ class Steps:
             detail, ok = f"{type(exc).__name__}: {exc}", False
         ms = (time.perf_counter() - t0) * 1000
         self.rows.append({"step": name, "infno": infno, "ok": ok, "detail": detail, "ms": round(ms)})
-        line = Text.assemble(("      ok " if ok else "  FAILED ", "green" if ok else "red"),
-                             f"{infno:<16} {name:<44} {detail}")
-        self.console.print(line)
+        # The step and its infno on one line, what came of it indented below: a detail (amounts,
+        # ids) after two padded columns would wrap at any usual width.
+        self.console.print(Text.assemble(("      ok " if ok else "  FAILED ", "green" if ok else "red"),
+                                         f"{name}  ", (infno, "cyan")))
+        for part in Text(detail, style="" if ok else "red").wrap(self.console, max(self.console.width - 9, 20)):
+            part.rstrip()
+            self.console.print(Text(" " * 9) + part, soft_wrap=True)
         return ok
 
 
 def _amounts(s: Settlement) -> str:
-    return (f"total {s.medfee_sumamt} = fund {s.fund_pay_sumamt} + account {s.acct_pay} + cash {s.psn_cash_pay}"
-            f"  setl_id {s.setl_id}")
+    return (f"setl_id {s.setl_id}: total {s.medfee_sumamt} = fund {s.fund_pay_sumamt} + account {s.acct_pay}"
+            f" + cash {s.psn_cash_pay}")
 
 
 def _config(url: str, paasid: str, workdir: Path, region: str, online: dict[str, Any] | None = None) -> Any:
@@ -96,8 +100,8 @@ def run_demo(workdir: Path, *, as_json: bool = False, region: str = DEFAULT_REGI
     console = Console(highlight=False, quiet=as_json, markup=False)
     steps = Steps(console)
     with run_in_thread(SandboxConfig(state_dir=workdir / "sandbox", region=region)) as sb:
-        console.print(f"yibao demo: embedded sandbox at {sb.url} (paasid {sb.paasid}); region {region}; "
-                      f"work dir {workdir}")
+        console.print(f"yibao demo: region {region}; sandbox {sb.url} (paasid {sb.paasid})", soft_wrap=True)
+        console.print(f"work dir {workdir}", soft_wrap=True)
         os.environ[SECRET_ENV] = sb.secret
         control = httpx.Client(base_url=sb.url, timeout=10)
         persons = wire_loads(control.get("/_sandbox/persons").content)
