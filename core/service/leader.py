@@ -71,11 +71,20 @@ class Leader:
         until = now + timedelta(seconds=self.ttl)
         db.execute(f"INSERT INTO service_leases (name, holder, until_at) VALUES ({p}, '', {p})"
                    " ON CONFLICT (name) DO NOTHING", (LEASE, now - timedelta(days=1)))
+        # Who held it, for the log only (the UPDATE below decides): a lease that lapsed in another
+        # instance's hands means that instance died or lost its journal, which the operator
+        # should see; a lease free or handed back (graceful shutdown) is an ordinary start.
+        before = None if self._leading.is_set() else db.fetchone(
+            f"SELECT holder FROM service_leases WHERE name = {p}", (LEASE,))
         won = db.execute(f"UPDATE service_leases SET holder = {p}, until_at = {p}"
                          f" WHERE name = {p} AND (holder = {p} OR until_at < {p})", (me, until, LEASE, me, now)) == 1
         if won and not self._leading.is_set():
             self.terms += 1
-            log.warning("leader_elected", instance=me, duty="reversal queue")
+            previous = str((before or {}).get("holder") or "")
+            if previous and previous != me:
+                log.warning("leader_taken_over", instance=me, previous=previous, duty="reversal queue")
+            else:
+                log.info("leader_elected", instance=me, duty="reversal queue")
         if not won and self._leading.is_set():
             log.warning("leader_lost", instance=me)
         (self._leading.set if won else self._leading.clear)()

@@ -153,6 +153,9 @@ def test_two_instances_one_killed_lose_nothing_and_charge_nothing_twice(
             assert time.monotonic() - killed_at < 30, "no instance took the reversal queue over within 30 s"
             time.sleep(0.2)
         took_over = time.monotonic() - killed_at
+        # The operator sees the takeover, and from whom (an ordinary start is only INFO).
+        took = [line for line in survivor.log.read_text(errors="replace").splitlines() if "leader_taken_over" in line]
+        assert len(took) == 1 and f":{leader.proc.pid}:" in took[0].split("previous=")[1], took
         for t in [*threads, vthread]:
             t.join(150)
 
