@@ -1,4 +1,4 @@
-"""``yibao journal list | show | recover``."""
+"""``yibao journal list | show | recover | resolve``."""
 
 from __future__ import annotations
 
@@ -144,3 +144,37 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"NEEDS ATTENTION {m}: see `yibao journal show {m}`", err=True)
         if report.unresolved:
             raise typer.Exit(4)
+
+    @journal.command("resolve")
+    def resolve(
+        ctx: typer.Context,
+        msgid: str,
+        not_at_centre: Annotated[bool, typer.Option(
+            "--not-at-centre", help="the centre holds nothing for MSGID (checked: the day's 3202 detail, the "
+            "bureau): FAILED")] = False,
+        reversed_at_centre: Annotated[bool, typer.Option(
+            "--reversed-at-centre", help="the bureau reversed it on its side: REVERSED")] = False,
+        note_: Annotated[str, typer.Option("--note", help="what was checked and with whom (kept in the entry)")] = "",
+        json_: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Settle a NEEDS_ATTENTION entry by what the centre says of it; nothing is sent.
+
+        The reversal queue stops at NEEDS_ATTENTION when the centre answers "original not found"
+        again and again, and the person is refused new settlements meanwhile.  Once the centre
+        has been asked, say what it holds: --not-at-centre (FAILED) or --reversed-at-centre
+        (REVERSED), with --note.  Exit 2, nothing changed, for any other state or no note."""
+        from ..journal import open_journal
+        from ..journal.by_hand import resolve_by_hand
+
+        with handle_errors(json_errors=json_):
+            if not_at_centre == reversed_at_centre:
+                raise StateError("say what the centre holds: exactly one of --not-at-centre, --reversed-at-centre",
+                                 msgid=msgid)
+            cfg = config_from_ctx(ctx)
+            finding = "not_at_centre" if not_at_centre else "reversed_at_centre"
+            with open_journal(cfg.journal.url) as j:
+                entry = resolve_by_hand(j, msgid, finding, note_, opter=cfg.operator.opter)
+        if json_:
+            print_json(_row(entry))
+        else:
+            typer.echo(f"resolved: {entry.msgid} ({entry.infno}) is {entry.state}; its person may settle again")

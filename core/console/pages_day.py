@@ -6,6 +6,7 @@
     GET  /console/                     today: settlements by terminal and operator, totals by 险种 / 清算类别
     GET  /console/unresolved           every UNKNOWN / REVERSING / NEEDS_ATTENTION entry with its history
     POST /console/unresolved/{msgid}/reverse   its 2601 now (national baseline 【2601】), the result shown
+    POST /console/unresolved/{msgid}/resolve   a NEEDS_ATTENTION entry settled by what the centre holds
     GET  /console/journal/{msgid}      one message: states, masked request and reply, its 2601s
     GET  /console/audit                the audit trail
 """
@@ -156,6 +157,29 @@ async def reverse(request: Req, msgid: FromPath[str]) -> Response[str]:
     return console.page(request, "unresolved_row.html", e=entry, reversals=reversals, result=outcome, msgid=msgid)
 
 
+@post("/unresolved/{msgid:str}/resolve")
+async def resolve(request: Req, msgid: FromPath[str]) -> Response[str]:
+    """A NEEDS_ATTENTION entry settled by what the centre was found to hold (``yibao journal
+    resolve``): the finding and the note from the row's form; nothing is sent."""
+    console = console_of(request)
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    user = user_of(request)
+
+    def work(ctx: Any) -> tuple[Entry | None, list[Entry], str]:
+        journal = ctx.client.journal
+        try:
+            outcome = journal.resolve(msgid, form.get("finding", ""), form.get("note", ""), opter=f"console:{user}")
+            outcome_text = outcome.state.value
+        except YibaoError as exc:
+            outcome_text = f"{type(exc).__name__}: {exc}"
+        return journal.get(msgid), _reversals_of(ctx.engine.journal.database, msgid), outcome_text
+
+    entry, reversals, outcome = await console.work(work)
+    console.audit.record(user, f"resolve {form.get('finding', '')}", msgid, outcome)
+    return console.page(request, "unresolved_row.html", e=entry, reversals=reversals, result=outcome, msgid=msgid,
+                        what="人工处理结果 resolution")
+
+
 @get("/journal/{msgid:str}")
 async def entry_page(request: Req, msgid: FromPath[str]) -> Response[str]:
     console = console_of(request)
@@ -178,4 +202,4 @@ async def audit(request: Req) -> Response[str]:
     return console.page(request, "audit.html", rows=rows)
 
 
-ROUTES = [login_page, login, logout, today, unresolved, reverse, entry_page, audit]
+ROUTES = [login_page, login, logout, today, unresolved, reverse, resolve, entry_page, audit]

@@ -9,7 +9,7 @@ INTENT before a byte leaves (reliability.md §1, "write-ahead intent"), then mov
       ├──> NOT_SENT   (nothing left us)                 └──> REVERSING ──> REVERSED
       └──> FAILED     (validation refused: nothing sent,          │   ^
                        the journal says why)                      v   │ (manual retry)
-                                                            NEEDS_ATTENTION ──> REVERSED
+                                                            NEEDS_ATTENTION ──> REVERSED | FAILED (by hand)
     NOT_SENT ──> SENT (a proven-not-sent message is re-sent with the SAME msgid)
 
 A cancel (2103 / 2208 / 2305) is its own entry linked to the original by ``setl_id``; the
@@ -64,8 +64,9 @@ LEGAL_TRANSITIONS: dict[State, frozenset[State]] = {
     State.NOT_SENT: frozenset({State.SENT}),
     State.UNKNOWN: frozenset({State.REVERSING}),
     State.REVERSING: frozenset({State.REVERSED, State.NEEDS_ATTENTION}),
-    # An operator retries the reversal, or confirms by hand that it is reversed.
-    State.NEEDS_ATTENTION: frozenset({State.REVERSING, State.REVERSED}),
+    # An operator retries the reversal, or finds with the centre that it holds nothing (FAILED)
+    # or that the bureau reversed it (REVERSED): yibao.core.journal.by_hand.
+    State.NEEDS_ATTENTION: frozenset({State.REVERSING, State.REVERSED, State.FAILED}),
     # A 2601 sent by hand and accepted (module docstring): the centre undid the message.
     State.SUCCEEDED: frozenset({State.REVERSED}),
     State.FAILED: frozenset(),

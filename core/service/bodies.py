@@ -3,7 +3,7 @@ stay, journal, reconcile, clearing, catalogue); the shared ones are in :mod:`.mo
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -222,6 +222,8 @@ class EntryOut(msgspec.Struct):
     #: a 2601's original; the 2601 that reversed this entry (by the queue or by hand)
     omsgid: str | None = None
     reversed_by: str | None = None
+    #: what happened after the outcome (a resolution by hand and its note)
+    notes: str | None = None
     input_masked: dict[str, Any] | None = None
     output: Any = None
 
@@ -231,6 +233,17 @@ class RecoverRequest(Strict):
 
     wait: bool = False
     max_wait: Annotated[int, msgspec.Meta(ge=0, le=120)] = 30
+
+
+class ResolveRequest(Strict):
+    """``yibao journal resolve``: what the centre holds for a NEEDS_ATTENTION entry, as someone who
+    asked it found (``not_at_centre``: FAILED; ``reversed_at_centre``: REVERSED), and the note
+    (what was checked, with whom) kept in the entry."""
+
+    finding: Literal["not_at_centre", "reversed_at_centre"]
+    note: Annotated[str, msgspec.Meta(min_length=8, max_length=500)]
+    #: who says so (default: ``[operator]`` of the file), kept with the note
+    operator: OperatorIn | None = None
 
 
 class ReconcileRequest(Strict):

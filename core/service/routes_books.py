@@ -5,6 +5,7 @@ the same work as ``yibao journal``, ``yibao reconcile``, ``yibao clear``, ``yiba
     GET  /v1/journal/{msgid}              one entry, its input and reply masked
     POST /v1/journal/recover              interrupted rows, then every due 2601
     POST /v1/journal/{msgid}/reverse      this entry's 2601 now
+    POST /v1/journal/{msgid}/resolve      a NEEDS_ATTENTION entry settled by what the centre holds
     POST /v1/reconcile                    3201 for a month or a day (9101 / 3202 / 9102 where unbalanced)
     POST /v1/clearing/{month}             3260 (plan), with ``confirm`` 3261
     POST /v1/clearing/{month}/rollback    3262
@@ -26,7 +27,15 @@ from ..masking import mask_input
 from ..workflows.catalogue import CatalogService
 from ..workflows.clear import ClearingService
 from ..workflows.reconcile import ReconcileService
-from .bodies import CatalogSyncRequest, ClearRequest, EntryOut, ReconcileRequest, RecoverRequest, RollbackRequest
+from .bodies import (
+    CatalogSyncRequest,
+    ClearRequest,
+    EntryOut,
+    ReconcileRequest,
+    RecoverRequest,
+    ResolveRequest,
+    RollbackRequest,
+)
 from .context import RequestContext
 from .convert import KEY_HEADER, MONEY_ERRORS, errors
 from .pipeline import Outcome, Route, execute, query
@@ -66,7 +75,7 @@ def entry_out(e: Entry, *, full: bool = False) -> dict[str, Any]:
         "opter": e.opter, "created_at": e.created_at.isoformat(), "updated_at": e.updated_at.isoformat(),
         "psn_no": e.psn_no, "mdtrt_id": e.mdtrt_id, "setl_id": e.setl_id, "idem_key": e.idem_key,
         "err_msg": e.err_msg, "medfee_sumamt": e.medfee_sumamt,
-        "omsgid": e.omsgid, "reversed_by": e.reversed_by,
+        "omsgid": e.omsgid, "reversed_by": e.reversed_by, "notes": e.notes,
     }  # fmt: skip
     if full:
         out["input_masked"] = e.input_masked
@@ -136,6 +145,32 @@ async def journal_reverse(request: Req, msgid: FromPath[str], idempotency_key: _
 
     return await execute(service, request, Route("/v1/journal/{msgid}/reverse", infno="2601", rerun_safe=True),
                          work, params={"msgid": msgid})
+
+
+@post("/v1/journal/{msgid:str}/resolve", status_code=200, tags=["journal"],
+      summary="Settle a NEEDS_ATTENTION entry by what the centre holds (nothing sent)",
+      responses=errors("not_found", "conflict", "validation"))
+async def journal_resolve(request: Req, msgid: FromPath[str], data: JSONBody[ResolveRequest],
+                          idempotency_key: _Key = None) -> Response[EntryOut]:
+    """``yibao journal resolve``: once the centre has been asked about an entry whose 2601 keeps
+    meeting "original not found", say what it holds; the person may settle again.  409 for an
+    entry in any other state (UNKNOWN / REVERSING are still the reversal queue's)."""
+    from ..journal.by_hand import MIN_NOTE
+
+    service = _service(request)
+    if len(" ".join(data.note.split())) < MIN_NOTE:
+        raise validation(f"say what was checked and with whom (at least {MIN_NOTE} characters)", "note", "min_length")
+
+    def work(ctx: RequestContext) -> Outcome:
+        journal = ctx.client.journal
+        if journal.get(msgid) is None:
+            raise ProblemError("not_found", f"no journal entry with msgid {msgid}")
+        who = ctx.operator.opter if ctx.operator is not None else service.config.operator.opter
+        entry = journal.resolve(msgid, data.finding, data.note, opter=who)
+        return Outcome(200, entry_out(entry), msgid=msgid)
+
+    return await execute(service, request, Route("/v1/journal/{msgid}/resolve", rerun_safe=True), work,
+                         operator=data.operator, params={"msgid": msgid})
 
 
 @post("/v1/reconcile", status_code=200, tags=["reconcile"], summary="Reconcile a month or a day (3201 ...)",
@@ -229,5 +264,5 @@ async def catalog_status(request: Req) -> Response[list[dict[str, Any]]]:
     return await query(service, request, Route("/v1/catalog/status"), work)
 
 
-ROUTES = [journal_list, journal_recover, journal_show, journal_reverse, reconcile, clearing, clearing_rollback,
-          catalog_sync, catalog_search, catalog_status]
+ROUTES = [journal_list, journal_recover, journal_show, journal_reverse, journal_resolve, reconcile, clearing,
+          clearing_rollback, catalog_sync, catalog_search, catalog_status]

@@ -3,7 +3,8 @@
 Reading never needs the network.  :meth:`JournalService.recover` runs the recovery the CLI's
 ``yibao journal recover`` runs (interrupted rows, then every due 2601 until none is pending);
 :meth:`JournalService.reverse_now` sends one entry's 2601 at once, on an operator's word,
-whatever its schedule said.
+whatever its schedule said; :meth:`JournalService.resolve` settles a NEEDS_ATTENTION entry by
+what the centre was found to hold, sending nothing.
 """
 
 from __future__ import annotations
@@ -67,3 +68,11 @@ class JournalService:
         report = RecoverReport()
         state = self._reversals.reverse_one(entry, report)
         return state
+
+    def resolve(self, msgid: str, finding: str, note: str, *, opter: str) -> Entry:
+        """Settle a NEEDS_ATTENTION entry by what the centre holds (``not_at_centre``: FAILED;
+        ``reversed_at_centre``: REVERSED), keeping ``note`` and ``opter``; nothing is sent
+        (:mod:`yibao.core.journal.by_hand`)."""
+        from ..journal.by_hand import resolve_by_hand
+
+        return resolve_by_hand(self._journal, msgid, finding, note, opter=opter)

@@ -1,6 +1,7 @@
 """The console in a real browser (Debian's Chromium through Playwright) against ``yibao serve`` on a
 real socket and the sandbox: sign-in, the day, a lost settlement reversed from the unresolved
-page, a month with one difference reconciled, clearing confirmed and rolled back (issue 14)."""
+page, an entry the centre never saw resolved by hand there, a month with one difference
+reconciled, clearing confirmed and rolled back (issue 14)."""
 
 from __future__ import annotations
 
@@ -101,6 +102,38 @@ def test_a_lost_settlement_is_reversed_from_the_unresolved_page(page: Any, desk:
     page.goto(desk.url + "audit")
     audit = page.inner_text("#audit")
     assert "reverse 2601" in audit and msgid in audit and USER in audit
+
+
+def test_an_entry_the_centre_never_saw_is_resolved_by_hand_from_the_unresolved_page(page: Any, desk: Desk) -> None:
+    """The gateway's 500 (nothing reached the books): every 2601 meets "original not found" until
+    the entry is NEEDS_ATTENTION; the row's form settles it as the centre was found to hold it."""
+    c = desk.centre
+    who = c.person("4419", 2)
+    c.fault("2102", "error_500")
+    with pytest.raises(OutcomeUnknownError) as lost:
+        c.pharmacy(who)
+    msgid = lost.value.msgid
+    assert msgid
+    for _ in range(c.client.config.reversal.not_found_retries + 1):
+        c.client.journal.reverse_now(msgid)
+    assert c.client.journal.get(msgid).state is State.NEEDS_ATTENTION
+    sign_in(page, desk)
+    page.goto(desk.url + "unresolved")
+    form = page.locator(f"#row-{msgid} form.resolve")
+    form.locator("select[name=finding]").select_option("not_at_centre")
+    form.locator("input[name=note]").fill("3202 明细无此交易; 医保局电话确认")
+    page.once("dialog", lambda d: d.accept())  # hx-confirm
+    form.locator("button", has_text="人工处理").click()
+    page.wait_for_selector(f"#row-{msgid} .result")
+    assert "FAILED" in page.inner_text(f"#row-{msgid} .result") or "失败" in page.inner_text(f"#row-{msgid}")
+    assert page.locator(f"#row-{msgid} form.resolve").count() == 0  # nothing left to resolve
+    entry = c.client.journal.get(msgid)
+    assert entry.state is State.FAILED and entry.notes and f"by console:{USER}: 3202 明细无此交易" in entry.notes
+    code = c.client.config.institution.fixmedins_code
+    assert [r for r in c.store.ledger(code) if r.get("msgid") == msgid] == []
+    page.goto(desk.url + "audit")
+    audit = page.inner_text("#audit")
+    assert "resolve not_at_centre" in audit and msgid in audit
 
 
 def test_a_month_with_one_difference_is_reconciled_and_shown(page: Any, desk: Desk) -> None:

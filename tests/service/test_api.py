@@ -39,7 +39,8 @@ def test_health_openapi_and_docs_need_no_token(service: RunningService) -> None:
     for path in ("/v1/transactions/{infno}", "/v1/identify", "/v1/pharmacy/settlements",
                  "/v1/outpatient/visits/{mdtrt_id}/settlement", "/v1/inpatient/stays/{mdtrt_id}/settlement",
                  "/v1/journal", "/v1/journal/{msgid}", "/v1/journal/recover", "/v1/journal/{msgid}/reverse",
-                 "/v1/reconcile", "/v1/clearing/{month}", "/v1/catalog/sync", "/v1/catalog/search"):
+                 "/v1/journal/{msgid}/resolve", "/v1/reconcile", "/v1/clearing/{month}", "/v1/catalog/sync",
+                 "/v1/catalog/search"):
         assert path in doc["paths"], path
     settle = doc["paths"]["/v1/pharmacy/settlements"]["post"]
     assert {"401", "409", "422", "424", "502", "503", "504"} <= set(settle["responses"])
@@ -141,6 +142,39 @@ def test_lost_answer_is_504_journaled_unknown_and_reversed(
     assert [r["state"] for r in centre.ledger() if r["psn_no"] == person["psn_no"]] == ["reversed"]
     reversal = api.get(f"/v1/journal/{entry['reversed_by']}").json()  # the 2601 that did it, and its original
     assert (reversal["infno"], reversal["state"], reversal["omsgid"]) == ("2601", "SUCCEEDED", p["msgid"])
+
+
+def test_needs_attention_is_resolved_by_hand_and_the_person_settles_again(
+        start: StartService, persons: list[dict[str, Any]], drugs: list[dict[str, Any]], centre: Centre) -> None:
+    """A 2102 the centre never saw (the gateway's 500), whose 2601 meets "original not found":
+    NEEDS_ATTENTION, the person refused (409); ``POST /v1/journal/{msgid}/resolve`` with what the
+    centre was found to hold and a note → FAILED, the note and the cashier kept; the next bill settles."""
+    svc = start(not_found_retries=0)
+    with api_client(svc.url) as api:
+        who = api.post("/v1/identify", json={"medium": {"kind": "id_card", "certno": persons[5]["certno"]}})
+        person = wire.loads(who.content)["person"]  # amounts as Decimal, as the HIS sends them back
+        body = wire.dumps_bytes(sale(person, drugs))
+        centre.fault("2102", "error_500")
+        msgid = _problem(api.post("/v1/pharmacy/settlements", content=body, headers={"Idempotency-Key": new_key()}),
+                         "outcome_unknown", 504, 4)["msgid"]
+        assert api.post("/v1/journal/recover", json={"wait": True, "max_wait": 20}).json()["needs_attention"] == [msgid]
+        _problem(api.post("/v1/pharmacy/settlements", content=body, headers={"Idempotency-Key": new_key()}),
+                 "conflict", 409, 2)
+        url = f"/v1/journal/{msgid}/resolve"
+        note = "3202 detail of today has no such msgid; 医保局 confirmed"
+        _problem(api.post(url, json={"finding": "not_at_centre", "note": "        "}), "validation", 422, 2)
+        _problem(api.post(url, json={"finding": "settled", "note": note}), "validation", 422, 2)
+        _problem(api.post("/v1/journal/H44190000001209912310000000/resolve", json={"finding": "not_at_centre",
+                                                                                 "note": note}), "not_found", 404, 2)
+        r = api.post(url, json={"finding": "not_at_centre", "note": note,
+                                "operator": {"opter": "0777", "opter_name": "医保办", "opter_type": "1"}})
+        assert r.status_code == 200, r.text
+        entry = r.json()
+        assert entry["state"] == "FAILED" and entry["notes"].endswith(f"(not_at_centre) by 0777: {note}")
+        _problem(api.post(url, json={"finding": "not_at_centre", "note": note}), "conflict", 409, 2)  # done already
+        ok = api.post("/v1/pharmacy/settlements", content=body, headers={"Idempotency-Key": new_key()})
+        assert ok.status_code == 200, ok.text
+    assert [r["state"] for r in centre.ledger() if r["psn_no"] == person["psn_no"]] == ["settled"]
 
 
 def test_business_error_is_424_with_the_centres_words(api: httpx.Client, identify: Callable[[int], dict[str, Any]],

@@ -120,3 +120,41 @@ def test_cli_recover_exits_non_zero_when_the_centre_never_saw_it(
     states = [r["state"] for r in _journal(cfg, sandbox) if r["infno"] == "2102"]
     assert states == ["NEEDS_ATTENTION"]
     assert centre.ledger() == []
+
+
+def test_cli_resolve_by_hand_after_the_centre_was_asked_lets_the_person_settle_again(
+        tmp_path: Path, sandbox: RunningSandbox, centre: Centre, persons: list[dict[str, Any]],
+        drugs: list[dict[str, Any]]) -> None:
+    """NEEDS_ATTENTION is no dead end: `yibao journal resolve MSGID --not-at-centre --note ...` once
+    the centre has been asked (FAILED, the note kept); the person settles again, charged once."""
+    cfg = _config(tmp_path, sandbox, not_found_retries=0)
+    person = persons[2]
+    centre.fault("2102", "error_500")  # the gateway's 500: nothing reached the books
+    assert _run(cfg, sandbox, "call", "2102", "--input", _input_2102(person, drugs), "--insuplc", "441900"
+                ).returncode == 4
+    assert _run(cfg, sandbox, "journal", "recover").returncode == 4
+    (msgid,) = [r["msgid"] for r in _journal(cfg, sandbox) if r["infno"] == "2102"]
+    blocked = _run(cfg, sandbox, "call", "2102", "--input", _input_2102(person, drugs), "--insuplc", "441900")
+    assert blocked.returncode == 2 and "NEEDS_ATTENTION" in blocked.stderr
+
+    note = "3202 detail of today has no such msgid; 医保局 confirmed by phone"
+    # Refused, nothing changed: no finding or both, a note that says nothing, an unknown msgid.
+    for target, args, why in ((msgid, ["--note", note], "exactly one of"),
+                              (msgid, ["--not-at-centre", "--reversed-at-centre", "--note", note], "exactly one of"),
+                              (msgid, ["--not-at-centre", "--note", "ok"], "note"),
+                              ("H44190000001209912310000000", ["--not-at-centre", "--note", note], "no journal entry")):
+        r = _run(cfg, sandbox, "journal", "resolve", target, *args, "--json")
+        assert r.returncode == 2 and why in r.stdout + r.stderr, (args, r.stdout, r.stderr)
+    assert [r["state"] for r in _journal(cfg, sandbox) if r["msgid"] == msgid] == ["NEEDS_ATTENTION"]
+
+    done = _run(cfg, sandbox, "journal", "resolve", msgid, "--not-at-centre", "--note", note, "--json")
+    assert done.returncode == 0, done.stderr
+    row = json.loads(done.stdout)
+    assert row["msgid"] == msgid and row["state"] == "FAILED"
+    assert "resolved by hand (not_at_centre) by 0001: " + note in row["notes"]
+    again = _run(cfg, sandbox, "journal", "resolve", msgid, "--not-at-centre", "--note", note)
+    assert again.returncode == 2 and "not NEEDS_ATTENTION" in again.stderr
+    assert _run(cfg, sandbox, "journal", "recover").returncode == 0
+    ok = _run(cfg, sandbox, "call", "2102", "--input", _input_2102(person, drugs), "--insuplc", "441900")
+    assert ok.returncode == 0, ok.stderr
+    assert [r["state"] for r in centre.ledger()] == ["settled"]
