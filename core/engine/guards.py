@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ..catalog.kinds import REVERSAL_INFNO
 from ..errors import StateError
-from ..journal import Entry, Journal
+from ..journal import Entry, Journal, State
 from .call import Prepared
 
 __all__ = ["PersonGuard"]
@@ -45,8 +45,12 @@ class PersonGuard:
             found = self._journal.unresolved_for_person(psn_no)
         if found:
             e = found[0]
+            # NEEDS_ATTENTION waits for a person (yibao.core.journal.by_hand), not for the queue.
+            then = ("the 医保办 settles it by what the centre holds (`yibao journal resolve`)"
+                    if e.state is State.NEEDS_ATTENTION
+                    else "settle again once `yibao journal recover` reports it resolved")
             raise StateError(
                 f"person {psn_no[:4]}****: an earlier {e.infno} ({e.msgid}) has an unresolved outcome "
-                f"({e.state.value}); settle again once `yibao journal recover` reports it resolved",
+                f"({e.state.value}); {then}",
                 infno=e.infno, msgid=e.msgid,
             )

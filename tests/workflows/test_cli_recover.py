@@ -135,7 +135,7 @@ def test_cli_resolve_by_hand_after_the_centre_was_asked_lets_the_person_settle_a
     assert _run(cfg, sandbox, "journal", "recover").returncode == 4
     (msgid,) = [r["msgid"] for r in _journal(cfg, sandbox) if r["infno"] == "2102"]
     blocked = _run(cfg, sandbox, "call", "2102", "--input", _input_2102(person, drugs), "--insuplc", "441900")
-    assert blocked.returncode == 2 and "NEEDS_ATTENTION" in blocked.stderr
+    assert blocked.returncode == 2 and "NEEDS_ATTENTION" in blocked.stderr and "yibao journal resolve" in blocked.stderr
 
     note = "3202 detail of today has no such msgid; 医保局 confirmed by phone"
     # Refused, nothing changed: no finding or both, a note that says nothing, an unknown msgid.
