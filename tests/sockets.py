@@ -1,11 +1,14 @@
-"""What asyncio makes of a listening socket bound by yibao (the service's and the sandbox's ``listen``)."""
+"""Sockets for the tests: what asyncio makes of a listening socket bound by yibao (the service's and
+the sandbox's ``listen``), and a loopback server for hand-written HTTP peers."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -52,3 +55,24 @@ def reuse_options(listen: Callable[[str, int], socket.socket], monkeypatch: Any,
     monkeypatch.setattr(socket, "socket", Recording)
     listen("127.0.0.1", 0).close()
     return seen
+
+
+@contextmanager
+def loopback_server(serve: Callable[[socket.socket], None]) -> Iterator[str]:
+    """A TCP server on a free 127.0.0.1 port for hand-written HTTP peers: each accepted connection
+    goes to ``serve`` in a thread of its own.  Yields ``http://127.0.0.1:PORT``."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:  # closed: the server is done
+                return
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()

@@ -21,6 +21,7 @@ from yibao.core.errors import ConfigurationError, OutcomeUnknownError
 from yibao.core.gateway import TifSignatureAuth
 from yibao.core.transport import Transport, make_http_client
 
+from ..sockets import loopback_server
 from .test_transport import _envelope
 
 ANSWER = b'{"infcode":0,"output":{}}'
@@ -29,10 +30,13 @@ ANSWER = b'{"infcode":0,"output":{}}'
 @contextmanager
 def centre(idle_timeout: float) -> Iterator[tuple[str, list[int]]]:
     """A loopback centre; yields its URL and the number of requests answered per connection."""
-    listener = socket.create_server(("127.0.0.1", 0))
     answered: list[int] = []
+    lock = threading.Lock()
 
-    def connection(conn: socket.socket, index: int) -> None:
+    def connection(conn: socket.socket) -> None:
+        with lock:
+            index = len(answered)
+            answered.append(0)
         last = time.monotonic()
         buf = b""
         with conn:
@@ -55,20 +59,8 @@ def centre(idle_timeout: float) -> Iterator[tuple[str, list[int]]]:
                              + str(len(ANSWER)).encode() + b"\r\n\r\n" + ANSWER)
                 last = time.monotonic()
 
-    def accept() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            answered.append(0)
-            threading.Thread(target=connection, args=(conn, len(answered) - 1), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}", answered
-    finally:
-        listener.close()
+    with loopback_server(connection) as url:
+        yield url, answered
 
 
 def _transport(url: str, keepalive: str) -> Transport:

@@ -11,7 +11,6 @@ import shutil
 import socket
 import struct
 import subprocess
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from ..sockets import loopback_server
 from ..workflows.support import Centre
 from .support import TOKENS, RunningService
 
@@ -62,7 +62,6 @@ def answer_lost_once(upstream: str, path: str) -> Iterator[str]:
     """A loopback hop in front of the service: the first POST to ``path`` is forwarded and
     answered by the service, and then the HIS's connection is reset instead of the answer
     reaching it.  Yields the hop's base URL."""
-    listener = socket.create_server(("127.0.0.1", 0))
     lost: list[bool] = []
     client = httpx.Client(base_url=upstream, timeout=60)
 
@@ -86,19 +85,10 @@ def answer_lost_once(upstream: str, path: str) -> Iterator[str]:
                     f"{k}: {v}\r\n" for k, v in r.headers.items() if k.lower() != "transfer-encoding")
                 conn.sendall(head.encode("latin-1") + b"\r\n" + r.content)
 
-    def accept() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=serve, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        with loopback_server(serve) as url:
+            yield url
     finally:
-        listener.close()
         client.close()
     assert lost, f"no POST {path} came through the hop"
 
