@@ -32,6 +32,17 @@ def _wait_job(page: Any) -> None:
     assert page.get_attribute("#job", "data-state") == "done", page.inner_text("#job")
 
 
+def _lost_sale(desk: Desk, n: int, fault: str) -> str:
+    """A pharmacy sale of the ``n``-th Dongguan person whose 2102 meets ``fault``: its msgid (UNKNOWN)."""
+    c = desk.centre
+    c.fault("2102", fault)
+    with pytest.raises(OutcomeUnknownError) as lost:
+        c.pharmacy(c.person("4419", n))
+    msgid = lost.value.msgid
+    assert msgid
+    return msgid
+
+
 def test_sign_in_is_required_and_a_wrong_password_is_refused(page: Any, desk: Desk) -> None:
     page.goto(desk.url + "unresolved")
     assert "/console/login" in page.url
@@ -78,12 +89,8 @@ def test_today_shows_the_settlements_and_their_totals(page: Any, desk: Desk) -> 
 
 def test_a_lost_settlement_is_reversed_from_the_unresolved_page(page: Any, desk: Desk) -> None:
     c = desk.centre
-    who = c.person("4419", 1)
-    c.fault("2102", "drop_after_commit")
-    with pytest.raises(OutcomeUnknownError) as lost:
-        c.pharmacy(who)
-    msgid = lost.value.msgid
-    assert msgid and c.client.journal.get(msgid).state is State.UNKNOWN
+    msgid = _lost_sale(desk, 1, "drop_after_commit")
+    assert c.client.journal.get(msgid).state is State.UNKNOWN
     sign_in(page, desk)
     page.goto(desk.url + "unresolved")
     row = page.locator(f"#row-{msgid}")
@@ -108,12 +115,7 @@ def test_an_entry_the_centre_never_saw_is_resolved_by_hand_from_the_unresolved_p
     """The gateway's 500 (nothing reached the books): every 2601 meets "original not found" until
     the entry is NEEDS_ATTENTION; the row's form settles it as the centre was found to hold it."""
     c = desk.centre
-    who = c.person("4419", 2)
-    c.fault("2102", "error_500")
-    with pytest.raises(OutcomeUnknownError) as lost:
-        c.pharmacy(who)
-    msgid = lost.value.msgid
-    assert msgid
+    msgid = _lost_sale(desk, 2, "error_500")
     for _ in range(c.client.config.reversal.not_found_retries + 1):
         c.client.journal.reverse_now(msgid)
     assert c.client.journal.get(msgid).state is State.NEEDS_ATTENTION
